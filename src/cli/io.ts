@@ -1,0 +1,19 @@
+/** What a command may touch of its process: injected so tests can run commands in-process. */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Both stdin and stdout are terminals: prompts and Ink are possible. */
+  readonly interactiveTerminal: boolean;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    interactiveTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The one error base class. Every failure a user can see is a WizardError with a stable `code`,
+ * a one-line `message` (what happened) and a one-line `hint` (what to do next).
+ * `main.ts` prints exactly those two lines; the cause chain only with --verbose.
+ */
+export type ErrorCode =
+  | 'usage'
+  | 'profile-not-found'
+  | 'profile-ambiguous'
+  | 'profile-invalid'
+  | 'profile-unreadable'
+  | 'profile-too-new'
+  | 'vault-error'
+  | 'aborted'
+  | 'internal';
+
+export class WizardError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  /** Process exit code this error maps to (1 unless it is an abort). */
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WizardError';
+    this.code = code;
+    this.hint = hint;
+    this.exitCode = options?.exitCode ?? 1;
+  }
+}
+
+/** One problem found while validating a profile or an answers file, tagged with its path. */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ProfileError extends WizardError {
+  readonly issues: readonly Issue[];
+
+  constructor(source: string, issues: readonly Issue[], hint = 'fix the fields above, then run `homelab-wizard profile check` again') {
+    super('profile-invalid', `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'} found`, hint);
+    this.name = 'ProfileError';
+    this.issues = issues;
+  }
+}
+
+export class UserAbortError extends WizardError {
+  constructor(message = 'aborted by the user') {
+    super('aborted', message, 'nothing was changed; run the command again when ready', { exitCode: 130 });
+    this.name = 'UserAbortError';
+  }
+}

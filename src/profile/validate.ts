@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import type { Issue } from '../errors.js';
+import { migrateProfile } from './migrate.js';
+import { crossFieldIssues } from './rules.js';
+import { profileSchema, type Profile } from './schema.js';
+
+export type Validation = { ok: true; profile: Profile } | { ok: false; issues: Issue[] };
+
+/** `hosts[1].ssh.port` from zod's path array. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+export function zodIssues(error: z.ZodError): Issue[] {
+  const out: Issue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ path: formatPath([...issue.path, key]), message: 'is not a known field (check the spelling; extension keys must start with x-)' });
+      }
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
+      out.push({ path: formatPath(issue.path), message: 'has an invalid shape' });
+    } else {
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      out.push({ path: formatPath(issue.path), message });
+    }
+  }
+  return out;
+}
+
+/** Extension keys (`x-…`) are kept in the file and ignored by validation, as in Compose. */
+export function withoutExtensionKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutExtensionKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([key]) => !key.startsWith('x-'))
+      .map(([key, v]) => [key, withoutExtensionKeys(v)]),
+  );
+}
+
+/** Every problem of a raw profile at once: shape first, then the rules that span fields. */
+export function validateProfile(raw: unknown): Validation {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, issues: [{ path: '(top level)', message: 'must be a YAML mapping (key: value lines)' }] };
+  }
+  const migrated = migrateProfile(withoutExtensionKeys(raw) as Record<string, unknown>);
+  const parsed = profileSchema.safeParse(migrated, { reportInput: true });
+  if (parsed.success) {
+    const issues = crossFieldIssues(parsed.data);
+    return issues.length === 0 ? { ok: true, profile: parsed.data } : { ok: false, issues };
+  }
+  const issues = zodIssues(parsed.error);
+  let extra: Issue[] = [];
+  try {
+    extra = crossFieldIssues(migrated as unknown as Profile);
+  } catch {
+    extra = []; // a shape too broken for the cross-field rules; the shape issues say enough
+  }
+  const seen = new Set(issues.map((i) => i.path));
+  return { ok: false, issues: [...issues, ...extra.filter((i) => !seen.has(i.path))] };
+}

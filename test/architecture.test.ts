@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers/profiles.js';
+
+/** The import rules of DESIGN §3, read from the source text. */
+const SRC = path.join(REPO, 'src');
+
+interface Edge {
+  readonly file: string; // relative to src/, e.g. 'flows/profile-check.ts'
+  readonly target: string; // a package name or a path relative to src/
+  readonly typeOnly: boolean;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : /\.tsx?$/.test(name) ? [full] : [];
+  });
+}
+
+const sources = files(SRC).map((full) => ({ file: path.relative(SRC, full), text: readFileSync(full, 'utf8') }));
+
+/** Code without comments and string contents: a command inside a string is data, not a call. */
+const code = (text: string): string =>
+  text.replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+
+const edges: Edge[] = sources.flatMap(({ file, text }) => {
+  const out: Edge[] = [];
+  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(re)) {
+    const spec = (m[3] ?? m[4]) as string;
+    const typeOnly = m[2] !== undefined;
+    const target = spec.startsWith('.') ? path.relative(SRC, path.resolve(SRC, path.dirname(file), spec)).replace(/\.js$/, '.ts') : spec;
+    out.push({ file, target, typeOnly });
+  }
+  return out;
+});
+
+const top = (p: string): string => p.split('/')[0] ?? p;
+const isPackage = (target: string): boolean => !target.includes('/') || target.startsWith('@') || target.startsWith('node:') || !sources.some((s) => top(s.file) === top(target));
+
+/** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
+const PURE = [/^catalog\//, /^steps\//, /^shell\//, /^render\//, /^plan\//, /^providers\/[^/]+\/diff\.ts$/,
+  /^profile\/(schema|fields|rules|effective|migrate|validate|cidr|json-schema|paths)\.ts$/, /^lib\/secret\.ts$/];
+const IO_MODULES = /^(node:)?(fs|fs\/promises|net|child_process|http|https|dgram|os|tty|readline)$|^(ssh2|node-ssh|listr2|ink|react|@inkjs\/ui|@inquirer\/prompts|age-encryption)$/;
+const IMPURE_CALLS = /process\.env|process\.argv|Date\.now\(|new Date\(|Math\.random\(|randomBytes|randomUUID|getRandomValues|process\.exit/;
+
+/** Which folders may import a package at all. */
+const PACKAGE_HOMES: [RegExp, RegExp][] = [
+  [/^listr2$/, /^tasks\//],
+  [/^(ink|react|@inkjs\/ui|ink-testing-library)$/, /^ui\//],
+  [/^(node-ssh|ssh2)$/, /^ssh\//],
+  [/^age-encryption$/, /^vault\//],
+  [/^@inquirer\/prompts$/, /^(cli|flows)\//],
+];
+
+describe('architecture', () => {
+  it('reads the import graph', () => {
+    expect(edges.length).toBeGreaterThan(20);
+  });
+
+  it('keeps pure code free of I/O, clock, environment and randomness', () => {
+    const bad: string[] = [];
+    for (const { file, text } of sources) {
+      if (!PURE.some((re) => re.test(file))) continue;
+      for (const e of edges.filter((x) => x.file === file && !x.typeOnly)) if (IO_MODULES.test(e.target)) bad.push(`${file} imports ${e.target}`);
+      const hit = IMPURE_CALLS.exec(code(text));
+      if (hit) bad.push(`${file} uses ${hit[0]}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('lets only cli/ and main.ts import cli/, ui/ and flows/ (types excepted)', () => {
+    const bad = edges.filter(
+      (e) => !e.typeOnly && /^(cli|ui|flows)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
+    );
+    expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
+  });
+
+  it('keeps ui/ to views: no flows, engine, tasks, ssh, providers or vault at run time', () => {
+    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(flows|engine|tasks|ssh|providers|vault)\//.test(e.target));
+    expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
+  });
+
+  it('keeps each heavy package in its one home folder', () => {
+    const bad: string[] = [];
+    for (const e of edges) {
+      if (!isPackage(e.target)) continue;
+      for (const [pkg, home] of PACKAGE_HOMES) if (pkg.test(e.target) && !home.test(e.file)) bad.push(`${e.file} imports ${e.target}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('calls process.exit nowhere in src/ (bin/ sets the exit code)', () => {
+    expect(sources.filter((s) => /process\.exit\(/.test(code(s.text))).map((s) => s.file)).toEqual([]);
+  });
+
+  it('names files in kebab-case', () => {
+    expect(sources.map((s) => path.basename(s.file)).filter((n) => !/^[a-z0-9]+(-[a-z0-9]+)*\.tsx?$/.test(n))).toEqual([]);
+  });
+});
