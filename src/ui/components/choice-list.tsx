@@ -1,0 +1,39 @@
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { theme } from '../theme.js';
+
+interface Props {
+  readonly options: readonly { label: string; value: string }[];
+  /** The current answer: focused first, and Enter on it submits it again (unlike @inkjs/ui Select). */
+  readonly value?: string;
+  readonly visible?: number;
+  readonly onSubmit: (value: string) => void;
+}
+
+/** A single-choice list: ↑↓ to move, Enter to choose. */
+export function ChoiceList({ options, value, visible = 10, onSubmit }: Props) {
+  const [focus, setFocus] = useState(Math.max(0, options.findIndex((o) => o.value === value)));
+  useInput((_input, key) => {
+    if (key.upArrow) setFocus((f) => (f - 1 + options.length) % options.length);
+    else if (key.downArrow) setFocus((f) => (f + 1) % options.length);
+    else if (key.return) {
+      const chosen = options[focus];
+      if (chosen) onSubmit(chosen.value);
+    }
+  });
+  const start = Math.min(Math.max(0, focus - visible + 1), Math.max(0, options.length - visible));
+  return (
+    <Box flexDirection="column">
+      {options.slice(start, start + visible).map((option, i) => {
+        const focused = start + i === focus;
+        return (
+          <Text key={option.value} {...(focused ? { color: theme.accent } : {})}>
+            {focused ? '❯ ' : '  '}
+            {option.label}
+            {option.value === value ? ' ✔' : ''}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

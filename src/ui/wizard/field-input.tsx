@@ -1,0 +1,47 @@
+import { ConfirmInput, MultiSelect, PasswordInput, TextInput } from '@inkjs/ui';
+import { Text } from 'ink';
+import { ChoiceList } from '../components/choice-list.js';
+import type { FieldSpec } from './screens.js';
+
+interface Props {
+  readonly field: FieldSpec;
+  readonly value: unknown;
+  readonly onSubmit: (value: unknown) => void;
+}
+
+/** Pasted text may end in a newline or carry control characters (stack-notes §2, pitfall 3). */
+export function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+}
+
+/** One question, with the widget its kind calls for. */
+export function FieldInput({ field, value, onSubmit }: Props) {
+  const options = (field.options ?? []).map((o) => ({ label: o.label, value: o.value }));
+  switch (field.kind) {
+    case 'text':
+      return <TextInput defaultValue={value === undefined ? '' : String(value)} onSubmit={(v) => onSubmit(clean(v))} />;
+    case 'number':
+      return (
+        <TextInput
+          defaultValue={value === undefined ? '' : String(value)}
+          onSubmit={(v) => {
+            const text = clean(v);
+            onSubmit(/^[0-9]+$/.test(text) ? Number(text) : text);
+          }}
+        />
+      );
+    case 'secret':
+      return <PasswordInput placeholder={value ? '(kept: press Enter)' : ''} onSubmit={(v) => onSubmit(v === '' && value ? value : clean(v))} />;
+    case 'select':
+    case 'menu':
+      return <ChoiceList options={options} {...(typeof value === 'string' ? { value } : {})} onSubmit={onSubmit} />;
+    case 'multiselect':
+      return <MultiSelect options={options} visibleOptionCount={Math.min(12, options.length)} defaultValue={Array.isArray(value) ? value.map(String) : []} onSubmit={onSubmit} />;
+    case 'confirm':
+      return (
+        <Text>
+          <ConfirmInput defaultChoice={value === false ? 'cancel' : 'confirm'} onConfirm={() => onSubmit(true)} onCancel={() => onSubmit(false)} />
+        </Text>
+      );
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The wizard's screens as data: which questions each screen asks, given the answers so far.
+ * Every question of wizard.sh (vpai-system §1.2) has a place here, plus what it lacked.
+ */
+export type Draft = Record<string, any>;
+export type Path = readonly (string | number)[];
+
+export const SCREENS = [
+  'project', 'domain', 'hosts', 'host', 'vpn', 'access', 'services', 'notifications', 'admins', 'api-keys', 'internal-secrets', 'review',
+] as const;
+export type ScreenId = (typeof SCREENS)[number];
+
+/** Screens shown in the step indicator; `host` is a sub-screen of `hosts`. */
+export const STEPS: readonly { id: ScreenId; title: string }[] = [
+  { id: 'project', title: 'Project' },
+  { id: 'domain', title: 'Domain and TLS' },
+  { id: 'hosts', title: 'Hosts' },
+  { id: 'vpn', title: 'VPN' },
+  { id: 'access', title: 'Access' },
+  { id: 'services', title: 'Services' },
+  { id: 'notifications', title: 'Notifications' },
+  { id: 'admins', title: 'Admin accounts' },
+  { id: 'api-keys', title: 'API keys' },
+  { id: 'internal-secrets', title: 'Internal secrets' },
+  { id: 'review', title: 'Review' },
+];
+
+export interface Option {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface FieldSpec {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: 'text' | 'number' | 'secret' | 'select' | 'multiselect' | 'confirm' | 'menu';
+  /** Where the answer goes in the profile draft. */
+  readonly path?: Path;
+  /** Where a secret answer goes in the vault. */
+  readonly secretKey?: string;
+  readonly options?: readonly Option[];
+  readonly help?: string;
+  /** Empty is allowed (the key is left out). */
+  readonly optional?: boolean;
+  /** Value proposed when the draft has none. */
+  readonly suggestion?: string | number | boolean | readonly string[];
+  readonly liveCheck?: 'hetzner' | 'ovh' | 'headscale';
+}
+
+/** What the wizard needs to know about the catalogue and the machine, passed in by the caller. */
+export interface WizardCatalog {
+  servicesForRole(role: string): readonly Option[];
+  /** Generated secrets the chosen services need, with a description. */
+  internalSecrets(draft: Draft): readonly { key: string; description: string }[];
+  /** External secrets the choices need (provider tokens, API keys). */
+  externalSecrets(draft: Draft): readonly { key: string; description: string; optional: boolean; liveCheck?: FieldSpec['liveCheck'] }[];
+}
+
+export function getIn(draft: Draft, path: Path): any {
+  let node: any = draft;
+  for (const key of path) node = node?.[key as keyof typeof node];
+  return node;
+}
+
+/** A copy of the draft with one value set (or removed with undefined); objects and arrays created on the way. */
+export function setIn(draft: Draft, path: Path, value: unknown): Draft {
+  const [head, ...rest] = path;
+  if (head === undefined) return draft;
+  const copy: any = Array.isArray(draft) ? [...draft] : { ...draft };
+  if (rest.length === 0) {
+    if (value === undefined) {
+      if (Array.isArray(copy)) copy.splice(head as number, 1);
+      else delete copy[head];
+    } else copy[head] = value;
+    return copy;
+  }
+  const child = copy[head] ?? (typeof rest[0] === 'number' ? [] : {});
+  copy[head] = setIn(child, rest, value);
+  return copy;
+}
+
+const choice = (...values: string[]): Option[] => values.map((value) => ({ label: value, value }));
+const hosts = (draft: Draft): Draft[] => (Array.isArray(draft['hosts']) ? draft['hosts'] : []);
+const usesService = (draft: Draft, id: string): boolean =>
+  hosts(draft).some((h) => (h['services'] ?? []).some((s: any) => (typeof s === 'string' ? s : s?.name) === id));
+
+function hostFields(draft: Draft, index: number): FieldSpec[] {
+  const at = (...p: (string | number)[]): Path => ['hosts', index, ...p];
+  const host = hosts(draft)[index] ?? {};
+  const hetzner = host['provider']?.['kind'] === 'hetzner';
+  const fields: FieldSpec[] = [
+    { id: 'name', label: 'Host name', kind: 'text', path: at('name'), help: 'short, lower-case: used in paths and container names' },
+    { id: 'role', label: 'Role', kind: 'select', path: at('role'), options: choice('ai-server', 'app-server', 'vpn-hub', 'workstation') },
+    {
+      id: 'provider', label: 'Server', kind: 'select', path: at('provider', 'kind'),
+      options: [{ label: 'an existing server', value: 'existing' }, { label: 'a new Hetzner Cloud server', value: 'hetzner' }],
+    },
+  ];
+  if (hetzner) {
+    fields.push(
+      { id: 'serverType', label: 'Hetzner server type', kind: 'text', path: at('provider', 'serverType'), suggestion: 'cx23', help: 'cx23 (2 vCPU, 4 GB), cx33, cax21 (Arm) …' },
+      { id: 'location', label: 'Hetzner location', kind: 'select', path: at('provider', 'location'), options: choice('fsn1', 'nbg1', 'hel1', 'ash', 'hil', 'sin') },
+      { id: 'image', label: 'Image', kind: 'select', path: at('provider', 'image'), options: choice('debian-13', 'debian-12', 'ubuntu-24.04') },
+    );
+  } else {
+    fields.push({ id: 'address', label: 'Public address', kind: 'text', path: at('address'), help: 'IP or host name, e.g. 203.0.113.10' });
+  }
+  fields.push(
+    { id: 'port', label: 'SSH port today', kind: 'number', path: at('ssh', 'port'), suggestion: 22 },
+    { id: 'targetPort', label: 'SSH port after hardening', kind: 'number', path: at('ssh', 'targetPort'), suggestion: 2222, help: 'proven from a second connection before the old port closes' },
+    { id: 'user', label: 'Login user today', kind: 'text', path: at('ssh', 'user'), suggestion: 'root' },
+    { id: 'adminUser', label: 'Admin user to create', kind: 'text', path: at('ssh', 'adminUser'), suggestion: 'deploy' },
+    { id: 'sudo', label: 'sudo for the admin user', kind: 'select', path: at('ssh', 'sudo'), options: [{ label: 'without password', value: 'nopasswd' }, { label: 'with a password (kept in the vault)', value: 'password' }] },
+    { id: 'arch', label: 'Architecture', kind: 'select', path: at('arch'), options: choice('amd64', 'arm64') },
+    { id: 'os', label: 'Operating system', kind: 'select', path: at('os'), options: choice('debian-13', 'debian-12', 'ubuntu-24.04', 'ubuntu-22.04') },
+  );
+  return fields;
+}
+
+export function screenFields(screen: ScreenId, draft: Draft, catalog: WizardCatalog, hostIndex = 0): FieldSpec[] {
+  switch (screen) {
+    case 'project':
+      return [
+        { id: 'name', label: 'Project name', kind: 'text', path: ['project', 'name'], suggestion: 'homelab', help: 'lower-case letters, digits, dashes' },
+        { id: 'displayName', label: 'Display name', kind: 'text', path: ['project', 'displayName'], optional: true },
+        { id: 'production', label: 'Is this production? (typed confirmation before redeploy and rollback)', kind: 'confirm', path: ['project', 'production'], suggestion: false },
+        { id: 'sshKey', label: 'Your SSH public key', kind: 'text', path: ['operator', 'sshPublicKeys', 0], help: 'installed for the admin user on every host' },
+        { id: 'timezone', label: 'Time zone', kind: 'text', path: ['locale', 'timezone'], suggestion: 'UTC' },
+      ];
+    case 'domain':
+      return [
+        { id: 'name', label: 'Main domain', kind: 'text', path: ['domain', 'name'], help: 'each service gets <subdomain>.<domain>' },
+        { id: 'dns', label: 'DNS records', kind: 'select', path: ['domain', 'dnsProvider'], options: [{ label: 'managed through the OVH API', value: 'ovh' }, { label: 'I create them myself', value: 'manual' }] },
+        {
+          id: 'tls', label: 'TLS certificates', kind: 'select', path: ['domain', 'tls'],
+          options: [
+            { label: "Let's Encrypt over HTTP (port 80 open)", value: 'acme-http' },
+            { label: "Let's Encrypt over OVH DNS (works for VPN-only sites)", value: 'acme-dns-ovh' },
+            { label: "Caddy's internal CA (tests, private use)", value: 'internal' },
+          ],
+        },
+      ];
+    case 'hosts':
+      return [
+        {
+          id: 'menu', label: 'Hosts', kind: 'menu',
+          options: [
+            ...hosts(draft).map((h, i) => ({ label: `edit ${h['name'] ?? `host ${i + 1}`} (${h['role'] ?? '?'}, ${h['address'] ?? h['provider']?.['kind'] ?? 'new'})`, value: `edit:${i}` })),
+            ...hosts(draft).map((h, i) => ({ label: `remove ${h['name'] ?? `host ${i + 1}`}`, value: `remove:${i}` })),
+            { label: '+ add a host', value: 'add' },
+            { label: 'continue', value: 'done' },
+          ],
+        },
+      ];
+    case 'host':
+      return hostFields(draft, hostIndex);
+    case 'vpn': {
+      const fields: FieldSpec[] = [{ id: 'enabled', label: 'Join the hosts to a Headscale VPN mesh?', kind: 'confirm', path: ['vpn', 'enabled'], suggestion: false }];
+      if (getIn(draft, ['vpn', 'enabled']) === true) {
+        fields.push(
+          { id: 'url', label: 'Headscale URL', kind: 'text', path: ['vpn', 'headscaleUrl'], help: 'e.g. https://vpn.example.com', liveCheck: 'headscale' },
+          {
+            id: 'hub', label: 'Which host runs Headscale?', kind: 'select', path: ['vpn', 'hub'],
+            options: [{ label: 'none of these (an existing Headscale)', value: '' }, ...hosts(draft).filter((h) => h['role'] === 'vpn-hub').map((h) => ({ label: String(h['name']), value: String(h['name']) }))],
+          },
+          { id: 'cidr', label: 'VPN range', kind: 'text', path: ['vpn', 'cidr'], suggestion: '100.64.0.0/10' },
+        );
+      }
+      return fields;
+    }
+    case 'access':
+      return [
+        {
+          id: 'mode', label: 'Who can reach the admin sites?', kind: 'select', path: ['access', 'mode'],
+          options: [{ label: 'anyone (public, behind each app’s login)', value: 'public' }, { label: 'only the VPN (vpn-only)', value: 'vpn-only' }],
+        },
+      ];
+    case 'services':
+      return hosts(draft).map((h, i) => ({
+        id: `host-${i}`, label: `Services on ${h['name'] ?? `host ${i + 1}`} (${h['role'] ?? '?'})`, kind: 'multiselect' as const,
+        path: ['hosts', i, 'services'], options: catalog.servicesForRole(String(h['role'] ?? '')), help: 'Space toggles, Enter confirms; dependencies are added for you',
+      }));
+    case 'notifications': {
+      const method = getIn(draft, ['notifications', 'method']);
+      const fields: FieldSpec[] = [
+        { id: 'method', label: 'Where should alerts go?', kind: 'select', path: ['notifications', 'method'], options: choice('telegram', 'email', 'webhook', 'none') },
+      ];
+      if (method === 'telegram') fields.push({ id: 'chat', label: 'Telegram chat id', kind: 'text', path: ['notifications', 'telegram', 'chatId'], help: 'digits, with a leading - for groups' });
+      if (method !== 'none') fields.push({ id: 'email', label: 'Notification e-mail', kind: 'text', path: ['notifications', 'email'], optional: method !== 'email' });
+      return fields;
+    }
+    case 'admins': {
+      const fields: FieldSpec[] = [];
+      if (usesService(draft, 'n8n')) {
+        fields.push(
+          { id: 'n8nEmail', label: 'n8n owner e-mail', kind: 'text', path: ['admins', 'n8nOwner', 'email'] },
+          { id: 'n8nFirst', label: 'n8n owner first name', kind: 'text', path: ['admins', 'n8nOwner', 'firstName'] },
+          { id: 'n8nLast', label: 'n8n owner last name', kind: 'text', path: ['admins', 'n8nOwner', 'lastName'] },
+        );
+      }
+      if (usesService(draft, 'grafana')) fields.push({ id: 'grafana', label: 'Grafana admin user', kind: 'text', path: ['admins', 'grafanaUser'], suggestion: 'admin' });
+      if (usesService(draft, 'litellm')) fields.push({ id: 'litellm', label: 'LiteLLM UI admin user', kind: 'text', path: ['admins', 'litellmUser'], suggestion: 'admin' });
+      return fields;
+    }
+    case 'api-keys':
+      return catalog.externalSecrets(draft).map((s) => ({
+        id: s.key, label: s.description, kind: 'secret' as const, secretKey: s.key, optional: s.optional,
+        ...(s.liveCheck ? { liveCheck: s.liveCheck } : {}),
+        help: s.optional ? `vault key ${s.key}; leave empty to skip` : `vault key ${s.key}`,
+      }));
+    case 'internal-secrets':
+      return [
+        {
+          id: 'generate', kind: 'confirm', suggestion: true,
+          label: `Generate the ${catalog.internalSecrets(draft).length} internal secrets (database passwords, encryption keys)? Recommended.`,
+        },
+      ];
+    case 'review':
+      return [
+        {
+          id: 'action', label: 'Everything right?', kind: 'menu',
+          options: [
+            { label: 'write the profile (encrypted) and the vault', value: 'write:encrypted' },
+            { label: 'write a plain profile (readable in git) and the vault', value: 'write:plain' },
+            ...STEPS.filter((s) => s.id !== 'review' && s.id !== 'internal-secrets').map((s) => ({ label: `change: ${s.title}`, value: `goto:${s.id}` })),
+            { label: 'quit without writing', value: 'quit' },
+          ],
+        },
+      ];
+  }
+}
