@@ -14,12 +14,13 @@ const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
 /** Keys written before Ink's input hook attaches are lost: wait for the expected frame first (stack-notes §2). */
 function driver(lastFrame: () => string | undefined, stdin: { write: (s: string) => void }) {
-  const waitFor = async (text: string | RegExp, timeoutMs = 3000): Promise<string> => {
+  const waitFor = async (text: string | RegExp, timeoutMs = 10_000): Promise<string> => {
     const start = Date.now();
     for (;;) {
       const frame = lastFrame() ?? '';
       if (typeof text === 'string' ? frame.includes(text) : text.test(frame)) {
-        await tick();
+        // The input hook attaches in an effect after the frame is drawn; give it time under load.
+        await tick(60);
         return frame;
       }
       if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${String(text)}; last frame:\n${frame}`);
@@ -29,7 +30,7 @@ function driver(lastFrame: () => string | undefined, stdin: { write: (s: string)
   const press = async (...keys: string[]) => {
     for (const key of keys) {
       stdin.write(key);
-      await tick();
+      await tick(40);
     }
   };
   return { waitFor, press, type: async (text: string) => press(text) };
@@ -53,7 +54,7 @@ function mount(initial: WizardState) {
 }
 
 describe('the init wizard', () => {
-  it('walks through a minimal setup, goes back once, and ends with a valid profile', async () => {
+  it('walks through a minimal setup, goes back once, and ends with a valid profile', { timeout: 60_000 }, async () => {
     const w = mount(initialState({ operator: { sshPublicKeys: [KEY] } }));
     await w.waitFor('step 1/11 · Project');
     await w.waitFor('Project name');

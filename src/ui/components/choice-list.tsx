@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { theme } from '../theme.js';
 
 interface Props {
@@ -12,12 +12,18 @@ interface Props {
 
 /** A single-choice list: ↑↓ to move, Enter to choose. */
 export function ChoiceList({ options, value, visible = 10, onSubmit }: Props) {
-  const [focus, setFocus] = useState(Math.max(0, options.findIndex((o) => o.value === value)));
+  const [focus, setFocusState] = useState(Math.max(0, options.findIndex((o) => o.value === value)));
+  // Keys can arrive faster than renders (a paste, a busy machine): read focus from a ref, not a stale closure.
+  const focusRef = useRef(focus);
+  const setFocus = (next: number) => {
+    focusRef.current = next;
+    setFocusState(next);
+  };
   useInput((_input, key) => {
-    if (key.upArrow) setFocus((f) => (f - 1 + options.length) % options.length);
-    else if (key.downArrow) setFocus((f) => (f + 1) % options.length);
+    if (key.upArrow) setFocus((focusRef.current - 1 + options.length) % options.length);
+    else if (key.downArrow) setFocus((focusRef.current + 1) % options.length);
     else if (key.return) {
-      const chosen = options[focus];
+      const chosen = options[focusRef.current];
       if (chosen) onSubmit(chosen.value);
     }
   });

@@ -1,6 +1,7 @@
-import { ConfirmInput, MultiSelect, PasswordInput, TextInput } from '@inkjs/ui';
+import { ConfirmInput, PasswordInput, TextInput } from '@inkjs/ui';
 import { Text } from 'ink';
 import { ChoiceList } from '../components/choice-list.js';
+import { MultiChoiceList } from '../components/multi-choice-list.js';
 import type { FieldSpec } from './screens.js';
 
 interface Props {
@@ -36,7 +37,7 @@ export function FieldInput({ field, value, onSubmit }: Props) {
     case 'menu':
       return <ChoiceList options={options} {...(typeof value === 'string' ? { value } : {})} onSubmit={onSubmit} />;
     case 'multiselect':
-      return <MultiSelect options={options} visibleOptionCount={Math.min(12, options.length)} defaultValue={Array.isArray(value) ? value.map(String) : []} onSubmit={onSubmit} />;
+      return <MultiChoiceList options={options} value={Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : String(v?.name))) : []} onSubmit={onSubmit} />;
     case 'confirm':
       return (
         <Text>

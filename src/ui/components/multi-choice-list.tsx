@@ -1,0 +1,43 @@
+import { Box, Text, useInput } from 'ink';
+import { useRef, useState } from 'react';
+import { theme } from '../theme.js';
+
+interface Props {
+  readonly options: readonly { label: string; value: string }[];
+  readonly value: readonly string[];
+  readonly visible?: number;
+  readonly onSubmit: (value: string[]) => void;
+}
+
+/** A multiple-choice list: ↑↓ to move, Space to toggle, Enter to confirm. State in refs, as in ChoiceList. */
+export function MultiChoiceList({ options, value, visible = 12, onSubmit }: Props) {
+  const [, rerender] = useState(0);
+  const focus = useRef(0);
+  const chosen = useRef(new Set(value));
+  const update = () => rerender((n) => n + 1);
+  useInput((input, key) => {
+    if (key.upArrow) focus.current = (focus.current - 1 + options.length) % options.length;
+    else if (key.downArrow) focus.current = (focus.current + 1) % options.length;
+    else if (input === ' ') {
+      const id = options[focus.current]?.value;
+      if (id !== undefined) chosen.current.has(id) ? chosen.current.delete(id) : chosen.current.add(id);
+    } else if (key.return) return onSubmit(options.map((o) => o.value).filter((v) => chosen.current.has(v)));
+    else return;
+    update();
+  });
+  const start = Math.min(Math.max(0, focus.current - visible + 1), Math.max(0, options.length - visible));
+  return (
+    <Box flexDirection="column">
+      {options.slice(start, start + visible).map((option, i) => {
+        const focused = start + i === focus.current;
+        return (
+          <Text key={option.value} {...(focused ? { color: theme.accent } : {})}>
+            {focused ? '❯ ' : '  '}
+            {chosen.current.has(option.value) ? '◉ ' : '◯ '}
+            {option.label}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
