@@ -56,6 +56,8 @@ export interface SecretSpec {
 export interface DataDir {
   /** Relative to the project's data folder on the host. */
   readonly path: string;
+  /** Where the container sees it. */
+  readonly target: string;
   readonly uid: number;
   readonly gid: number;
   readonly mode: string;

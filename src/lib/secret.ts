@@ -20,6 +20,11 @@ export class Secret {
     return values.get(this) as string;
   }
 
+  /** A new Secret derived from this one (a URL that embeds a password stays secret). */
+  map(transform: (value: string) => string): Secret {
+    return Secret.of(transform(this.reveal()));
+  }
+
   get length(): number {
     return this.reveal().length;
   }

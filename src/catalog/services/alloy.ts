@@ -9,7 +9,7 @@ export const alloy: ServiceEntry = {
   dependsOn: ['docker'],
   networks: ['backend', 'monitoring'],
   ports: [{ container: 12345, protocol: 'tcp' }],
-  dataDirs: [{ path: 'alloy', uid: 0, gid: 0, mode: '0750' }],
+  dataDirs: [{ path: 'alloy', target: '/var/lib/alloy/data', uid: 0, gid: 0, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'kill -0 1'], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 20 },
   smoke: [],
   secrets: [],

@@ -14,8 +14,8 @@ export const caddy: ServiceEntry = {
     { container: 443, protocol: 'udp', published: 443 },
   ],
   dataDirs: [
-    { path: 'caddy/data', uid: 0, gid: 0, mode: '0700' },
-    { path: 'caddy/config', uid: 0, gid: 0, mode: '0700' },
+    { path: 'caddy/data', target: '/data', uid: 0, gid: 0, mode: '0700' },
+    { path: 'caddy/config', target: '/config', uid: 0, gid: 0, mode: '0700' },
   ],
   // `caddy version` rather than an HTTP probe: a localhost URL matches no site block (L-C7).
   health: { test: ['CMD', 'caddy', 'version'], intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10 },

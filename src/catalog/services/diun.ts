@@ -9,7 +9,7 @@ export const diun: ServiceEntry = {
   dependsOn: ['docker'],
   networks: ['egress'],
   ports: [],
-  dataDirs: [{ path: 'diun', uid: 0, gid: 0, mode: '0750' }],
+  dataDirs: [{ path: 'diun', target: '/data', uid: 0, gid: 0, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'kill -0 1'], intervalSeconds: 60, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 20 },
   smoke: [],
   secrets: [],

@@ -9,7 +9,7 @@ export const grafana: ServiceEntry = {
   dependsOn: ['docker', 'caddy', 'victoriametrics'],
   networks: ['frontend', 'monitoring', 'backend'],
   ports: [{ container: 3000, protocol: 'tcp' }],
-  dataDirs: [{ path: 'grafana', uid: 472, gid: 472, mode: '0750' }],
+  dataDirs: [{ path: 'grafana', target: '/var/lib/grafana', uid: 472, gid: 472, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'wget -qO- http://127.0.0.1:3000/api/health'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 30 },
   smoke: [{ id: 'grafana.health', kind: 'http', path: '/api/health', expectStatus: [200], via: 'site' }],
   secrets: [{ key: 'grafana.adminPassword', description: 'password of the Grafana admin user', generate: { length: 24, alphabet: 'alnum' } }],

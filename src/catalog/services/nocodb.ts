@@ -9,7 +9,7 @@ export const nocodb: ServiceEntry = {
   dependsOn: ['docker', 'caddy', 'postgresql'],
   networks: ['backend', 'frontend'],
   ports: [{ container: 8080, protocol: 'tcp' }],
-  dataDirs: [{ path: 'nocodb', uid: 1000, gid: 1000, mode: '0750' }],
+  dataDirs: [{ path: 'nocodb', target: '/usr/app/data', uid: 1000, gid: 1000, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'wget -qO- http://127.0.0.1:8080/api/v1/health'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 60 },
   smoke: [
     { id: 'nocodb.health', kind: 'http', path: '/api/v1/health', expectStatus: [200], via: 'site' },

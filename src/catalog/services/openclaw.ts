@@ -10,9 +10,9 @@ export const openclaw: ServiceEntry = {
   networks: ['backend', 'egress'],
   ports: [{ container: 18789, protocol: 'tcp' }],
   dataDirs: [
-    { path: 'openclaw/system', uid: 1000, gid: 1000, mode: '0750' },
-    { path: 'openclaw/workspace', uid: 1000, gid: 1000, mode: '0750' },
-    { path: 'openclaw/state', uid: 1000, gid: 1000, mode: '0750' },
+    { path: 'openclaw/system', target: '/home/node/.openclaw', uid: 1000, gid: 1000, mode: '0750' },
+    { path: 'openclaw/workspace', target: '/home/node/workspace', uid: 1000, gid: 1000, mode: '0750' },
+    { path: 'openclaw/state', target: '/home/node/state', uid: 1000, gid: 1000, mode: '0750' },
   ],
   // The gateway must answer a WebSocket upgrade with 101, not just any HTTP status (L-C4).
   health: {

@@ -10,8 +10,8 @@ export const qdrant: ServiceEntry = {
   networks: ['backend'],
   ports: [{ container: 6333, protocol: 'tcp' }, { container: 6334, protocol: 'tcp' }],
   dataDirs: [
-    { path: 'qdrant/storage', uid: 1000, gid: 1000, mode: '0750' },
-    { path: 'qdrant/snapshots', uid: 1000, gid: 1000, mode: '0750' },
+    { path: 'qdrant/storage', target: '/qdrant/storage', uid: 1000, gid: 1000, mode: '0750' },
+    { path: 'qdrant/snapshots', target: '/qdrant/snapshots', uid: 1000, gid: 1000, mode: '0750' },
   ],
   // The image has neither curl nor wget (L-B2): probe the port with bash.
   health: { test: ['CMD-SHELL', "bash -c ':> /dev/tcp/127.0.0.1/6333'"], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 20 },

@@ -9,7 +9,7 @@ export const redis: ServiceEntry = {
   dependsOn: ['docker'],
   networks: ['backend'],
   ports: [{ container: 6379, protocol: 'tcp' }],
-  dataDirs: [{ path: 'redis', uid: 999, gid: 999, mode: '0700' }],
+  dataDirs: [{ path: 'redis', target: '/data', uid: 999, gid: 999, mode: '0700' }],
   // The password reaches redis-cli through REDISCLI_AUTH from the 0600 env file, not the compose file.
   health: { test: ['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 30 },
   smoke: [{ id: 'redis.ping', kind: 'command', argv: ['redis-cli', '-h', '127.0.0.1', 'ping'], expect: 'PONG' }],

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { isSecret, Secret } from '../lib/secret.js';
+import { hostServices, type EffectiveService } from '../profile/effective.js';
+import type { Host, Profile } from '../profile/schema.js';
+import { renderCaddyfile } from './caddyfile.js';
+import { renderComposeFile, type ServiceFiles } from './compose.js';
+import { renderEnvFile } from './env-file.js';
+import { serviceEnv, type MaybeSecret } from './service-env.js';
+
+/** A file of a release, relative to the release folder. */
+export interface ReleaseFile {
+  readonly path: string;
+  readonly mode: string;
+  /** Numeric owner for files a container reads as its own user; absent: the deploy user. */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly content: string | Secret;
+}
+
+export interface Release {
+  readonly files: readonly ReleaseFile[];
+  readonly services: readonly EffectiveService[];
+  /** Per service: the hash that decides whether its container must be recreated. */
+  readonly inputs: ReadonlyMap<string, string>;
+  /** Vault keys the release needs and the vault does not have. */
+  readonly missingSecrets: readonly string[];
+}
+
+export interface ReleaseInput {
+  readonly profile: Profile;
+  readonly host: Host;
+  /** `<deploy root>/<project>`. */
+  readonly projectDir: string;
+  readonly secret: MaybeSecret;
+}
+
+function sha256(parts: readonly (string | Secret | undefined)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part === undefined ? '\0' : isSecret(part) ? part.reveal() : part).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * Everything one host runs, rendered: compose files, env files, config files. Pure: secrets come
+ * through `secret`, and a missing one is collected, not thrown, so the operator sees them all.
+ */
+export function renderRelease({ profile, host, projectDir, secret }: ReleaseInput): Release {
+  const services = hostServices(profile, host);
+  const missing = new Set<string>();
+  const need = (key: string): Secret => {
+    const value = secret(key);
+    if (value) return value;
+    missing.add(key);
+    return Secret.of('');
+  };
+  const files: ReleaseFile[] = [];
+  const serviceFiles = new Map<string, ServiceFiles>();
+  const firstCaddyHost = profile.hosts.find((h) => h.services.some((s) => (typeof s === 'string' ? s : s.name) === 'caddy'));
+
+  for (const service of services) {
+    if (service.entry.placement.kind !== 'compose') continue;
+    const own: ReleaseFile[] = [];
+    const env = serviceEnv(profile, service, need, secret);
+    const envFile = `env/${service.id}.env`;
+    own.push({ path: envFile, mode: '0600', content: renderEnvFile(env) });
+    const mounts: { source: string; target: string }[] = [];
+    let command: string[] | undefined;
+    if (service.id === 'caddy') {
+      const source = 'config/caddy/Caddyfile';
+      own.push({ path: source, mode: '0644', content: renderCaddyfile({ profile, services, servesApex: firstCaddyHost?.name === host.name }) });
+      mounts.push({ source, target: '/etc/caddy/Caddyfile' });
+    }
+    if (service.id === 'redis') {
+      const source = 'config/redis/redis.conf';
+      const conf = need('redis.password').map(
+        (password) => `# written by homelab-wizard\nbind 0.0.0.0\nport 6379\nprotected-mode yes\nrequirepass "${password.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\ndir /data\nappendonly yes\nmaxmemory-policy allkeys-lru\n`,
+      );
+      own.push({ path: source, mode: '0600', uid: 999, gid: 999, content: conf });
+      mounts.push({ source, target: '/usr/local/etc/redis/redis.conf' });
+      command = ['redis-server', '/usr/local/etc/redis/redis.conf'];
+    }
+    const inputsHash = sha256([service.image, ...own.flatMap((f) => [f.path, f.mode, f.content])]);
+    serviceFiles.set(service.id, { envFile, mounts, inputsHash, ...(command ? { command } : {}) });
+    files.push(...own);
+  }
+
+  const compose = { project: profile.project.name, dataDir: `${projectDir}/data`, services, files: serviceFiles, closeHttp: profile.access.mode === 'vpn-only' };
+  files.unshift(
+    { path: 'docker-compose-infra.yml', mode: '0644', content: renderComposeFile(compose, 'infra') },
+    { path: 'docker-compose.yml', mode: '0644', content: renderComposeFile(compose, 'apps') },
+  );
+  return {
+    files,
+    services,
+    inputs: new Map([...serviceFiles].map(([id, f]) => [id, f.inputsHash])),
+    missingSecrets: [...missing].sort(),
+  };
+}

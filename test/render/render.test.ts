@@ -1,0 +1,154 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CATALOG } from '../../src/catalog/catalog.js';
+import { isSecret, Secret } from '../../src/lib/secret.js';
+import { validateProfile } from '../../src/profile/validate.js';
+import { caddyQuote } from '../../src/render/caddyfile.js';
+import { quoteEnvValue, renderEnvFile } from '../../src/render/env-file.js';
+import { renderRelease, type Release } from '../../src/render/release.js';
+import { provisionSql, sqlLiteral } from '../../src/render/sql.js';
+import { exampleProfile } from '../helpers/profiles.js';
+import { ensureCommands } from '../helpers/system-packages.js';
+
+const NASTY = `p@ss "dq" 'sq' $HOME \${X} $$ \\back\\slash\\ spaces  héllo ✓ #hash end"`;
+
+function profileOf(name: 'minimal' | 'vpai') {
+  const result = validateProfile(exampleProfile(name));
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.profile;
+}
+
+/** A vault stand-in where every secret the catalogue knows has the same nasty value. */
+const allSecrets = (key: string): Secret | undefined => (key.startsWith('anthropic') ? undefined : Secret.of(`${NASTY}-${key}`));
+
+function release(name: 'minimal' | 'vpai', host = 0, secret = allSecrets): Release {
+  const profile = profileOf(name);
+  return renderRelease({ profile, host: profile.hosts[host]!, projectDir: `/opt/homelab/${profile.project.name}`, secret });
+}
+
+function writeRelease(r: Release): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hlw-release-'));
+  for (const f of r.files) {
+    mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
+    writeFileSync(path.join(dir, f.path), isSecret(f.content) ? f.content.reveal() : f.content, { mode: Number.parseInt(f.mode, 8) });
+  }
+  return dir;
+}
+
+function composeAvailable(): void {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('docker compose (v2) is missing: run test/e2e/bootstrap.sh as root, or install Docker with the Compose v2 plugin');
+  }
+}
+
+describe('rendering', () => {
+  it('quotes env values so that Compose reads every byte back', () => {
+    composeAvailable();
+    const values = [NASTY, 'ends with quote"', "ends with single'", 'line1\nline2', 'cr\rlf', '\\', '"', '$', 'a\\$b', '${HOME:-x}', ' padded ', 'a=b', '#x'];
+    const dir = mkdtempSync(path.join(tmpdir(), 'hlw-env-'));
+    writeFileSync(path.join(dir, 'compose.yml'), 'services:\n  app:\n    image: stand-in/none:1\n    env_file: [app.env]\n');
+    const env = renderEnvFile(values.map((v, i) => [`V${i}`, Secret.of(v)] as const));
+    writeFileSync(path.join(dir, 'app.env'), isSecret(env) ? env.reveal() : env);
+    const out = JSON.parse(execFileSync('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' }));
+    // `config` prints a compose file, where a literal $ is written $$.
+    const got = Object.fromEntries(Object.entries(out.services.app.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/\$\$/g, '$')]));
+    values.forEach((v, i) => expect(got[`V${i}`], JSON.stringify(v)).toBe(v));
+  });
+
+  it('makes an env file secret as soon as one value is', () => {
+    expect(typeof renderEnvFile([['A', 'x']])).toBe('string');
+    expect(isSecret(renderEnvFile([['A', 'x'], ['B', Secret.of('y')]]))).toBe(true);
+    expect(quoteEnvValue('a"b$c')).toBe('"a\\"b\\$c"');
+    expect(() => renderEnvFile([['BAD-NAME', 'x']])).toThrow(/invalid environment variable name/);
+  });
+
+  it('renders compose files that `docker compose config` accepts, with the hardening of vpai-system §4.4', () => {
+    composeAvailable();
+    for (const [name, host] of [['minimal', 0], ['vpai', 0], ['vpai', 1]] as const) {
+      const r = release(name, host);
+      expect(r.missingSecrets).toEqual([]);
+      const dir = writeRelease(r);
+      for (const file of ['docker-compose-infra.yml', 'docker-compose.yml']) {
+        const res = spawnSync('docker', ['compose', '-f', file, 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+        expect(res.status, `${name}/${host}/${file}: ${res.stderr}`).toBe(0);
+        const model = JSON.parse(res.stdout);
+        for (const [id, svc] of Object.entries(model.services as Record<string, any>)) {
+          expect(svc.cap_drop, id).toEqual(['ALL']);
+          expect(svc.security_opt, id).toEqual(['no-new-privileges:true']);
+          expect(svc.restart, id).toBe('unless-stopped');
+          expect(svc.healthcheck?.test, id).toBeDefined();
+          expect(svc.labels['homelab-wizard.inputs'], id).toMatch(/^[0-9a-f]{64}$/);
+          for (const net of Object.keys(svc.networks ?? {})) expect(model.networks[net].external, `${id} ${net}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('keeps secrets out of compose files and Caddyfiles, and in 0600 files only', () => {
+    const r = release('vpai');
+    for (const f of r.files) {
+      const text = isSecret(f.content) ? f.content.reveal() : f.content;
+      if (text.includes(NASTY)) {
+        expect(isSecret(f.content), f.path).toBe(true);
+        expect(f.mode, f.path).toBe('0600');
+      }
+    }
+    expect(r.files.find((f) => f.path === 'docker-compose.yml')?.content).not.toContain('p@ss');
+  });
+
+  it('gives each app its own database password and recreates only a service whose inputs changed', () => {
+    const base = release('minimal');
+    const changed = release('minimal', 0, (key) => (key === 'n8n.dbPassword' ? Secret.of('another') : allSecrets(key)));
+    const diff = [...base.inputs].filter(([id, hash]) => changed.inputs.get(id) !== hash).map(([id]) => id);
+    expect(diff).toEqual(['n8n']);
+  });
+
+  it('reports every missing secret at once', () => {
+    const r = release('minimal', 0, () => undefined);
+    expect(r.missingSecrets).toEqual(['n8n.dbPassword', 'n8n.encryptionKey', 'postgresql.superuserPassword', 'redis.password']);
+  });
+
+  it('renders Caddyfiles that Caddy itself validates (internal and acme-http TLS), with VPN-only sites on both ranges', { timeout: 300_000 }, () => {
+    ensureCommands({ caddy: 'caddy' });
+    const home = mkdtempSync(path.join(tmpdir(), 'hlw-caddy-'));
+    for (const tls of ['internal', 'acme-http'] as const) {
+      const raw = exampleProfile('vpai');
+      raw.domain = { name: 'example.com', tls, dnsProvider: 'manual' };
+      const result = validateProfile(raw);
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      const r = renderRelease({ profile: result.profile, host: result.profile.hosts[0]!, projectDir: '/opt/homelab/vpai', secret: allSecrets });
+      const caddyfile = r.files.find((f) => f.path === 'config/caddy/Caddyfile')!.content as string;
+      expect(caddyfile).toContain('@outside not remote_ip 100.64.0.0/10 172.20.1.0/24');
+      expect(caddyfile).toMatch(/javisi\.example\.com \{[\s\S]*versions 1\.1/);
+      const file = path.join(home, `Caddyfile-${tls}`);
+      writeFileSync(file, caddyfile);
+      const res = spawnSync('caddy', ['validate', '--config', file, '--adapter', 'caddyfile'], {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') },
+      });
+      expect(res.status, res.stderr).toBe(0);
+    }
+  });
+
+  it('quotes Caddyfile tokens and refuses control characters', () => {
+    expect(caddyQuote('example.com')).toBe('example.com');
+    expect(caddyQuote('Home "lab"')).toBe('"Home \\"lab\\""');
+    expect(() => caddyQuote('a\nb')).toThrow(/control characters/);
+  });
+
+  it('provisions one role and database per app idempotently, passwords as SQL literals', () => {
+    const sql = provisionSql([{ database: 'n8n', user: 'n8n', password: Secret.of("it's $$ \\"), extensions: ['uuid-ossp'] }]);
+    expect(sql).toContain(`ALTER ROLE "n8n" WITH LOGIN PASSWORD 'it''s $$ \\';`);
+    expect(sql).toContain(`WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'n8n')\\gexec`);
+    expect(sqlLiteral("a'b")).toBe("'a''b'");
+  });
+
+  it('has a container path for every data folder', () => {
+    for (const e of CATALOG) for (const d of e.dataDirs) expect(d.target, `${e.id} ${d.path}`).toMatch(/^\//);
+    expect(parse(release('minimal').files[0]!.content as string).name).toBe('minimal-infra');
+  });
+});
