@@ -106,12 +106,32 @@ export function vaultFile(dir: string, profileName: string): string {
   return profilePaths(dir, profileName).vault;
 }
 
+/**
+ * Damage to a recipient stanza looks exactly like a file for someone else. When the recipients
+ * file lists your key, say so: the vault predates your key, or its header is damaged.
+ */
+async function explainNotRecipient(error: unknown, dir: string, profileName: string, identity: UnlockedIdentity): Promise<never> {
+  if (error instanceof WizardError && error.code === 'vault-not-recipient') {
+    const listed = await readRecipients(dir, profileName).catch(() => undefined);
+    if (listed?.recipients.some((r) => identity.publicKeys.includes(r))) {
+      const file = shownPath(vaultFile(dir, profileName));
+      throw new WizardError(
+        'vault-not-recipient',
+        `${error.message}, though vault/${profileName}.recipients lists it`,
+        `either the vault was written before your key was added (a recipient runs \`homelab-wizard secrets recipients add ${identity.publicKey}\` again) or its header is damaged (restore ${file}.bak or the version in git)`,
+      );
+    }
+  }
+  throw error;
+}
+
 /** Read and decrypt the vault of a profile. */
 export async function openVault(dir: string, profileName: string, options: VaultOptions): Promise<Vault> {
   const file = vaultFile(dir, profileName);
   const bytes = await readIfExists(file);
   if (bytes === undefined) throw missingVault(file, profileName);
-  const { entries, recipientCount } = await decryptVault(bytes, file, await options.identity());
+  const identity = await options.identity();
+  const { entries, recipientCount } = await decryptVault(bytes, file, identity).catch((error: unknown) => explainNotRecipient(error, dir, profileName, identity));
   return makeVault(file, entries, recipientCount);
 }
 
@@ -199,7 +219,7 @@ export async function updateVault<T>(
         recipients = listed?.recipients ?? [identity.publicKey];
         writeRecipients = listed === undefined;
       } else {
-        before = (await decryptVault(bytes, file, identity)).entries;
+        before = (await decryptVault(bytes, file, identity).catch((error: unknown) => explainNotRecipient(error, dir, profileName, identity))).entries;
         const listed = await readRecipients(dir, profileName);
         if (listed === undefined) {
           throw new WizardError('recipient-invalid', `${shownPath(paths.recipients)} is missing, so the vault cannot be re-encrypted`, 'restore it from version control, or write the age1… public keys of everyone who should read the vault into it, one a line');
