@@ -22,8 +22,11 @@ export class TmuxSession {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'`)
       .join('\n');
-    writeFileSync(script, `#!/bin/sh\ncd '${options.cwd}'\n${exports}\n${command}\necho $? > '${rcFile}'\nsleep 600\n`, { mode: 0o700 });
-    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'test', '-x', '150', '-y', '40', `sh '${script}'`], { timeout: 10_000 });
+    writeFileSync(script, `#!/bin/sh\ncd '${options.cwd}'\nunset CI\n${exports}\n${command}\necho $? > '${rcFile}'\nsleep 600\n`, { mode: 0o700 });
+    // The server copies the environment of the first client: give it a clean one, so CI=true of a
+    // CI run does not make the program under test think it has no terminal.
+    const clean = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'test', '-x', '150', '-y', '40', `sh '${script}'`], { timeout: 10_000, env: clean });
     return new TmuxSession(socket, rcFile);
   }
 
