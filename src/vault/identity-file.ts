@@ -18,6 +18,9 @@ export function identityFileText(secretKey: string, publicKey: string, createdIs
 export type IdentityParse = { ok: true; keys: string[] } | { ok: false; issues: Issue[] };
 
 export function parseIdentityText(text: string): IdentityParse {
+  if (/-----BEGIN (OPENSSH|RSA|EC|DSA)? ?PRIVATE KEY-----/.test(text)) {
+    return { ok: false, issues: [{ path: '(file)', message: 'is an SSH private key; homelab-wizard uses age identities (`homelab-wizard keys init` or `age-keygen`)' }] };
+  }
   const keys: string[] = [];
   const issues: Issue[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {

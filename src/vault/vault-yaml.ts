@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, LineCounter, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { WizardError, type Issue } from '../errors.js';
 import { Secret } from '../lib/secret.js';
-import { isReservedKey, keyProblem } from './keys.js';
+import { isReservedKey, KEY_RE, keyProblem } from './keys.js';
 
 /**
  * The vault's plaintext: a YAML map of dotted keys to string values. Parsed with the failsafe
@@ -44,14 +44,15 @@ export function vaultProblems(text: string, options: ParseOptions = {}): { entri
       continue;
     }
     const key = keyNode.value;
-    const problem = keyProblem(key, options);
-    if (problem !== undefined) {
-      issues.push({ path: `${at} (${key.slice(0, 64)})`, message: `key ${problem}` });
-      continue;
-    }
     const value = pair.value;
     if (isMap(value)) {
-      issues.push({ path: `${at} (${key})`, message: `nested keys are not allowed: write each one as ${key}.name: value` });
+      issues.push({ path: `${at} (${key.slice(0, 64)})`, message: `nested keys are not allowed: write each one as ${key.slice(0, 64)}.name: value` });
+      continue;
+    }
+    const problem = keyProblem(key, options);
+    if (problem !== undefined) {
+      // A malformed key may be a value pasted on the wrong side of the colon: name it only if it is well-formed.
+      issues.push({ path: KEY_RE.test(key) ? `${at} (${key})` : at, message: `key ${problem}` });
       continue;
     }
     if (!isScalar(value) || typeof value.value !== 'string') {

@@ -296,7 +296,7 @@ describe('secrets edit', () => {
     expect(await session.exitCode()).toBe(0);
     const second = readFileSync(seen, 'utf8');
     expect(second).toMatch(/^# homelab-wizard found problems in the last save\n/);
-    expect(second).toContain('#   line 6 (bad key): key must be dotted');
+    expect(second).toContain('#   line 6: key must be dotted');
     // The line number points at the offending line of the reopened buffer, below the 4-line block.
     expect(second.split('\n')[5]).toBe('bad key: x');
     expect(session.screen()).toContain('1 problem in the edited secrets; reopening the editor');

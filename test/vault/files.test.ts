@@ -49,5 +49,6 @@ describe('identity file', () => {
       expect(JSON.stringify(result.issues)).not.toContain(K1.slice(0, 30));
     }
     expect(parseIdentityText('# nothing\n')).toMatchObject({ ok: false });
+    expect(parseIdentityText('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n')).toEqual({ ok: false, issues: [{ path: '(file)', message: expect.stringMatching(/SSH private key/) }] });
   });
 });
