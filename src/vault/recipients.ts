@@ -40,8 +40,8 @@ export async function changeRecipients(
   options: { identity: IdentityProvider; command?: string },
 ): Promise<RecipientsChange> {
   const paths = profilePaths(dir, profileName);
+  const identity = await options.identity();
   return withLock(paths.vault, async () => {
-    const identity = await options.identity();
     const listed = await readRecipients(dir, profileName);
     if (listed === undefined) {
       throw new WizardError('recipient-invalid', `${shownPath(paths.recipients)} does not exist`, `create the vault first: \`homelab-wizard secrets set KEY --profile ${profileName}\` writes it with your key`);

@@ -204,10 +204,11 @@ export async function updateVault<T>(
 ): Promise<UpdateResult<T>> {
   const paths = profilePaths(dir, profileName);
   const file = paths.vault;
+  // Unlock first: a passphrase prompt must not keep other writers waiting on the lock.
+  const identity = await options.identity();
   return withLock(
     file,
     async () => {
-      const identity = await options.identity();
       const bytes = await readIfExists(file);
       let before: Map<string, Secret>;
       let recipients: string[];

@@ -168,11 +168,15 @@ describe('done when: the scenario of the issue, with the built CLI in an empty f
     expect((await cli(p, ['secrets', 'get', 'api.token', '--profile', 'p'])).stdout).toBe('ch4nged');
 
     const edited = sha256(vault);
-    const invalid = script(p, 'invalid.sh', `printf 'api.token: [unclosed\\n' > "$1"`);
+    const bufferDir = path.join(p.dir, 'buffer-dir.txt');
+    const invalid = script(p, 'invalid.sh', `dirname "$1" > '${bufferDir}'\nprintf 'api.token: [unclosed\\n' > "$1"`);
     const refused = await cli(p, ['secrets', 'edit', '--profile', 'p', '--non-interactive'], { env: { ...p.env, EDITOR: invalid } });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: the edited secrets have 1 problem; vault\/p\.age is unchanged\n  line \d+: .+\n  hint: /);
     expect(sha256(vault)).toBe(edited);
+    // The refused buffer is gone too.
+    expect(readFileSync(bufferDir, 'utf8').trim()).toMatch(new RegExp(`^${RAM_ROOT}/${BUFFER_PREFIX}`));
+    expect(existsSync(readFileSync(bufferDir, 'utf8').trim())).toBe(false);
   }, 120_000);
 });
 
