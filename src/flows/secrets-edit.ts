@@ -85,6 +85,7 @@ export const secretsEdit: CommandRunner = async (global, io, _args, options) => 
             throw new WizardError('editor-failed', `cannot start the editor (${editor}): ${error.message}; nothing was changed`, 'set VISUAL or EDITOR to an editor that is installed');
           });
           if (exit.signal !== null) throw new UserAbortError(`the editor was stopped by ${exit.signal}; nothing was changed`);
+          if (exit.code === 127) throw new WizardError('editor-failed', `cannot find the editor '${editor}'; nothing was changed`, 'set VISUAL or EDITOR to an installed editor, e.g. EDITOR=nano');
           if (exit.code !== 0) throw new WizardError('editor-failed', `the editor (${editor}) exited with status ${exit.code}; nothing was changed`, 'check VISUAL/EDITOR, or quit the editor normally to keep your changes');
           const edited = await readFile(buffer.file, 'utf8').catch(() => {
             throw new WizardError('editor-failed', 'the edit buffer is gone (the editor removed or renamed it); nothing was changed', 'run `homelab-wizard secrets edit` again');

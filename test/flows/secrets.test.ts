@@ -231,6 +231,22 @@ describe('encrypted profile', () => {
   });
 });
 
+describe('secrets edit, editor failures', () => {
+  it('names a missing editor and a failed one, and changes nothing', async () => {
+    const p = await tempProject();
+    await cli(p, ['secrets', 'set', 'api.token'], { stdin: VALUE });
+    const file = path.join(p.dir, 'vault/p.age');
+    const before = readFileSync(file);
+    const missing = await cli(p, ['secrets', 'edit'], { env: { ...p.env, EDITOR: 'no-such-editor-here' } });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^error: cannot find the editor 'no-such-editor-here'; nothing was changed\n  hint: /);
+    const failed = await cli(p, ['secrets', 'edit'], { env: { ...p.env, VISUAL: 'exit 3 #', EDITOR: 'true' } });
+    expect(failed.err).toMatch(/^error: the editor \(exit 3 #\) exited with status 3; nothing was changed/);
+    expect(readFileSync(file)).toEqual(before);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+});
+
 describe('secrets textconv', () => {
   it('prints the decrypted vault for git diff, nothing for an empty file, a clean error for others', async () => {
     const p = await tempProject();
