@@ -11,6 +11,20 @@ export type ErrorCode =
   | 'profile-unreadable'
   | 'profile-too-new'
   | 'vault-error'
+  | 'vault-missing'
+  | 'vault-exists'
+  | 'vault-not-recipient'
+  | 'vault-corrupt'
+  | 'vault-locked'
+  | 'vault-invalid'
+  | 'identity-missing'
+  | 'identity-invalid'
+  | 'identity-exists'
+  | 'recipient-invalid'
+  | 'secret-unknown'
+  | 'secret-invalid'
+  | 'secret-immutable'
+  | 'editor-failed'
   | 'aborted'
   | 'internal';
 
@@ -19,13 +33,16 @@ export class WizardError extends Error {
   readonly hint: string;
   /** Process exit code this error maps to (1 unless it is an abort). */
   readonly exitCode: number;
+  /** Problems listed one per line between the message and the hint (a profile's fields, a vault's lines). */
+  readonly issues: readonly Issue[];
 
-  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown; exitCode?: number }) {
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown; exitCode?: number; issues?: readonly Issue[] }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WizardError';
     this.code = code;
     this.hint = hint;
     this.exitCode = options?.exitCode ?? 1;
+    this.issues = options?.issues ?? [];
   }
 }
 
@@ -36,12 +53,9 @@ export interface Issue {
 }
 
 export class ProfileError extends WizardError {
-  readonly issues: readonly Issue[];
-
   constructor(source: string, issues: readonly Issue[], hint = 'fix the fields above, then run `homelab-wizard profile check` again') {
-    super('profile-invalid', `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'} found`, hint);
+    super('profile-invalid', `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'} found`, hint, { issues });
     this.name = 'ProfileError';
-    this.issues = issues;
   }
 }
 

@@ -10,6 +10,8 @@ interface Edge {
   readonly file: string; // relative to src/, e.g. 'flows/profile-check.ts'
   readonly target: string; // a package name or a path relative to src/
   readonly typeOnly: boolean;
+  /** `import('...')`: loaded only when that code runs. */
+  readonly dynamic: boolean;
 }
 
 function files(dir: string): string[] {
@@ -32,7 +34,7 @@ const edges: Edge[] = sources.flatMap(({ file, text }) => {
     const spec = (m[3] ?? m[4]) as string;
     const typeOnly = m[2] !== undefined;
     const target = spec.startsWith('.') ? path.relative(SRC, path.resolve(SRC, path.dirname(file), spec)).replace(/\.js$/, '.ts') : spec;
-    out.push({ file, target, typeOnly });
+    out.push({ file, target, typeOnly, dynamic: m[4] !== undefined });
   }
   return out;
 });
@@ -42,7 +44,8 @@ const isPackage = (target: string): boolean => !target.includes('/') || target.s
 
 /** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
 const PURE = [/^catalog\//, /^steps\//, /^shell\//, /^render\//, /^plan\//, /^providers\/[^/]+\/diff\.ts$/,
-  /^profile\/(schema|fields|rules|effective|migrate|validate|cidr|json-schema|paths)\.ts$/, /^lib\/secret\.ts$/];
+  /^profile\/(schema|fields|rules|effective|migrate|validate|cidr|json-schema|paths)\.ts$/, /^lib\/secret\.ts$/,
+  /^vault\/(keys|vault-yaml|age-header|recipients-file|identity-file|generate|rotation|redeploy-record|fingerprint)\.ts$/];
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|child_process|http|https|dgram|os|tty|readline)$|^(ssh2|node-ssh|listr2|ink|react|@inkjs\/ui|@inquirer\/prompts|age-encryption)$/;
 const IMPURE_CALLS = /process\.env|process\.argv|Date\.now\(|new Date\(|Math\.random\(|randomBytes|randomUUID|getRandomValues|process\.exit/;
 
@@ -90,6 +93,12 @@ describe('architecture', () => {
       for (const [pkg, home] of PACKAGE_HOMES) if (pkg.test(e.target) && !home.test(e.file)) bad.push(`${e.file} imports ${e.target}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  it('loads the vault for a profile only when it is encrypted (no static import from load-profile or profile commands)', () => {
+    const statics = edges.filter((e) => /^flows\/(load-profile|profile-[a-z]+)\.ts$/.test(e.file) && !e.typeOnly && !e.dynamic && (/^vault\//.test(e.target) || e.target === 'age-encryption' || e.target === 'flows/vault-access.ts'));
+    expect(statics.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
+    expect(edges.some((e) => e.file === 'flows/load-profile.ts' && e.dynamic && e.target === 'vault/profile-file.ts')).toBe(true);
   });
 
   it('calls process.exit nowhere in src/ (bin/ sets the exit code)', () => {

@@ -6,6 +6,27 @@ export interface Io {
   readonly cwd: string;
   /** Both stdin and stdout are terminals: prompts and Ink are possible. */
   readonly interactiveTerminal: boolean;
+  /**
+   * Everything piped on stdin, or undefined when stdin is a terminal (nothing was piped).
+   * Secrets travel this way, never in argv.
+   */
+  readonly readStdin?: () => Promise<string | undefined>;
+}
+
+/** Bound: a secret is small; anything larger on stdin is a mistake (a wrong file piped in). */
+export const MAX_STDIN_BYTES = 1024 * 1024;
+
+async function readProcessStdin(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buf.length;
+    if (size > MAX_STDIN_BYTES) throw new RangeError(`more than ${MAX_STDIN_BYTES} bytes on stdin`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function processIo(): Io {
@@ -15,5 +36,6 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     interactiveTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    readStdin: readProcessStdin,
   };
 }

@@ -53,6 +53,39 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
   configure(catalog.command('list').description('every service with its pinned version, roles and dependencies'))
     .action(run(async () => (await import('../flows/catalog-list.js')).catalogList));
 
+  const secrets = configure(program.command('secrets').description('the age-encrypted vault of the profile: vault/<profile>.age'));
+  configure(secrets.command('show').description('list the keys with a short fingerprint of each value, and what needs a redeploy'))
+    .addOption(new Option('--reveal', 'print the values too (on your terminal; never with --json)'))
+    .action(run(async () => (await import('../flows/secrets-show.js')).secretsShow));
+  configure(secrets.command('get').description('print one value (for a pipe: no newline added)').argument('<key>', 'dotted key, e.g. n8n.ownerPassword'))
+    .action(run(async () => (await import('../flows/secrets-get.js')).secretsGet));
+  configure(secrets.command('set').description('store a value read from stdin or a hidden prompt (never from the command line)').argument('<key>', 'dotted key, e.g. api.token'))
+    .addOption(new Option('--generate', 'generate the value from the catalogue\'s policy (only for a key without a value)'))
+    .addOption(new Option('--replace-immutable', 'allow replacing an immutable value (only for a vault that was never deployed)'))
+    .addOption(new Option('--skip-shape-check', 'store a value even if it does not look like that kind of key'))
+    .action(run(async () => (await import('../flows/secrets-set.js')).secretsSet));
+  configure(secrets.command('edit').description('edit keys and values in $VISUAL/$EDITOR, on a buffer in RAM'))
+    .addOption(new Option('--replace-immutable', 'allow changing or removing immutable values (only for a vault that was never deployed)'))
+    .addOption(new Option('--skip-shape-check', 'accept values that do not look like their kind of key'))
+    .action(run(async () => (await import('../flows/secrets-edit.js')).secretsEdit));
+  configure(secrets.command('rotate').description('new values for generated secrets (all, or KEY); records the services to redeploy').argument('[key]', 'one dotted key; all rotatable ones when absent'))
+    .action(run(async () => (await import('../flows/secrets-rotate.js')).secretsRotate));
+  const recipients = configure(secrets.command('recipients').description('who can decrypt the vault: vault/<profile>.recipients'));
+  configure(recipients.command('list').description('the public keys the vault is encrypted to'))
+    .action(run(async () => (await import('../flows/secrets-recipients.js')).secretsRecipientsList));
+  configure(recipients.command('add').description('add a public key and re-encrypt the vault (and an encrypted profile)').argument('<age-key>', 'age1… public key'))
+    .addOption(new Option('--comment <text>', 'a note kept next to the key, e.g. whose it is'))
+    .action(run(async () => (await import('../flows/secrets-recipients.js')).secretsRecipientsAdd));
+  configure(recipients.command('remove').description('remove a public key and re-encrypt the vault (and an encrypted profile)').argument('<age-key>', 'age1… public key'))
+    .action(run(async () => (await import('../flows/secrets-recipients.js')).secretsRecipientsRemove));
+  configure(secrets.command('textconv').description('print the decrypted text of an .age file (for git diff)').argument('<file>', 'a vault or an encrypted profile'))
+    .action(run(async () => (await import('../flows/secrets-textconv.js')).secretsTextconv));
+
+  const keys = configure(program.command('keys').description('the operator\'s age identity'));
+  configure(keys.command('init').description('create your age identity (0600) and print its public key; never overwrites'))
+    .addOption(new Option('--passphrase', 'protect the identity file with a passphrase (asked twice, or HOMELAB_WIZARD_PASSPHRASE)'))
+    .action(run(async () => (await import('../flows/keys-init.js')).keysInit));
+
   return program;
 }
 

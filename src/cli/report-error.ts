@@ -1,4 +1,4 @@
-import { ProfileError, WizardError } from '../errors.js';
+import { WizardError } from '../errors.js';
 import { EXIT_ERROR } from '../lib/exit-codes.js';
 import type { Io } from './io.js';
 
@@ -16,7 +16,7 @@ function causeChain(error: unknown): string[] {
 export function reportError(error: unknown, io: Io, verbose: boolean): number {
   if (error instanceof WizardError) {
     io.stderr(`error: ${error.message}\n`);
-    if (error instanceof ProfileError) for (const issue of error.issues) io.stderr(`  ${issue.path}: ${issue.message}\n`);
+    for (const issue of error.issues) io.stderr(`  ${issue.path}: ${issue.message}\n`);
     io.stderr(`  hint: ${error.hint}\n`);
     if (verbose) for (const line of causeChain(error)) io.stderr(`${line}\n`);
     return error.exitCode;

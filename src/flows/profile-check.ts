@@ -4,7 +4,7 @@ import { loadProfile } from './load-profile.js';
 
 export const profileCheck: CommandRunner = async (global, io) => {
   try {
-    const { loaded, profile } = await loadProfile(global);
+    const { loaded, profile } = await loadProfile(global, { io });
     const services = profile.hosts.reduce((n, h) => n + h.services.length, 0);
     if (global.json) io.stdout(`${JSON.stringify({ valid: true, profile: loaded.name, file: loaded.file, hosts: profile.hosts.length, services })}\n`);
     else io.stdout(`${loaded.file}: valid (${profile.hosts.length} host${profile.hosts.length === 1 ? '' : 's'}, ${services} services)\n`);

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ProfileError, WizardError } from '../errors.js';
-import { PROFILE_FILE_RE, profilePaths } from './paths.js';
+import { PROFILE_FILE_RE, PROFILE_NAME_RE, profilePaths } from './paths.js';
 import type { Profile } from './schema.js';
 import { validateProfile } from './validate.js';
 
@@ -36,7 +36,13 @@ export async function listProfiles(dir: string): Promise<string[]> {
 
 /** `--profile NAME`, or the only profile in the folder. */
 export async function resolveProfileName(dir: string, requested: string | undefined): Promise<string> {
-  if (requested !== undefined) return requested;
+  if (requested !== undefined) {
+    // The name becomes part of paths (profiles/<name>.yaml, vault/<name>.age): no `..`, no slashes.
+    if (!PROFILE_NAME_RE.test(requested)) {
+      throw new WizardError('usage', `--profile '${requested.slice(0, 40)}' is not a profile name`, 'use lower-case letters, digits and dashes, starting with a letter (the name of profiles/<name>.yaml)');
+    }
+    return requested;
+  }
   const names = await listProfiles(dir);
   if (names.length === 1) return names[0] as string;
   if (names.length === 0) {

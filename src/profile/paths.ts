@@ -9,7 +9,9 @@ export interface ProfilePaths {
   readonly knownHosts: string;
 }
 
-export const PROFILE_FILE_RE = /^([a-z][a-z0-9-]{0,30}[a-z0-9])\.yaml(\.age)?$/;
+/** A profile's name is part of file paths: a lower-case letter, then up to 31 letters, digits or inner dashes. */
+export const PROFILE_NAME_RE = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+export const PROFILE_FILE_RE = /^([a-z](?:[a-z0-9-]{0,30}[a-z0-9])?)\.yaml(\.age)?$/;
 
 export function profilePaths(dir: string, name: string): ProfilePaths {
   return {
