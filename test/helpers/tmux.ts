@@ -14,7 +14,7 @@ export class TmuxSession {
     private readonly rcFile: string,
   ) {}
 
-  static start(command: string, options: { cwd: string; env: Record<string, string | undefined>; name: string }): TmuxSession {
+  static start(command: string, options: { cwd: string; env: Record<string, string | undefined>; name: string; width?: number; height?: number }): TmuxSession {
     const socket = `hlw-test-${process.pid}-${options.name}`;
     const script = path.join(options.cwd, `${options.name}.tmux.sh`);
     const rcFile = path.join(options.cwd, `${options.name}.rc`);
@@ -26,12 +26,17 @@ export class TmuxSession {
     // The server copies the environment of the first client: give it a clean one, so CI=true of a
     // CI run does not make the program under test think it has no terminal.
     const clean = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'test', '-x', '150', '-y', '40', `sh '${script}'`], { timeout: 10_000, env: clean });
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'test', '-x', String(options.width ?? 150), '-y', String(options.height ?? 40), `sh '${script}'`], { timeout: 10_000, env: clean });
     return new TmuxSession(socket, rcFile);
   }
 
   type(text: string): void {
     execFileSync('tmux', ['-L', this.socket, 'send-keys', '-t', 'test', '-l', text], { timeout: 10_000 });
+  }
+
+  /** tmux key names: Enter, Escape, Up, Down, Space, BSpace, C-c … */
+  keys(...names: string[]): void {
+    for (const name of names) execFileSync('tmux', ['-L', this.socket, 'send-keys', '-t', 'test', name], { timeout: 10_000 });
   }
 
   enter(): void {

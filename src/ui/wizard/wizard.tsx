@@ -20,7 +20,7 @@ export interface WizardProps {
   readonly problemAt: (draft: Draft, path: Path) => string | undefined;
   readonly problemWithSecret: (key: string, value: string) => string | undefined;
   readonly withDependencies: (selected: readonly string[]) => readonly { id: string; requiredBy: string | null }[];
-  readonly liveCheck?: (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>) => Promise<LiveCheckResult>;
+  readonly liveCheck?: (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>, draft: Draft) => Promise<LiveCheckResult>;
   readonly onFinish: (state: WizardState) => void;
   readonly onAbort: () => void;
 }
@@ -96,7 +96,7 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
     if (!liveCheck) return undefined;
     setChecking(kind);
     try {
-      const result = await liveCheck(kind, value, secrets);
+      const result = await liveCheck(kind, value, secrets, state.draft);
       if (result.ok === false) {
         dispatch({ type: 'error', message: result.message });
         return null;

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { GlobalOptions } from '../cli/global-options.js';
+import type { Io } from '../cli/io.js';
+import { Secret } from '../lib/secret.js';
+import { listProfiles, parseYaml, readProfile } from '../profile/load.js';
+import { mergeProfileText } from '../profile/merge.js';
+import { validateProfile } from '../profile/validate.js';
+import { checkHeadscaleUrl, checkHetznerToken, checkOvhCredentials } from '../providers/live-checks.js';
+import type { Draft } from '../ui/wizard/screens.js';
+import { abortInit, profileDiff, writeInit } from './init.js';
+import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from './init-catalog.js';
+
+async function defaultKey(): Promise<string | undefined> {
+  for (const name of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {
+    const text = await readFile(path.join(os.homedir(), '.ssh', name), 'utf8').catch(() => undefined);
+    if (text) return text.trim();
+  }
+  return undefined;
+}
+
+/** The Ink wizard, prefilled from the existing profile when there is one; then the same write as --answers. */
+export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: boolean): Promise<number> {
+  const names = await listProfiles(global.dir);
+  const name = global.profile ?? (names.length === 1 ? names[0] : undefined);
+  let previous: { text: string; encrypted: boolean } | undefined;
+  if (name !== undefined && names.includes(name)) {
+    const { decryptProfile } = await import('../vault/profile-file.js');
+    const loaded = await readProfile(global.dir, name, decryptProfile(global));
+    previous = { text: loaded.text, encrypted: loaded.encrypted };
+  }
+  const draft: Draft = previous
+    ? (parseYaml(previous.text, name ?? 'profile') as Draft)
+    : { operator: { sshPublicKeys: [(await defaultKey()) ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
+
+  const { runWizard } = await import('../ui/wizard/run-wizard.js');
+  const { initialState } = await import('../ui/wizard/wizard-state.js');
+  const result = await runWizard({
+    initial: initialState(draft),
+    catalog: wizardCatalog,
+    problemAt,
+    problemWithSecret,
+    withDependencies,
+    liveCheck: async (kind, value, secrets, current) => {
+      const endpoints = (current['providers'] ?? {}) as Record<string, { endpoint?: string }>;
+      if (kind === 'hetzner') return checkHetznerToken(endpoints['hetzner']?.endpoint ?? 'https://api.hetzner.cloud/v1', value);
+      if (kind === 'headscale') return checkHeadscaleUrl(value);
+      return checkOvhCredentials(endpoints['ovh']?.endpoint ?? 'ovh-eu', String(current['domain']?.name ?? ''), {
+        applicationKey: secrets['ovh.applicationKey'] ?? '',
+        applicationSecret: secrets['ovh.applicationSecret'] ?? '',
+        consumerKey: value,
+      });
+    },
+  });
+  if (result === 'aborted' || result.outcome?.kind !== 'write') abortInit();
+
+  const finalName = String(result.draft['project']?.name ?? name);
+  const text = mergeProfileText(previous?.text, { schemaVersion: 1, ...stripEmpty(result.draft) });
+  const validation = validateProfile(parseYaml(text, finalName));
+  if (!validation.ok) {
+    // The wizard validated every field; what is left spans fields. Show it and stop, nothing written.
+    for (const issue of validation.issues) io.stderr(`  ${issue.path}: ${issue.message}\n`);
+    throw new (await import('../errors.js')).ProfileError('wizard answers', validation.issues, 'run init again: your answers are prefilled from the existing profile, if any');
+  }
+  if (previous && previous.text !== text) {
+    io.stdout(profileDiff(finalName, previous.text, text));
+    const { confirm } = await import('@inquirer/prompts');
+    const ok = await confirm({ message: `Write these changes to ${finalName}?`, default: true }).catch(() => false);
+    if (!ok) abortInit();
+  }
+  const secrets = new Map(Object.entries(result.secrets).map(([k, v]) => [k, Secret.of(v)]));
+  await writeInit(global, io, {
+    name: finalName,
+    text,
+    profile: validation.profile,
+    encrypted: plainFlag ? false : result.outcome.encrypted,
+    ...(previous ? { previous } : {}),
+    secrets,
+    added: [],
+  });
+  return 0;
+}
+
+/** The wizard leaves empty strings for skipped optional answers; the profile leaves them out. */
+function stripEmpty(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value, (_k, v) => (v === '' ? undefined : v)));
+}
