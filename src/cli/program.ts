@@ -41,6 +41,11 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addHelpText('after', '\nThe options above work with every command. Exit codes: 0 done, 1 error, 2 changes or drift found, 130 aborted.')
     .showHelpAfterError(false);
 
+  configure(program.command('init').description('guided setup: the wizard (or an answers file) writes the profile and the vault'))
+    .addOption(new Option('--answers <file>', 'build the profile from a YAML answers file, without prompts (see profiles/answers.example.yaml)'))
+    .addOption(new Option('--plain-profile', 'write profiles/<name>.yaml in clear instead of the encrypted profiles/<name>.yaml.age'))
+    .action(run(async () => (await import('./init-command.js')).init));
+
   const profile = configure(program.command('profile').description('validate and inspect the profile'));
   configure(profile.command('check').description('validate the profile: exit 0 when valid, 1 with every problem'))
     .action(run(async () => (await import('../flows/profile-check.js')).profileCheck));

@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GlobalOptions } from '../cli/global-options.js';
 import type { Io } from '../cli/io.js';
-import type { CommandRunner } from '../cli/program.js';
 import { ProfileError, UserAbortError, WizardError, type Issue } from '../errors.js';
 import { Secret } from '../lib/secret.js';
 import { parseAnswers } from '../profile/answers.js';
@@ -14,7 +14,7 @@ import { mergeProfileText } from '../profile/merge.js';
 import { profilePaths } from '../profile/paths.js';
 import type { Profile } from '../profile/schema.js';
 import { validateProfile } from '../profile/validate.js';
-import { externalSecretsFor } from './init-catalog.js';
+import { identityFor } from './vault-access.js';
 
 /** What init is about to write, decided before anything touches the disk. */
 interface InitPlan {
@@ -27,23 +27,14 @@ interface InitPlan {
   readonly added: readonly string[];
 }
 
-export const init: CommandRunner = async (global, io, _args, options) => {
-  const answersFile = options['answers'] as string | undefined;
-  const plainFlag = options['plainProfile'] === true;
-  if (answersFile !== undefined) return initFromAnswers(global, io, answersFile, plainFlag);
-  if (global.nonInteractive) {
-    throw new WizardError('usage', 'init needs a terminal for the wizard, or an answers file', 'run it in a terminal, or pass --answers FILE (see profiles/answers.example.yaml)');
-  }
-  const { initInteractive } = await import('./init-interactive.js');
-  return initInteractive(global, io, plainFlag);
-};
 
-async function readExisting(global: GlobalOptions, name: string): Promise<InitPlan['previous']> {
+/** The profile as it is now, decrypted when needed; undefined when there is none yet. */
+export async function readExisting(global: GlobalOptions, io: Io, name: string): Promise<InitPlan['previous']> {
   const paths = profilePaths(global.dir, name);
-  const exists = async (file: string) => readFile(file, 'utf8').then(() => true, () => false);
+  const exists = async (file: string) => stat(file).then(() => true, () => false);
   if (!(await exists(paths.plain)) && !(await exists(paths.encrypted))) return undefined;
-  const { decryptProfile } = await import('../vault/profile-file.js');
-  const loaded = await readProfile(global.dir, name, decryptProfile(global));
+  const { profileDecryptor } = await import('../vault/profile-file.js');
+  const loaded = await readProfile(global.dir, name, profileDecryptor(identityFor(global, io)));
   return { text: loaded.text, encrypted: loaded.encrypted };
 }
 
@@ -51,12 +42,13 @@ function expandHome(file: string): string {
   return file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
 }
 
-async function initFromAnswers(global: GlobalOptions, io: Io, file: string, plainFlag: boolean): Promise<number> {
+/** `init --answers FILE`: the same profile as the wizard builds, from YAML; never loads Ink or React. */
+export async function initFromAnswers(global: GlobalOptions, io: Io, file: string, plainFlag: boolean): Promise<number> {
   let text: string;
   try {
-    text = await readFile(path.resolve(global.dir, file), 'utf8');
+    text = await readFile(path.resolve(io.cwd, file), 'utf8');
   } catch (error) {
-    throw new WizardError('usage', `cannot read the answers file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the path (it is relative to --dir)');
+    throw new WizardError('usage', `cannot read the answers file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the path (relative to the current folder)');
   }
   const parsed = parseAnswers(parseYaml(text, file));
   if (!parsed.ok) throw new ProfileError(file, parsed.issues, 'fix these answers and run init again');
@@ -83,7 +75,7 @@ async function initFromAnswers(global: GlobalOptions, io: Io, file: string, plai
 
   const name = global.profile ?? (typeof (answers.profile['project'] as Record<string, unknown> | undefined)?.['name'] === 'string' ? ((answers.profile['project'] as Record<string, unknown>)['name'] as string) : undefined);
   if (name === undefined) issues.push({ path: 'project.name', message: 'is required' });
-  const previous = name === undefined || issues.length > 0 ? undefined : await readExisting(global, name);
+  const previous = name === undefined || issues.length > 0 ? undefined : await readExisting(global, io, name);
   const merged = mergeProfileText(previous?.text, profileObject);
   const validation = validateProfile(parseYaml(merged, file));
   if (!validation.ok) issues.push(...validation.issues);
@@ -105,46 +97,52 @@ export function profileDiff(name: string, before: string, after: string): string
   return createTwoFilesPatch(`${name} (current)`, `${name} (new)`, before, after, '', '', { context: 3 });
 }
 
-/** Write the vault (generated and given secrets), then the profile, then the schema file. */
+/** The default identity is created on first use, like `keys init`, and the operator told to back it up. */
+async function ensureIdentity(io: Io, out: (line: string) => void): Promise<void> {
+  const { identityLocation, createIdentityFile } = await import('../vault/identity.js');
+  const where = identityLocation(io.env);
+  if (where.kind !== 'file' || where.fromEnv) return;
+  if (await stat(where.file).then(() => true, () => false)) return;
+  const { publicKey } = await createIdentityFile(where.file, { now: new Date() });
+  out(`created your age identity ${where.file} (public key ${publicKey}): back it up, without it the vault cannot be read`);
+}
+
+/** Write the vault (given and generated secrets), then the profile, then the schema file. */
 export async function writeInit(global: GlobalOptions, io: Io, plan: InitPlan): Promise<void> {
-  const { ensureRecipients } = await import('../vault/identity-setup.js');
   const { updateVault } = await import('../vault/vault.js');
-  const { missingSecrets } = await import('../vault/generate.js');
-  const { writeProfileFile, removeOtherProfileForm } = await import('../vault/profile-file.js');
-  const { randomSource } = await import('../vault/random.js');
+  const { missingSecrets, missingRequired } = await import('../vault/generate.js');
+  const { writeProfileFile } = await import('../vault/profile-file.js');
 
   const out = (line: string) => (global.json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
   for (const line of plan.added) out(`added ${line}`);
+  await ensureIdentity(io, out);
+  const identity = identityFor(global, io);
 
-  const recipients = await ensureRecipients(global, plan.name, out);
-  const required = externalSecretsFor(parseYaml(plan.text, plan.name) as Record<string, unknown>).filter((s) => s.required === true);
-  const result = await updateVault(global.dir, plan.name, (entries: Map<string, Secret>) => {
-    for (const [key, value] of plan.secrets) entries.set(key, value);
-    for (const [key, value] of missingSecrets(plan.profile, new Set(entries.keys()), randomSource())) entries.set(key, value);
-  }, { ...global, create: true, recipients });
-  const vaultKeys = new Set(result.keys);
-  const stillMissing = required.filter((s) => !vaultKeys.has(s.key)).map((s) => s.key);
-
-  await writeProfileFile(global.dir, plan.name, plan.text, { encrypted: plan.encrypted, recipients });
-  if (plan.previous && plan.previous.encrypted !== plan.encrypted) await removeOtherProfileForm(global.dir, plan.name, plan.encrypted);
+  const update = await updateVault(
+    global.dir,
+    plan.name,
+    (entries: Map<string, Secret>) => {
+      for (const [key, value] of plan.secrets) entries.set(key, value);
+      const generated = missingSecrets(plan.profile, entries.keys(), (n) => randomBytes(n));
+      for (const g of generated) entries.set(g.key, g.value);
+      return { generated: generated.map((g) => g.key), keys: [...entries.keys()] };
+    },
+    { identity, create: true, command: 'init' },
+  );
+  const stillMissing = missingRequired(plan.profile, update.result.keys).map((k) => k.spec.key);
+  const written = await writeProfileFile(global.dir, plan.name, plan.text, { encrypted: plan.encrypted, recipients: update.recipients, identity });
   const schemaFile = path.join(global.dir, 'profiles', SCHEMA_FILE_NAME);
   await writeFile(schemaFile, `${JSON.stringify(profileJsonSchema(), null, 2)}\n`, { flag: 'wx' }).catch(() => undefined);
 
   const paths = profilePaths(global.dir, plan.name);
-  const summary = {
-    profile: plan.encrypted ? paths.encrypted : paths.plain,
-    vault: paths.vault,
-    generated: result.added,
-    missingSecrets: stillMissing,
-    next: `homelab-wizard plan --profile ${plan.name}`,
-  };
+  const summary = { profile: written, vault: paths.vault, generated: update.result.generated, missingSecrets: stillMissing, next: `homelab-wizard plan --profile ${plan.name}` };
   if (global.json) {
     io.stdout(`${JSON.stringify(summary)}\n`);
     return;
   }
-  out(`wrote ${summary.profile}${plan.encrypted ? ' (encrypted)' : ''}`);
-  out(`wrote ${summary.vault}: ${result.keys.length} secrets, ${result.added.length} generated now`);
-  if (stillMissing.length > 0) out(`still missing in the vault: ${stillMissing.join(', ')} (set each with: homelab-wizard secrets set KEY --profile ${plan.name})`);
+  out(`wrote ${written}${plan.encrypted ? ' (encrypted to the vault\'s recipients)' : ''}`);
+  out(`wrote ${paths.vault}: ${update.result.generated.length} secrets generated now${update.changed ? '' : ' (no change)'}`);
+  if (stillMissing.length > 0) out(`still missing in the vault: ${stillMissing.join(', ')}; set each with: homelab-wizard secrets set KEY --profile ${plan.name}`);
   out(`next: ${summary.next}`);
 }
 

@@ -31,13 +31,16 @@ function project(name: string) {
 }
 
 describe('init in a real terminal (tmux, 100x30)', () => {
-  it('shows its first screen, goes back with Esc, and exits 130 on Ctrl-C with no files written', async () => {
+  it('shows its first screen, goes back with Esc, and exits 130 on Ctrl-C with no files written', { timeout: 60_000 }, async () => {
     const { dir, session: t } = project('abort');
     await t.waitFor(/step 1\/11 · Project[\s\S]*Project name/);
+    await new Promise((r) => setTimeout(r, 150));
     t.enter();
     await t.waitFor(/Display name/);
+    await new Promise((r) => setTimeout(r, 150));
     t.keys('Escape');
     await t.waitFor(/Project name\s*\n\s*lower-case letters/);
+    await new Promise((r) => setTimeout(r, 150));
     t.keys('C-c');
     expect(await t.exitCode()).toBe(130);
     expect(readdirSync(dir)).toEqual([]);
@@ -45,10 +48,13 @@ describe('init in a real terminal (tmux, 100x30)', () => {
 
   it('completes a minimal setup by keystrokes, going back once, and writes a valid encrypted profile and vault', async () => {
     const { dir, home, session: t } = project('complete');
+    // One key per read: Ink treats a chunk of text plus Enter as text (stack-notes §2, pitfall 3).
     const answer = async (label: RegExp, ...keys: string[]) => {
       await t.waitFor(label);
-      await new Promise((r) => setTimeout(r, 150));
-      t.keys(...keys);
+      for (const key of keys) {
+        await new Promise((r) => setTimeout(r, 120));
+        t.keys(key);
+      }
     };
     const typed = async (label: RegExp, text: string) => {
       await t.waitFor(label);

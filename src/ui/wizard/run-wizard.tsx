@@ -23,7 +23,8 @@ export async function runWizard(props: Omit<WizardProps, 'onFinish' | 'onAbort'>
     { exitOnCtrlC: false },
   );
   await app.waitUntilExit();
-  // Ink unrefs stdin on unmount; a prompt after it would otherwise end the process at once.
-  process.stdin.ref();
+  // Leave stdin paused and unreferenced, so the process can end; a prompt after the wizard must
+  // call process.stdin.ref() first (stack-notes §3).
+  process.stdin.pause();
   return result;
 }

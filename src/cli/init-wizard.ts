@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from './global-options.js';
+import type { Io } from './io.js';
+import { ProfileError } from '../errors.js';
 import { Secret } from '../lib/secret.js';
-import { listProfiles, parseYaml, readProfile } from '../profile/load.js';
+import { listProfiles, parseYaml } from '../profile/load.js';
 import { mergeProfileText } from '../profile/merge.js';
 import { validateProfile } from '../profile/validate.js';
 import { checkHeadscaleUrl, checkHetznerToken, checkOvhCredentials } from '../providers/live-checks.js';
 import type { Draft } from '../ui/wizard/screens.js';
-import { abortInit, profileDiff, writeInit } from './init.js';
-import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from './init-catalog.js';
+import { abortInit, profileDiff, readExisting, writeInit } from '../flows/init.js';
+import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../flows/init-catalog.js';
 
 async function defaultKey(): Promise<string | undefined> {
   for (const name of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {
@@ -20,16 +21,14 @@ async function defaultKey(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The Ink wizard, prefilled from the existing profile when there is one; then the same write as --answers. */
+/**
+ * The Ink wizard, prefilled from the existing profile when there is one; then the same write as
+ * --answers. It lives in cli/ because cli is what sequences a view and a flow (style.md).
+ */
 export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: boolean): Promise<number> {
   const names = await listProfiles(global.dir);
   const name = global.profile ?? (names.length === 1 ? names[0] : undefined);
-  let previous: { text: string; encrypted: boolean } | undefined;
-  if (name !== undefined && names.includes(name)) {
-    const { decryptProfile } = await import('../vault/profile-file.js');
-    const loaded = await readProfile(global.dir, name, decryptProfile(global));
-    previous = { text: loaded.text, encrypted: loaded.encrypted };
-  }
+  const previous = name !== undefined && names.includes(name) ? await readExisting(global, io, name) : undefined;
   const draft: Draft = previous
     ? (parseYaml(previous.text, name ?? 'profile') as Draft)
     : { operator: { sshPublicKeys: [(await defaultKey()) ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
@@ -59,14 +58,16 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
   const text = mergeProfileText(previous?.text, { schemaVersion: 1, ...stripEmpty(result.draft) });
   const validation = validateProfile(parseYaml(text, finalName));
   if (!validation.ok) {
-    // The wizard validated every field; what is left spans fields. Show it and stop, nothing written.
-    for (const issue of validation.issues) io.stderr(`  ${issue.path}: ${issue.message}\n`);
-    throw new (await import('../errors.js')).ProfileError('wizard answers', validation.issues, 'run init again: your answers are prefilled from the existing profile, if any');
+    // The wizard validated every field; what is left spans fields. Stop, nothing written.
+    throw new ProfileError('wizard answers', validation.issues, 'run init again: your answers are prefilled from the existing profile, if any');
   }
   if (previous && previous.text !== text) {
     io.stdout(profileDiff(finalName, previous.text, text));
     const { confirm } = await import('@inquirer/prompts');
+    // Ink unreferenced stdin when it unmounted; without this the prompt would end the process.
+    process.stdin.ref();
     const ok = await confirm({ message: `Write these changes to ${finalName}?`, default: true }).catch(() => false);
+    process.stdin.unref();
     if (!ok) abortInit();
   }
   const secrets = new Map(Object.entries(result.secrets).map(([k, v]) => [k, Secret.of(v)]));

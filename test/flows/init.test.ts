@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateIdentity } from 'age-encryption';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { run } from '../../src/main.js';
+import { captureIo } from '../helpers/io.js';
+import { REPO } from '../helpers/profiles.js';
+
+const ANSWERS = path.join(REPO, 'profiles/answers.example.yaml');
+let identity = '';
+beforeAll(async () => {
+  identity = await generateIdentity();
+});
+
+function setup() {
+  const root = mkdtempSync(path.join(tmpdir(), 'hlw-init-'));
+  const dir = path.join(root, 'infra');
+  const env = { HOMELAB_WIZARD_IDENTITY: identity, XDG_CONFIG_HOME: path.join(root, 'config') };
+  const cli = async (...args: string[]) => {
+    const io = captureIo({ cwd: root, env });
+    const code = await run([...args, '--dir', dir], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+  return { root, dir, cli };
+}
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('init with an answers file', () => {
+  it('writes an encrypted profile that passes profile check and a vault with every generated secret; a second run changes no secret', async () => {
+    const { dir, cli } = setup();
+    const first = await cli('init', '--answers', ANSWERS, '--non-interactive');
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toContain('added hosts[0].services: docker (needed by n8n)');
+    const profileFile = path.join(dir, 'profiles/minimal.yaml.age');
+    expect(readFileSync(profileFile, 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
+    expect(existsSync(path.join(dir, 'profiles/minimal.yaml'))).toBe(false);
+    expect((await cli('profile', 'check')).code).toBe(0);
+
+    const shown = await cli('secrets', 'show', '--json');
+    const keys = (JSON.parse(shown.out).secrets as { key: string }[]).map((s) => s.key).sort();
+    expect(keys).toEqual(['n8n.dbPassword', 'n8n.encryptionKey', 'n8n.ownerPassword', 'postgresql.superuserPassword', 'redis.password']);
+
+    const before = sha(path.join(dir, 'vault/minimal.age'));
+    const second = await cli('init', '--answers', ANSWERS, '--non-interactive');
+    expect(second.code, second.err).toBe(0);
+    expect(second.out).toContain('profile minimal: no change');
+    expect(sha(path.join(dir, 'vault/minimal.age'))).toBe(before);
+  });
+
+  it('writes a plain profile with --plain-profile', async () => {
+    const { dir, cli } = setup();
+    expect((await cli('init', '--answers', ANSWERS, '--non-interactive', '--plain-profile')).code).toBe(0);
+    const text = readFileSync(path.join(dir, 'profiles/minimal.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./homelab-wizard.schema.json');
+    expect(parse(text).hosts[0].services).toEqual(['docker', 'caddy', 'postgresql', 'redis', 'ufw', 'fail2ban', 'unattended-upgrades', 'n8n']);
+    expect(existsSync(path.join(dir, 'profiles/homelab-wizard.schema.json'))).toBe(true);
+  });
+
+  it('lists every missing or invalid answer at once, by key, and writes nothing', async () => {
+    const { root, dir, cli } = setup();
+    const bad = parse(readFileSync(ANSWERS, 'utf8'));
+    bad.project.name = 'Bad Name!';
+    delete bad.domain;
+    bad.hosts[0].ssh.targetPort = 'two';
+    bad.secrets = { 'hetzner.token': { env: 'NOT_SET_ANYWHERE' } };
+    const file = path.join(root, 'bad.yaml');
+    writeFileSync(file, stringify(bad));
+    const r = await cli('init', '--answers', file, '--non-interactive');
+    expect(r.code).toBe(1);
+    for (const key of ['secrets.hetzner.token', 'project.name', 'domain', 'hosts[0].ssh.targetPort']) expect(r.err).toContain(`${key}:`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('keeps keys it does not know and shows the diff when run again on an existing profile', async () => {
+    const { dir, cli } = setup();
+    expect((await cli('init', '--answers', ANSWERS, '--non-interactive', '--plain-profile')).code).toBe(0);
+    const file = path.join(dir, 'profiles/minimal.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}x-owner: ops team\n`.replace('displayName: Minimal', 'displayName: Minimal # shown on dashboards'));
+    const answers = parse(readFileSync(ANSWERS, 'utf8'));
+    answers.hosts[0].address = '203.0.113.20';
+    const changed = path.join(path.dirname(dir), 'changed.yaml');
+    writeFileSync(changed, stringify(answers));
+    const r = await cli('init', '--answers', changed, '--non-interactive');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('-    address: 203.0.113.10');
+    expect(r.out).toContain('+    address: 203.0.113.20');
+    const after = readFileSync(file, 'utf8');
+    expect(after).toContain('x-owner: ops team');
+    expect(after).toContain('# shown on dashboards');
+  });
+
+  it('never loads Ink or React on the answers-file path (checked on the built command)', () => {
+    const { root, dir } = setup();
+    const r = spawnSync(process.execPath, ['--import', path.join(REPO, 'test/helpers/trace-imports.mjs'), path.join(REPO, 'bin/homelab-wizard.js'), 'init', '--answers', ANSWERS, '--dir', dir], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, HOMELAB_WIZARD_IDENTITY: identity, XDG_CONFIG_HOME: path.join(root, 'config') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const imported = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.slice(7));
+    expect(imported).toContain('age-encryption');
+    expect(imported.filter((p) => /^(ink|react|@inkjs\/ui|ink-)/.test(p))).toEqual([]);
+  });
+
+  it('needs an answers file without a terminal, and says so', async () => {
+    const { dir, cli } = setup();
+    const r = await cli('init');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/init needs a terminal for the wizard, or an answers file\n {2}hint: .*--answers FILE/);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
