@@ -6,6 +6,9 @@ export interface Io {
   readonly cwd: string;
   /** Both stdin and stdout are terminals: prompts and Ink are possible. */
   readonly interactiveTerminal: boolean;
+  /** stdout / stderr are terminals: live progress can redraw there (absent: treated as not). */
+  readonly stdoutTerminal?: boolean;
+  readonly stderrTerminal?: boolean;
 }
 
 export function processIo(): Io {
@@ -15,5 +18,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     interactiveTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    stdoutTerminal: Boolean(process.stdout.isTTY),
+    stderrTerminal: Boolean(process.stderr.isTTY),
   };
 }

@@ -1,0 +1,26 @@
+import { confirm } from '@inquirer/prompts';
+import type { Io } from '../cli/io.js';
+import { UserAbortError } from '../errors.js';
+import type { HostKeyQuestion } from '../ssh/host-key-policy.js';
+
+/**
+ * Ask about an unknown host key on the terminal. Hosts connect in parallel, so questions are
+ * asked one at a time. Never called while Ink or listr2 draws: connections are made before.
+ */
+export function askHostKey(io: Io): (question: HostKeyQuestion) => Promise<boolean> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (question) => {
+    const asked = queue.then(async () => {
+      io.stderr(`\nThe host key of ${question.host} (${question.name}) is not known yet:\n  ${question.keyType} ${question.fingerprint}\n`);
+      io.stderr('Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server console.\n');
+      try {
+        return await confirm({ message: `Trust this key for ${question.host} and remember it?`, default: false }, { output: process.stderr });
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ExitPromptError') throw new UserAbortError();
+        throw error;
+      }
+    });
+    queue = asked.catch(() => undefined);
+    return asked;
+  };
+}
