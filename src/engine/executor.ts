@@ -4,13 +4,19 @@ import type { StepChange } from '../plan/change.js';
 import type { Command } from '../plan/command.js';
 import { evaluateStep } from '../plan/evaluate.js';
 import type { HostPlan } from '../plan/plan.js';
-import { stepPhase, type Step } from '../plan/step.js';
+import { stepPhase, type DirSpec, type Step } from '../plan/step.js';
 import { DestructiveRefusedError, NotConvergedError, StepFailedError, type StepStage } from './errors.js';
 import type { Emit, HostResult, StepErrorInfo } from './events.js';
 import { probeRequest } from './planner.js';
 import type { ExecResult, Runner } from './runner.js';
 
 export const STDERR_TAIL_LINES = 20;
+
+/** Make or fix a folder: `install -d` creates missing parents and sets mode and owner of the last one. */
+export function makeDirCommand(dir: DirSpec): Command {
+  const [user = 'root', group = user] = dir.owner.split(':');
+  return { argv: ['install', '-d', '-m', dir.mode, '-o', user, '-g', group, '--', dir.path] };
+}
 
 export interface ExecuteOptions {
   readonly project: string;
@@ -78,20 +84,27 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
         continue;
       }
       if (step.risk === 'destructive' && !options.allowDestroy) throw new DestructiveRefusedError(`${host}: step ${step.id}`);
+      const sink = {
+        onStdout: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stdout', line: redact(line) }),
+        onStderr: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stderr', line: redact(line) }),
+      };
+      for (const [k, dir] of (step.dirs ?? []).entries()) {
+        if (state.dirs?.[k]?.action === 'same') continue;
+        const command = makeDirCommand(dir);
+        await run(step, 'apply', command, () => runner.exec(command, sink));
+      }
       for (const [k, file] of (step.files ?? []).entries()) {
         if (state.files[k]?.action === 'same') continue;
         const command: Command = { argv: ['write', file.path, file.mode, file.owner], stdin: file.content };
         await run(step, 'upload', command, () => runner.upload(file));
       }
-      const sink = {
-        onStdout: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stdout', line: redact(line) }),
-        onStderr: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stderr', line: redact(line) }),
-      };
       for (const command of step.apply) await run(step, 'apply', command, () => runner.exec(command, sink));
       const rest = steps.slice(index);
       const report = await runner.probe(probeRequest(rest, options.project));
       rest.forEach((s, k) => {
-        current[index + k] = evaluateStep(s, report.steps[k] ?? { checkExit: null, files: [] });
+        const facts = report.steps[k];
+        if (!facts) throw new WizardError('remote-protocol', `${host}: the re-check gave no result for step ${s.id}`, 'run apply again with --verbose and report the output');
+        current[index + k] = evaluateStep(s, facts);
       });
       const after = current[index] as StepChange;
       if (after.action !== '=') throw new NotConvergedError(host, step.id, after.reasons);

@@ -11,6 +11,7 @@ export function probeRequest(steps: readonly Step[], project: string): ProbeRequ
     project,
     steps: steps.map((step) => ({
       check: step.check,
+      ...(step.dirs && step.dirs.length > 0 ? { dirs: step.dirs.map((d) => d.path) } : {}),
       files: (step.files ?? []).map((f) => ({ path: f.path, sha256: contentHash(f), secret: isSecret(f.content) })),
     })),
   };
@@ -22,7 +23,7 @@ export function hostPlanFromReport(host: string, target: string, steps: readonly
   return {
     host,
     target,
-    steps: steps.map((step, i) => evaluateStep(step, report.steps[i] ?? { checkExit: null, files: [] })),
+    steps: steps.map((step, i) => evaluateStep(step, report.steps[i] ?? { checkExit: null, dirs: [], files: [] })),
     ...(lock ? { lock } : {}),
     ...(report.lastAudit ? { lastRun: report.lastAudit } : {}),
     desiredDigest: desiredDigest(steps),

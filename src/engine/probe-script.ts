@@ -1,5 +1,5 @@
 import { WizardError } from '../errors.js';
-import type { FileFacts, StepFacts } from '../plan/facts.js';
+import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import { quote, quoteToken } from '../shell/quote.js';
 import type { LockOutcome, LockRequest, ProbeReport, ProbeRequest } from './runner.js';
@@ -47,9 +47,16 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
     `    if [ "\${m##* }" -le ${MAX_DIFF_BYTES} ]; then printf '${MARK} content %s %s ' "$1" "$2"; base64 -w0 -- "$3"; printf '\\n'; else e "content-too-large $1 $2"; fi`,
     '  fi',
     '}',
+    // step dir path
+    'd() {',
+    '  if [ -L "$3" ] || { [ -e "$3" ] && [ ! -d "$3" ]; }; then e "dir $1 $2 other"',
+    '  elif [ -d "$3" ]; then e "dir $1 $2 present $(stat -c \'%a %U:%G\' -- "$3")"',
+    '  else e "dir $1 $2 absent"; fi',
+    '}',
   );
   request.steps.forEach((step, i) => {
     if (step.check !== null) lines.push(`( timeout ${CHECK_TIMEOUT_S} ${quote(step.check.argv)} ) </dev/null >/dev/null 2>&1; e "check ${i} $?"`);
+    (step.dirs ?? []).forEach((dir, j) => lines.push(`d ${i} ${j} ${quoteToken(dir)}`));
     step.files.forEach((file, j) => lines.push(`f ${i} ${j} ${quoteToken(file.path)} ${file.sha256} ${file.secret ? 1 : 0}`));
   });
   lines.push('e end');
@@ -133,6 +140,7 @@ export class ProbeProtocolError extends WizardError {
 export function parseProbeOutput(host: string, request: ProbeRequest, stdout: string, stderr: string): { lock?: LockOutcome; report?: ProbeReport; failure?: string } {
   const checks = new Map<number, number>();
   const files = new Map<string, FileFacts>();
+  const dirs = new Map<string, DirFacts>();
   const contents = new Map<string, string>();
   const tooLarge = new Set<string>();
   let begun = false;
@@ -156,6 +164,13 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       case 'lock': foundLock = parseLock(a); break;
       case 'audit': lastAudit = parseAudit(a); break;
       case 'check': checks.set(Number(a), Number(b)); break;
+      case 'dir': {
+        const key = `${a} ${b}`;
+        if (c === 'absent') dirs.set(key, { state: 'absent' });
+        else if (c === 'other') dirs.set(key, { state: 'not-a-dir' });
+        else if (c === 'present') dirs.set(key, { state: 'present', mode: Number.parseInt(parts[4] ?? '0', 8), owner: parts[5] ?? '' });
+        break;
+      }
       case 'content': contents.set(`${a} ${b}`, decode(c)); break;
       case 'content-too-large': tooLarge.add(`${a} ${b}`); break;
       case 'file': {
@@ -178,8 +193,14 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
   const steps: StepFacts[] = request.steps.map((step, i) => {
     const checkExit = step.check === null ? null : checks.get(i);
     if (checkExit === undefined || Number.isNaN(checkExit)) throw new ProbeProtocolError(host, `gave no result for the check of step ${i}`, stderr);
+    const stepDirs = (step.dirs ?? []).map((_, j): DirFacts => {
+      const facts = dirs.get(`${i} ${j}`);
+      if (!facts) throw new ProbeProtocolError(host, `gave no result for folder ${j} of step ${i}`, stderr);
+      return facts;
+    });
     return {
       checkExit,
+      ...(stepDirs.length > 0 ? { dirs: stepDirs } : {}),
       files: step.files.map((_, j): FileFacts => {
         const key = `${i} ${j}`;
         const facts = files.get(key);

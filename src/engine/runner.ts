@@ -1,5 +1,5 @@
 import type { Command } from '../plan/command.js';
-import type { FileFacts, StepFacts } from '../plan/facts.js';
+import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import type { FileSpec } from '../plan/step.js';
 
@@ -19,6 +19,7 @@ export interface OutputSink {
 export interface ProbeRequest {
   readonly steps: readonly {
     readonly check: Command | null;
+    readonly dirs?: readonly string[];
     readonly files: readonly { readonly path: string; readonly sha256: string; readonly secret: boolean }[];
   }[];
   /** The project folder: the probe reads its lock and the last line of its audit.log. */
@@ -60,4 +61,4 @@ export interface Runner extends ProbeRunner {
   finish(project: string, audit: AuditEntry, runId: string): Promise<void>;
 }
 
-export type { FileFacts, StepFacts };
+export type { DirFacts, FileFacts, StepFacts };

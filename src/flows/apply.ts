@@ -141,6 +141,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     } else void opened?.pool.destroy();
   };
   process.on('SIGINT', onSigint);
+  // A polite kill (SIGTERM, e.g. from a CI runner) also stops at the next step and releases the locks.
+  process.on('SIGTERM', onSigint);
 
   emit({ type: 'run-start', runId, command, profile: setup.profileName, hosts: setup.work.map((w) => w.host.name), phases: setup.phases });
   if (previous && !global.json) {
@@ -149,6 +151,10 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
 
   let outcomes: HostOutcome[] = [];
   let fatal: unknown;
+  if (!global.json && setup.work.length > 0) {
+    const names = setup.work.map((w) => w.host.name);
+    io.stderr(`Connecting to ${names.join(', ')}, taking ${names.length === 1 ? 'its lock' : 'their locks'} and checking every step…\n`);
+  }
   try {
     // 1. Connect, lock and probe every host (one round trip each). Prompts happen here, before any tree is drawn.
     const begun = await mapLimited(setup.work, options.concurrency, async (work): Promise<HostSession | undefined> => {
@@ -218,6 +224,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     fatal = error;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     await opened?.pool.closeAll();
   }
 

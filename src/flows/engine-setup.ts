@@ -120,7 +120,8 @@ export async function openPool(setup: EngineSetup, global: GlobalOptions, option
   const unknown: UnknownKeyMode = options.acceptNewHostKeys ? { kind: 'accept' } : global.nonInteractive ? { kind: 'refuse' } : { kind: 'ask', confirm: askHostKey(options.io) };
   const policy: HostKeyPolicy = { knownHosts: new KnownHostsFile(profilePaths(global.dir, setup.profileName).knownHosts), unknown };
   const identity = await loadIdentity(setup.work[0]?.host.name ?? 'ssh', setup.profile.operator.identityFile, options.io.env);
-  return { pool: new SshPool(access, identity, policy, options.tuning ?? {}, options.trace), sudoSecrets };
+  const onRetry: NonNullable<ConnectTuning['onRetry']> = (n) => options.io.stderr(`${n.host}: ${n.reason}; retrying in ${Math.round(n.delayMs / 100) / 10} s (${n.attempt} of ${n.of})\n`);
+  return { pool: new SshPool(access, identity, policy, { onRetry, ...options.tuning }, options.trace), sudoSecrets };
 }
 
 /** The reason a host has no runner: not provisioned yet, or its connection failed. */

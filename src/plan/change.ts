@@ -19,6 +19,15 @@ export interface FileChange {
   readonly diff?: string;
 }
 
+export interface DirChange {
+  readonly path: string;
+  readonly action: FileAction;
+  readonly mode: string;
+  readonly owner: string;
+  /** 'missing', 'not a folder', 'mode 0700 → 0755', 'owner …'. */
+  readonly reasons: readonly string[];
+}
+
 export interface StepChange {
   readonly id: string;
   readonly phase: string;
@@ -27,5 +36,6 @@ export interface StepChange {
   readonly action: Action;
   /** Why it changes: 'check failed', 'file changed', ... Empty when converged. */
   readonly reasons: readonly string[];
+  readonly dirs?: readonly DirChange[];
   readonly files: readonly FileChange[];
 }

@@ -19,6 +19,7 @@ export function desiredDigest(steps: readonly Step[]): string {
     id: step.id,
     risk: step.risk,
     check: commandShape(step.check),
+    dirs: (step.dirs ?? []).map((d) => [d.path, d.mode, d.owner]),
     files: (step.files ?? []).map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, sha256: contentHash(f) })),
     apply: step.apply.map(commandShape),
     verify: commandShape(step.verify),
@@ -31,6 +32,7 @@ export function observedDigest(stepIds: readonly string[], facts: readonly StepF
   const shape = facts.map((f, i) => ({
     id: stepIds[i],
     check: f.checkExit === null ? null : f.checkExit === 0,
+    dirs: (f.dirs ?? []).map((d) => (d.state === 'present' ? [d.mode, d.owner] : d.state)),
     files: f.files.map((file) => (file.state === 'present' ? [file.sha256, file.mode, file.owner] : file.state)),
   }));
   return sha256(JSON.stringify(shape));

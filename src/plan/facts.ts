@@ -15,8 +15,12 @@ export type FileFacts =
       readonly tooLarge?: boolean;
     };
 
-/** What the probe found for one step: the check's exit code (null: no check) and each file. */
+/** What the probe found for one folder of a step. */
+export type DirFacts = { readonly state: 'absent' } | { readonly state: 'not-a-dir' } | { readonly state: 'present'; readonly mode: number; readonly owner: string };
+
+/** What the probe found for one step: the check's exit code (null: no check), each folder and each file. */
 export interface StepFacts {
   readonly checkExit: number | null;
+  readonly dirs?: readonly DirFacts[];
   readonly files: readonly FileFacts[];
 }

@@ -27,8 +27,11 @@ function renderStep(step: StepChange, width: number, color: boolean): string[] {
     return lines;
   }
   const fileReasons = step.files.filter((f) => f.action !== 'same');
-  const otherReasons = step.reasons.filter((r) => !/file(s)? to write$/.test(r));
+  const otherReasons = step.reasons.filter((r) => !/(file(s)? to write|folders? to make or fix)$/.test(r));
   if (otherReasons.length > 0) lines.push(`      ${otherReasons.join('; ')}`);
+  for (const dir of (step.dirs ?? []).filter((d) => d.action !== 'same')) {
+    lines.push(dir.action === 'create' ? `      + ${dir.path}/ (folder ${dir.mode} ${dir.owner})` : `      ~ ${dir.path}/: ${dir.reasons.join('; ')}`);
+  }
   for (const file of fileReasons) {
     if (file.secret) {
       lines.push(`      ${file.action === 'create' ? '+' : '~'} ${file.path}: secret ${file.action === 'create' ? 'created' : 'changed'} (${file.bytes} bytes)${file.reasons.some((r) => r !== 'content' && r !== 'missing') ? `; ${file.reasons.filter((r) => r !== 'content' && r !== 'missing').join('; ')}` : ''}`);

@@ -15,9 +15,18 @@ export interface FileSpec {
   readonly content: string | Secret;
 }
 
+/** A folder a step keeps in place, created or fixed with `install -d` when missing or different. */
+export interface DirSpec {
+  readonly path: string;
+  /** Octal, four digits: '0750'. */
+  readonly mode: string;
+  /** 'user:group'. */
+  readonly owner: string;
+}
+
 /**
  * One remote operation, as pure data (DESIGN §3). Converged ⇔ `check` exits 0 (or is null) and
- * every file matches. `effect` picks the plan symbol when the check fails: `+` create (the default
+ * every folder and file matches. `effect` picks the plan symbol when the check fails: `+` create (the default
  * when every file is new), `~` update, `-` delete.
  */
 export interface Step {
@@ -26,6 +35,8 @@ export interface Step {
   readonly describe: string;
   readonly host: string;
   readonly check: Command | null;
+  /** Folders, made before the files (which may live in them). */
+  readonly dirs?: readonly DirSpec[];
   readonly files?: readonly FileSpec[];
   readonly apply: readonly Command[];
   /** Must exit 0 after apply, e.g. `sshd -t`. */

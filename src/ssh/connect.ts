@@ -30,6 +30,16 @@ export interface ConnectOptions {
   readonly keepaliveIntervalMs?: number;
   readonly readyTimeoutMs?: number;
   readonly wait?: (ms: number) => Promise<void>;
+  /** Told before each wait, so the operator sees why nothing happens yet. */
+  readonly onRetry?: (notice: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  readonly host: string;
+  readonly reason: string;
+  readonly delayMs: number;
+  readonly attempt: number;
+  readonly of: number;
 }
 
 type Failure = { kind: 'refused' | 'auth' | 'lookup' | 'transient' | 'fatal'; error: unknown };
@@ -73,7 +83,11 @@ export async function connect(options: ConnectOptions): Promise<{ ssh: NodeSSH; 
   const wait = options.wait ?? ((ms: number) => sleep(ms).then(() => undefined));
   let last: { endpoint: Endpoint; failure: Failure } | undefined;
   for (let round = 0; round <= retries; round++) {
-    if (round > 0) await wait(baseDelay * 2 ** (round - 1));
+    if (round > 0) {
+      const delayMs = baseDelay * 2 ** (round - 1);
+      if (last) options.onRetry?.({ host: options.host, reason: toError(options.host, last.endpoint, last.failure, options.identity).message.replace(`${options.host}: `, ''), delayMs, attempt: round, of: retries });
+      await wait(delayMs);
+    }
     for (const [index, endpoint] of options.candidates.entries()) {
       const isLast = index === options.candidates.length - 1;
       try {

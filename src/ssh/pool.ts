@@ -13,7 +13,7 @@ export interface HostAccess {
   readonly jumpHost?: string;
 }
 
-export type ConnectTuning = Pick<ConnectOptions, 'retries' | 'retryDelayMs' | 'keepaliveIntervalMs' | 'readyTimeoutMs' | 'wait'>;
+export type ConnectTuning = Pick<ConnectOptions, 'retries' | 'retryDelayMs' | 'keepaliveIntervalMs' | 'readyTimeoutMs' | 'wait' | 'onRetry'>;
 
 /**
  * One connection per host for the whole run, shared: a host that is also another host's jump host

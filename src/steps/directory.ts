@@ -1,5 +1,4 @@
 import type { Step } from '../plan/step.js';
-import { outputEquals } from '../shell/script.js';
 
 export interface DirectorySpec {
   readonly id: string;
@@ -12,16 +11,15 @@ export interface DirectorySpec {
   readonly group: string;
 }
 
-/** A folder with an explicit mode and owner: converged when `stat` says exactly that. */
+/** A folder with an explicit mode and owner, as a step of its own: the probe compares them, install -d fixes them. */
 export function directoryStep(spec: DirectorySpec): Step {
-  const bits = Number.parseInt(spec.mode, 8).toString(8);
   return {
     id: spec.id,
     describe: spec.describe,
     host: spec.host,
-    check: { argv: outputEquals(['stat', '-c', '%F %a %U:%G', '--', spec.path], `directory ${bits} ${spec.owner}:${spec.group}`) },
-    apply: [{ argv: ['install', '-d', '-m', spec.mode, '-o', spec.owner, '-g', spec.group, '--', spec.path] }],
+    check: null,
+    dirs: [{ path: spec.path, mode: spec.mode, owner: `${spec.owner}:${spec.group}` }],
+    apply: [],
     risk: 'safe',
-    effect: 'create',
   };
 }

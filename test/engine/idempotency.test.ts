@@ -34,7 +34,7 @@ function context(p: Profile, runId: string, events: RunEvent[]): SessionContext 
 describe.each(['minimal', 'vpai'] as const)('every step of the %s example', (name) => {
   const p = profile(name);
 
-  it('has a unique dotted id in its phase, a check or files, no secret in argv, and no destructive surprise', () => {
+  it('has a unique dotted id in its phase, a check, folders or files, no secret in argv, and no destructive surprise', () => {
     for (const host of p.hosts) {
       const steps = hostSteps(p, host, PHASES);
       expect(steps.length).toBeGreaterThan(0);
@@ -44,7 +44,7 @@ describe.each(['minimal', 'vpai'] as const)('every step of the %s example', (nam
         expect(step.id).toMatch(/^[a-z]+(\.[a-z0-9-]+){2,}$/);
         expect(PHASES as readonly string[]).toContain(stepPhase(step));
         expect(step.host).toBe(host.name);
-        expect(step.check !== null || (step.files?.length ?? 0) > 0, step.id).toBe(true);
+        expect(step.check !== null || (step.files?.length ?? 0) + (step.dirs?.length ?? 0) > 0, step.id).toBe(true);
         for (const command of [step.check, ...step.apply, step.verify]) for (const token of command?.argv ?? []) expect(typeof token).toBe('string');
         expect(step.risk).not.toBe('destructive');
         for (const f of step.files ?? []) if (isSecret(f.content)) expect(f.mode).toBe('0600');

@@ -65,6 +65,14 @@ describe('probe script', () => {
     expect(files.slice(3)).toEqual([{ state: 'absent' }, { state: 'not-a-file' }, { state: 'not-a-file' }]);
   });
 
+  it('reports folders: absent, present with mode and owner, or something else in the way', () => {
+    mkdirSync(path.join(project, 'kept'), { recursive: true, mode: 0o750 });
+    writeFileSync(path.join(project, 'a-file'), 'x');
+    const req: ProbeRequest = { project, steps: [{ check: null, dirs: [path.join(project, 'kept'), path.join(project, 'gone'), path.join(project, 'a-file')], files: [] }] };
+    const { report } = parseProbeOutput('box', req, sh(probeScript(req)).stdout, '');
+    expect(report?.steps[0]?.dirs).toEqual([{ state: 'present', mode: 0o750, owner: 'root:root' }, { state: 'absent' }, { state: 'not-a-dir' }]);
+  });
+
   it('sends no content for a file too large to diff, and says so', () => {
     mkdirSync(project, { recursive: true });
     writeFileSync(path.join(project, 'big'), 'x'.repeat(MAX_DIFF_BYTES + 1));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ExecResult, LockOutcome, LockRequest, OutputSink, ProbeReport, ProbeRequest, Runner } from '../../src/engine/runner.js';
-import type { FileFacts } from '../../src/plan/facts.js';
+import type { DirFacts, FileFacts } from '../../src/plan/facts.js';
 import { isSecret } from '../../src/lib/secret.js';
 import type { Command } from '../../src/plan/command.js';
 import type { AuditEntry, LockInfo } from '../../src/plan/host-state.js';
@@ -105,10 +105,17 @@ export class FakeHost {
     };
   }
 
+  dirFacts(path: string): DirFacts {
+    const node = this.nodes.get(path);
+    if (!node) return { state: 'absent' };
+    return node.kind === 'dir' ? { state: 'present', mode: node.mode, owner: node.owner } : { state: 'not-a-dir' };
+  }
+
   report(request: ProbeRequest, withLock: boolean): ProbeReport {
     this.probes++;
     const steps = request.steps.map((step) => ({
       checkExit: step.check === null ? null : this.evaluate(step.check).code,
+      ...(step.dirs ? { dirs: step.dirs.map((d) => this.dirFacts(d)) } : {}),
       files: step.files.map((f) => this.fileFacts(f.path, f.sha256, f.secret)),
     }));
     const last = this.audit.at(-1);

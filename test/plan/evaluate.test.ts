@@ -45,6 +45,21 @@ describe('evaluateStep()', () => {
     expect(evaluateStep(step({ files: [], check: { argv: ['false'] } }), facts)).toMatchObject({ action: '~', reasons: ['check exited 1'] });
   });
 
+  it('plans folders: + when missing, ~ with the mode or owner that drifted', () => {
+    const dirStep = step({ files: [], dirs: [{ path: '/opt/x', mode: '0750', owner: 'root:root' }] });
+    expect(evaluateStep(dirStep, { checkExit: null, dirs: [{ state: 'absent' }], files: [] })).toMatchObject({ action: '+', reasons: ['1 folder to make or fix'], dirs: [{ action: 'create', reasons: ['missing'] }] });
+    expect(evaluateStep(dirStep, { checkExit: null, dirs: [{ state: 'present', mode: 0o700, owner: 'nobody:root' }], files: [] })).toMatchObject({ action: '~', dirs: [{ action: 'update', reasons: ['mode 0700 → 0750', 'owner nobody:root → root:root'] }] });
+    expect(evaluateStep(dirStep, { checkExit: null, dirs: [{ state: 'not-a-dir' }], files: [] })).toMatchObject({ action: '~', dirs: [{ reasons: ['not a folder'] }] });
+    expect(evaluateStep(dirStep, { checkExit: null, dirs: [{ state: 'present', mode: 0o750, owner: 'root:root' }], files: [] }).action).toBe('=');
+  });
+
+  it('ignores a set-gid bit a folder inherited, unless the spec asks for it', () => {
+    const plain = step({ files: [], dirs: [{ path: '/opt/x', mode: '0755', owner: 'root:root' }] });
+    expect(evaluateStep(plain, { checkExit: null, dirs: [{ state: 'present', mode: 0o2755, owner: 'root:root' }], files: [] }).action).toBe('=');
+    const setgid = step({ files: [], dirs: [{ path: '/opt/x', mode: '2775', owner: 'root:root' }] });
+    expect(evaluateStep(setgid, { checkExit: null, dirs: [{ state: 'present', mode: 0o775, owner: 'root:root' }], files: [] }).action).toBe('~');
+  });
+
   it('refuses facts that do not match the step (a probe bug must not pass silently)', () => {
     expect(() => evaluateStep(step(), { checkExit: null, files: [] })).toThrow(/1 files but 0 probe results/);
   });

@@ -18,7 +18,8 @@ const plan: Plan = {
       observedDigest: 'o',
       steps: [
         { id: 'deploy.layout.data', phase: 'deploy', describe: 'Data folder', risk: 'safe', action: '=', reasons: [], files: [] },
-        { id: 'deploy.layout.releases', phase: 'deploy', describe: 'Releases folder', risk: 'safe', action: '+', reasons: ['check exited 1'], files: [] },
+        { id: 'deploy.layout.releases', phase: 'deploy', describe: 'Releases folder', risk: 'safe', action: '+', reasons: ['1 folder to make or fix'], dirs: [{ path: '/opt/homelab/home/releases', action: 'create', mode: '0750', owner: 'root:root', reasons: ['missing'] }], files: [] },
+        { id: 'deploy.layout.shared', phase: 'deploy', describe: 'Shared folder', risk: 'safe', action: '~', reasons: ['1 folder to make or fix'], dirs: [{ path: '/opt/homelab/home/shared', action: 'update', mode: '0755', owner: 'root:root', reasons: ['mode 0700 → 0755'] }], files: [] },
         {
           id: 'deploy.caddy.config',
           phase: 'deploy',
@@ -44,7 +45,9 @@ describe('renderPlanText()', () => {
       [
         'vps (deploy@203.0.113.10:2222)',
         '  + deploy.layout.releases  Releases folder',
-        '      check exited 1',
+        '      + /opt/homelab/home/releases/ (folder 0750 root:root)',
+        '  ~ deploy.layout.shared    Shared folder',
+        '      ~ /opt/homelab/home/shared/: mode 0700 → 0755',
         '  ~ deploy.caddy.config     Caddyfile  [disruptive]',
         '      ~ /opt/homelab/home/Caddyfile: content',
         '        --- a',
@@ -61,7 +64,7 @@ describe('renderPlanText()', () => {
         '  ! pi: 198.51.100.7:22 refused the SSH connection',
         '    hint: check that sshd runs',
         '',
-        'Plan: 1 to add, 1 to change, 1 to destroy, 1 unchanged. 1 host could not be planned.',
+        'Plan: 1 to add, 2 to change, 1 to destroy, 1 unchanged. 1 host could not be planned.',
         '',
       ].join('\n'),
     );
@@ -85,6 +88,6 @@ describe('renderPlanText()', () => {
 
   it('serialises to JSON without secret content (the plan never holds any)', () => {
     const json = JSON.parse(JSON.stringify(plan));
-    expect(json.hosts[0].steps[2].files[1]).toEqual({ path: '/opt/homelab/home/app.env', action: 'update', secret: true, bytes: 42, reasons: ['content'] });
+    expect(json.hosts[0].steps[3].files[1]).toEqual({ path: '/opt/homelab/home/app.env', action: 'update', secret: true, bytes: 42, reasons: ['content'] });
   });
 });

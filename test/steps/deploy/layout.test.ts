@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateProfile } from '../../../src/profile/validate.js';
 import type { Profile } from '../../../src/profile/schema.js';
+import { makeDirCommand } from '../../../src/engine/executor.js';
 import { describeCommand } from '../../../src/shell/describe-command.js';
 import { layoutSteps } from '../../../src/steps/deploy/layout.js';
 import { hostLayout } from '../../../src/steps/host-layout.js';
@@ -21,13 +22,12 @@ describe('deploy layout steps', () => {
     expect(hostLayout(profile((p) => (p.deploy = { root: '/srv/stacks' }))).project).toBe('/srv/stacks/minimal');
   });
 
-  it('builds exact commands: a stat check and install -d with explicit mode and owner', () => {
+  it('declares folders with explicit modes and owners, made by install -d', () => {
     const p = profile();
     const [releases, data, readme] = layoutSteps(p, p.hosts[0] as Profile['hosts'][number]);
-    expect(releases?.id).toBe('deploy.layout.releases');
-    expect(describeCommand(releases?.check as never)).toBe(`sh -c '[ "$(stat -c '\\''%F %a %U:%G'\\'' -- /opt/homelab/minimal/releases 2>/dev/null)" = '\\''directory 750 root:root'\\'' ]'`);
-    expect(releases?.apply.map(describeCommand)).toEqual(['install -d -m 0750 -o root -g root -- /opt/homelab/minimal/releases']);
-    expect(data?.apply.map(describeCommand)).toEqual(['install -d -m 0755 -o root -g root -- /opt/homelab/minimal/data']);
+    expect(releases).toMatchObject({ id: 'deploy.layout.releases', check: null, apply: [], dirs: [{ path: '/opt/homelab/minimal/releases', mode: '0750', owner: 'root:root' }] });
+    expect(data?.dirs).toEqual([{ path: '/opt/homelab/minimal/data', mode: '0755', owner: 'root:root' }]);
+    expect(describeCommand(makeDirCommand(releases?.dirs?.[0] as never))).toBe('install -d -m 0750 -o root -g root -- /opt/homelab/minimal/releases');
     expect(readme?.check).toBeNull();
     expect(readme?.files?.[0]).toMatchObject({ path: '/opt/homelab/minimal/README', mode: '0644', owner: 'root:root' });
     expect(readme?.files?.[0]?.content).toContain("managed by homelab-wizard (project 'minimal', host 'vps')");
