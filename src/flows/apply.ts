@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { input } from '@inquirer/prompts';
 import type { CommandRunner } from '../cli/program.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
@@ -182,6 +181,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
       if (destructive.length > 0 && !allowDestroy) {
         if (global.nonInteractive) throw new DestructiveRefusedError(destructive.join(', '));
         io.stderr(`These steps destroy data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n`);
+        const { input } = await import('@inquirer/prompts');
         const answer = await input({ message: `Type the profile name (${setup.profileName}) to go on:` }, { output: process.stderr }).catch((error: unknown) => {
           throw error instanceof Error && error.name === 'ExitPromptError' ? new UserAbortError() : error;
         });

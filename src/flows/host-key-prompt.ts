@@ -1,4 +1,3 @@
-import { confirm } from '@inquirer/prompts';
 import type { Io } from '../cli/io.js';
 import { UserAbortError } from '../errors.js';
 import type { HostKeyQuestion } from '../ssh/host-key-policy.js';
@@ -13,6 +12,8 @@ export function askHostKey(io: Io): (question: HostKeyQuestion) => Promise<boole
     const asked = queue.then(async () => {
       io.stderr(`\nThe host key of ${question.host} (${question.name}) is not known yet:\n  ${question.keyType} ${question.fingerprint}\n`);
       io.stderr('Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server console.\n');
+      // Loaded on first use: it costs ~180 ms at start-up, and most runs never ask.
+      const { confirm } = await import('@inquirer/prompts');
       try {
         return await confirm({ message: `Trust this key for ${question.host} and remember it?`, default: false }, { output: process.stderr });
       } catch (error) {
