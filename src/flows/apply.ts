@@ -6,8 +6,8 @@ import type { CommandRunner } from '../cli/program.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
 import type { RunEvent } from '../engine/events.js';
-import { abandonHost, beginHost, runHost, type HostOutcome, type HostSession, type LockDecision, type LockHolder, type SessionContext } from '../engine/host-session.js';
-import { mapLimited } from '../engine/limit.js';
+import type { HostOutcome, HostSession, LockDecision, LockHolder, SessionContext } from '../engine/host-session.js';
+import { runApply, type ApplyTarget } from '../engine/run-apply.js';
 import { EXIT_ABORTED, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { redact as redactSecrets } from '../lib/secret.js';
 import { desiredDigest } from '../plan/digest.js';
@@ -18,7 +18,6 @@ import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
 import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
-import { problemOf } from './probe-hosts.js';
 import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
 
 /** A lock older than this is reported as possibly stale (it is still never broken without asking). */
@@ -59,7 +58,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   const planFile = typeof raw['plan'] === 'string' ? path.resolve(io.cwd, raw['plan']) : undefined;
   const breakLock = raw['breakLock'] === true;
   const failFast = raw['failFast'] === true;
-  let allowDestroy = raw['allowDestroy'] === true;
+  const allowDestroy = raw['allowDestroy'] === true;
   if (planFile && (options.host !== undefined || options.only !== undefined)) {
     throw new WizardError('usage', '--plan cannot be combined with --host or --only', 'the saved plan already fixes the hosts and phases; make a new plan for others');
   }
@@ -148,29 +147,24 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     io.stderr(`The previous apply (run ${previous.runId}, started ${previous.startedAt}) did not finish${previous.progress.length > 0 ? ` (last: ${previous.progress.join('; ')})` : ''}. This run continues from each host's current state.\n`);
   }
 
-  let outcomes: HostOutcome[] = [];
+  let outcomes: readonly HostOutcome[] = [];
   let fatal: unknown;
   if (!global.json && setup.work.length > 0) {
     const names = setup.work.map((w) => w.host.name);
     io.stderr(`Connecting to ${names.join(', ')}, taking ${names.length === 1 ? 'its lock' : 'their locks'} and checking every step…\n`);
   }
+  let drawing: Promise<void> | undefined;
   try {
-    // 1. Connect, lock and probe every host (one round trip each). Prompts happen here, before any tree is drawn.
-    const begun = await mapLimited(setup.work, options.concurrency, async (work): Promise<HostSession | undefined> => {
-      try {
+    const targets: ApplyTarget[] = setup.work.map((work) => ({
+      host: work.host.name,
+      steps: work.steps,
+      runner: async () => {
         if (work.host.address === undefined || !opened) throw notProvisioned(work.host);
-        const runner = await opened.pool.runner(work.host.name);
-        return await beginHost(runner, work.steps, ctx);
-      } catch (error) {
-        if (error instanceof UserAbortError) throw error;
-        emit({ type: 'host-problem', host: work.host.name, ...problemOf(error) });
-        return undefined;
-      }
-    });
-    const sessions = begun.filter((s): s is HostSession => s !== undefined);
-
-    // 2. The gate: a saved plan must still match the hosts; destructive changes need consent.
-    try {
+        return opened.pool.runner(work.host.name);
+      },
+    }));
+    // The gate: a saved plan must still match the hosts; destructive changes need consent.
+    const gate = async (sessions: readonly HostSession[]): Promise<boolean> => {
       if (saved && planFile) {
         for (const s of sessions) {
           const then = saved.hosts.find((h) => h.host === s.runner.host);
@@ -178,51 +172,48 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
         }
       }
       const destructive = sessions.flatMap((s) => s.plan.steps.filter((st) => st.risk === 'destructive' && st.action !== '=').map((st) => `${s.runner.host}: ${st.id}`));
-      if (destructive.length > 0 && !allowDestroy) {
-        if (global.nonInteractive) throw new DestructiveRefusedError(destructive.join(', '));
-        io.stderr(`These steps destroy data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n`);
-        const { input } = await import('@inquirer/prompts');
-        const answer = await input({ message: `Type the profile name (${setup.profileName}) to go on:` }, { output: process.stderr }).catch((error: unknown) => {
-          throw error instanceof Error && error.name === 'ExitPromptError' ? new UserAbortError() : error;
-        });
-        if (answer.trim() !== setup.profileName) throw new DestructiveRefusedError(destructive.join(', '));
-        allowDestroy = true;
-      }
-    } catch (error) {
-      outcomes = await Promise.all(sessions.map((s) => abandonHost(s, ctx)));
-      throw error;
-    }
-
-    // 3. Run: the engine drives, the tree follows its events.
-    const viewHosts: ViewHost[] = setup.work.map((work) => {
-      const session = sessions.find((s) => s.runner.host === work.host.name);
-      const problem = record.problems.find((p) => p.host === work.host.name);
-      if (!session) return { host: work.host.name, steps: [], problem: problem?.message ?? 'not started' };
-      return { host: work.host.name, target: session.runner.target, steps: session.plan.steps.map((s) => ({ id: s.id, phase: s.phase, describe: s.describe, action: s.action })) };
-    });
-    const ci = io.env['CI'] !== undefined && io.env['CI'] !== '' && io.env['CI'] !== 'false' && io.env['CI'] !== '0';
-    const toStderr = global.json;
-    const terminal = (toStderr ? io.stderrTerminal : io.stdoutTerminal) === true && !ci;
-    const write = toStderr ? io.stderr : io.stdout;
-    const stream = terminal ? (toStderr ? process.stderr : process.stdout) : new Writable({ write: (chunk, _enc, done) => { write(String(chunk)); done(); } });
-    view = createApplyView(viewHosts, { verbose: global.verbose, concurrency: options.concurrency, renderer: terminal ? 'default' : 'simple', stream });
-    const drawing = view.run();
-    try {
-      outcomes = await mapLimited(sessions, options.concurrency, async (session) => {
-        if (controller.signal.aborted) return abandonHost(session, ctx);
-        const outcome = await runHost(session, ctx, { allowDestroy, signal: controller.signal });
-        if (outcome.result === 'failed' && failFast) controller.abort();
-        return outcome;
+      if (destructive.length === 0 || allowDestroy) return false;
+      if (global.nonInteractive) throw new DestructiveRefusedError(destructive.join(', '));
+      io.stderr(`These steps destroy data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n`);
+      const { input } = await import('@inquirer/prompts');
+      const answer = await input({ message: `Type the profile name (${setup.profileName}) to go on:` }, { output: process.stderr }).catch((error: unknown) => {
+        throw error instanceof Error && error.name === 'ExitPromptError' ? new UserAbortError() : error;
       });
-    } catch (error) {
-      view.abort(error);
-      throw error;
-    } finally {
-      await drawing;
-    }
+      if (answer.trim() !== setup.profileName) throw new DestructiveRefusedError(destructive.join(', '));
+      return true;
+    };
+    // The tree is drawn once every prompt is answered: listr2 and prompts never share the terminal.
+    const onStart = (sessions: readonly HostSession[]): void => {
+      const viewHosts: ViewHost[] = setup.work.map((work) => {
+        const session = sessions.find((s) => s.runner.host === work.host.name);
+        const problem = record.problems.find((p) => p.host === work.host.name);
+        if (!session) return { host: work.host.name, steps: [], problem: problem?.message ?? 'not started' };
+        return { host: work.host.name, target: session.runner.target, steps: session.plan.steps.map((s) => ({ id: s.id, phase: s.phase, describe: s.describe, action: s.action })) };
+      });
+      const ci = io.env['CI'] !== undefined && io.env['CI'] !== '' && io.env['CI'] !== 'false' && io.env['CI'] !== '0';
+      const toStderr = global.json;
+      const terminal = (toStderr ? io.stderrTerminal : io.stdoutTerminal) === true && !ci;
+      const write = toStderr ? io.stderr : io.stdout;
+      const stream = terminal ? (toStderr ? process.stderr : process.stdout) : new Writable({ write: (chunk, _enc, done) => { write(String(chunk)); done(); } });
+      view = createApplyView(viewHosts, { verbose: global.verbose, concurrency: options.concurrency, renderer: terminal ? 'default' : 'simple', stream });
+      drawing = view.run();
+    };
+    const result = await runApply(targets, {
+      ctx,
+      concurrency: options.concurrency,
+      failFast,
+      allowDestroy,
+      signal: controller.signal,
+      gate,
+      onStart,
+      isFatal: (error) => error instanceof UserAbortError,
+    });
+    outcomes = result.outcomes;
   } catch (error) {
+    view?.abort(error);
     fatal = error;
   } finally {
+    await drawing;
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await opened?.pool.closeAll();

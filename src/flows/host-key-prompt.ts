@@ -8,8 +8,11 @@ import type { HostKeyQuestion } from '../ssh/host-key-policy.js';
  */
 export function askHostKey(io: Io): (question: HostKeyQuestion) => Promise<boolean> {
   let queue: Promise<unknown> = Promise.resolve();
+  let aborted = false;
   return (question) => {
     const asked = queue.then(async () => {
+      // Once the operator aborted one question, the others queued behind it are not asked.
+      if (aborted) throw new UserAbortError();
       io.stderr(`\nThe host key of ${question.host} (${question.name}) is not known yet:\n  ${question.keyType} ${question.fingerprint}\n`);
       io.stderr('Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server console.\n');
       // Loaded on first use: it costs ~180 ms at start-up, and most runs never ask.
@@ -17,7 +20,10 @@ export function askHostKey(io: Io): (question: HostKeyQuestion) => Promise<boole
       try {
         return await confirm({ message: `Trust this key for ${question.host} and remember it?`, default: false }, { output: process.stderr });
       } catch (error) {
-        if (error instanceof Error && error.name === 'ExitPromptError') throw new UserAbortError();
+        if (error instanceof Error && error.name === 'ExitPromptError') {
+          aborted = true;
+          throw new UserAbortError();
+        }
         throw error;
       }
     });
