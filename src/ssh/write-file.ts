@@ -1,4 +1,5 @@
 import type { FileSpec } from '../plan/step.js';
+import { shScript } from '../shell/script.js';
 
 /**
  * The remote half of an upload, run as root with the content on stdin: write a temp file in the
@@ -20,5 +21,5 @@ export const WRITE_FILE_SCRIPT = [
 export function writeFileArgv(file: Pick<FileSpec, 'path' | 'mode' | 'owner'>): string[] {
   if (!file.path.startsWith('/') || file.path.split('/').includes('..')) throw new TypeError(`file paths must be absolute, without '..': ${file.path}`);
   if (!/^[0-7]{3,4}$/.test(file.mode)) throw new TypeError(`file mode must be octal such as 0644: ${file.mode}`);
-  return ['sh', '-c', WRITE_FILE_SCRIPT, 'hlw-write', file.path, file.mode, file.owner];
+  return shScript(WRITE_FILE_SCRIPT, 'hlw-write', [file.path, file.mode, file.owner]);
 }

@@ -144,6 +144,9 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     expect(status.stdout).toContain('lock:      free');
     expect(status.stdout).toMatch(/last run: +\S+ `apply` by \S+: no-changes, 0 changed/);
     expect(status.stdout).toContain('drift:     2 steps differ: ~ deploy.layout.data, ~ deploy.layout.readme');
+    const json = await run(['status', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ host: 'box', reachable: true, lock: null, drift: ['~ deploy.layout.data', '~ deploy.layout.readme'], lastRun: expect.objectContaining({ result: 'no-changes' }) })]);
   });
 
   it('refuses a saved plan once the host changed, and applies a fresh one', async () => {

@@ -6,7 +6,6 @@ import type { Command } from '../../src/plan/command.js';
 import type { AuditEntry, LockInfo } from '../../src/plan/host-state.js';
 import type { FileSpec } from '../../src/plan/step.js';
 import { describeCommand } from '../../src/shell/describe-command.js';
-import { splitShellWords } from './shell-words.js';
 
 interface Node {
   kind: 'file' | 'dir';
@@ -26,7 +25,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 /**
  * Test stand-in for a managed host: an in-memory model of folders and files, a lock and an
  * audit log, answering the engine through the Runner interface. It understands the commands the
- * step builders produce (install -d, stat probes) and the rules a test adds; any other command
+ * engine and step builders produce (install -d) and the rules a test adds; any other command
  * throws, so a new kind of step cannot pass the idempotency sweep unmodelled.
  */
 export class FakeHost {
@@ -56,29 +55,10 @@ export class FakeHost {
     this.nodes.set(path, { kind: 'file', content, mode, owner });
   }
 
-  private stat(format: string, path: string): string | undefined {
-    const node = this.nodes.get(path);
-    if (!node) return undefined;
-    return format
-      .replace('%F', node.kind === 'dir' ? 'directory' : 'regular file')
-      .replace('%a', node.mode.toString(8))
-      .replace('%U:%G', node.owner);
-  }
-
   /** Evaluate a command without recording it (checks are read-only). */
   evaluate(command: Command): ExecResult {
     const argv = command.argv;
     for (const rule of this.rules) if (rule.match(argv)) return rule.run(this, command);
-    if (argv[0] === 'sh' && argv[1] === '-c' && argv.length === 3) {
-      const m = /^\[ "\$\((.*) 2>\/dev\/null\)" = (.*) \]$/.exec(argv[2] as string);
-      if (m) {
-        const inner = splitShellWords(m[1] as string);
-        const expected = splitShellWords(m[2] as string).join(' ');
-        if (inner[0] === 'stat' && inner[1] === '-c' && inner[3] === '--') {
-          return { code: this.stat(inner[2] as string, inner[4] as string) === expected ? 0 : 1, stdout: '', stderr: '' };
-        }
-      }
-    }
     if (argv[0] === 'install' && argv[1] === '-d') {
       const [, , , mode, , user, , group, , path] = argv;
       const parent = this.parent(path as string);

@@ -9,6 +9,7 @@ import { connect, type Endpoint } from '../../src/ssh/connect.js';
 import type { HostKeyPolicy } from '../../src/ssh/host-key-policy.js';
 import { loadIdentity } from '../../src/ssh/identity.js';
 import { KnownHostsFile } from '../../src/ssh/known-hosts.js';
+import { SshPool } from '../../src/ssh/pool.js';
 import { SshRunner } from '../../src/ssh/ssh-runner.js';
 import { freePort, startSshd, waitFor, type TestSshd } from '../helpers/sshd.js';
 
@@ -179,6 +180,23 @@ describe('connecting', () => {
     expect((await through.exec({ argv: ['echo', 'via jump'] })).stdout).toBe('via jump\n');
     await through.close();
     jump.ssh.dispose();
+  });
+
+  it('shares connections in a pool: a jump host that is also a managed host is connected once', async () => {
+    const before = sshd.connections();
+    const access = new Map([
+      ['bastion', { host: 'bastion', candidates: [root()], sudo: () => ({ kind: 'root' as const }) }],
+      ['box', { host: 'box', candidates: [root()], sudo: () => ({ kind: 'root' as const }), jumpHost: 'bastion' }],
+    ]);
+    const pool = new SshPool(access, await loadIdentity('box', sshd.clientKey, {}), trusted(), { retries: 0 });
+    const box = await pool.runner('box');
+    const bastion = await pool.runner('bastion');
+    expect(await pool.runner('box')).toBe(box);
+    expect((await box.exec({ argv: ['echo', 'box'] })).stdout).toBe('box\n');
+    expect((await bastion.exec({ argv: ['echo', 'bastion'] })).stdout).toBe('bastion\n');
+    await pool.closeAll();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sshd.connections() - before).toBe(2);
   });
 
   it('notices a dead link through keepalive instead of hanging', async () => {
