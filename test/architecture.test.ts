@@ -58,6 +58,18 @@ const PACKAGE_HOMES: [RegExp, RegExp][] = [
   [/^@inquirer\/prompts$/, /^(cli|flows)\//],
 ];
 
+/**
+ * Layers of the engine (DESIGN §3): the engine knows no adapter, plan/ knows no engine, and the
+ * view (tasks/) sees the engine only through types. [folder of the importer, forbidden targets].
+ */
+const LAYERS: [RegExp, RegExp][] = [
+  [/^engine\//, /^(ssh|tasks|flows|cli|ui|vault|providers)\//],
+  [/^plan\//, /^(engine|steps|ssh|tasks|flows|cli|ui|profile)\//],
+  [/^steps\//, /^(engine|ssh|tasks|flows|cli|ui)\//],
+  [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)/],
+  [/^ssh\//, /^(tasks|flows|cli|ui)\//],
+];
+
 describe('architecture', () => {
   it('reads the import graph', () => {
     expect(edges.length).toBeGreaterThan(20);
@@ -99,6 +111,16 @@ describe('architecture', () => {
     const statics = edges.filter((e) => /^flows\/(load-profile|profile-[a-z]+)\.ts$/.test(e.file) && !e.typeOnly && !e.dynamic && (/^vault\//.test(e.target) || e.target === 'age-encryption' || e.target === 'flows/vault-access.ts'));
     expect(statics.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
     expect(edges.some((e) => e.file === 'flows/load-profile.ts' && e.dynamic && e.target === 'vault/profile-file.ts')).toBe(true);
+  });
+
+  it('keeps the engine layers apart: engine knows no adapter, plan no engine, shell only itself and Secret', () => {
+    const bad = edges.filter((e) => !isPackage(e.target) && LAYERS.some(([from, to]) => from.test(e.file) && to.test(e.target)));
+    expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
+  });
+
+  it('lets tasks/ (the view) see the engine through types only', () => {
+    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|flows)\//.test(e.target));
+    expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
   it('calls process.exit nowhere in src/ (bin/ sets the exit code)', () => {

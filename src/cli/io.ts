@@ -11,6 +11,9 @@ export interface Io {
    * Secrets travel this way, never in argv.
    */
   readonly readStdin?: () => Promise<string | undefined>;
+  /** stdout / stderr are terminals: live progress can redraw there (absent: treated as not). */
+  readonly stdoutTerminal?: boolean;
+  readonly stderrTerminal?: boolean;
 }
 
 /** Bound: a secret is small; anything larger on stdin is a mistake (a wrong file piped in). */
@@ -37,5 +40,7 @@ export function processIo(): Io {
     cwd: process.cwd(),
     interactiveTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     readStdin: readProcessStdin,
+    stdoutTerminal: Boolean(process.stdout.isTTY),
+    stderrTerminal: Boolean(process.stderr.isTTY),
   };
 }

@@ -54,6 +54,36 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
   configure(profile.command('schema').description('print the JSON Schema of profiles (for editor completion)'))
     .action(run(async () => (await import('../flows/profile-schema.js')).profileSchemaCommand));
 
+  const hostOption = (): Option => new Option('--host <names>', 'only these hosts (comma-separated names)');
+  const onlyOption = (): Option => new Option('--only <phases>', 'only these phases (comma-separated): provision,dns,harden,vpn,deploy,smoke');
+  const hostKeysOption = (): Option => new Option('--accept-new-host-keys', 'trust host keys seen for the first time without asking (a changed key still stops)');
+  const concurrencyOption = (): Option => new Option('--concurrency <n>', 'hosts worked on at the same time').default(5);
+
+  configure(program.command('plan').description('read-only: what apply would change, per host and step, with file diffs; exit 0 none, 2 changes'))
+    .addOption(hostOption())
+    .addOption(onlyOption())
+    .addOption(new Option('--out <file>', 'also save the plan, for `apply --plan FILE`'))
+    .addOption(hostKeysOption())
+    .addOption(concurrencyOption())
+    .action(run(async () => (await import('../flows/plan.js')).planCommand));
+
+  configure(program.command('apply').description('run the phases (provision,dns,harden,vpn,deploy,smoke) on the hosts, with live progress'))
+    .addOption(hostOption())
+    .addOption(onlyOption())
+    .addOption(new Option('--plan <file>', 'apply exactly a plan saved by `plan --out`; refused if the hosts changed since'))
+    .addOption(hostKeysOption())
+    .addOption(new Option('--break-lock', "take a host's lock even though another run holds it (check that run is gone first)"))
+    .addOption(new Option('--allow-destroy', 'allow steps that destroy data, without the typed confirmation'))
+    .addOption(new Option('--fail-fast', 'stop every host when one fails (default: the others finish)'))
+    .addOption(concurrencyOption())
+    .action(run(async () => (await import('../flows/apply.js')).applyCommand));
+
+  configure(program.command('status').description('per host: reachable, lock, last run, drift; exit 0 in sync, 2 drift'))
+    .addOption(hostOption())
+    .addOption(hostKeysOption())
+    .addOption(concurrencyOption())
+    .action(run(async () => (await import('../flows/status.js')).statusCommand));
+
   const catalog = configure(program.command('catalog').description('the service catalogue'));
   configure(catalog.command('list').description('every service with its pinned version, roles and dependencies'))
     .action(run(async () => (await import('../flows/catalog-list.js')).catalogList));

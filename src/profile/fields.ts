@@ -85,3 +85,13 @@ export const timezone = z
 export const localeName = z
   .string()
   .regex(/^([a-z]{2,3}_[A-Z]{2}|C)\.UTF-8$/, 'must be a UTF-8 locale such as en_US.UTF-8 or fr_FR.UTF-8');
+
+/** Folders that must never be a deploy root: the tool would create and own files among the system's own. */
+const SYSTEM_DIRS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib64', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var']);
+
+/** An absolute folder on a managed host, safe to splice into paths and shell commands. */
+export const absoluteDir = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._-]+)+$/, 'must be an absolute folder such as /opt/homelab: letters, digits, dots, dashes and underscores, no trailing slash')
+  .refine((v) => !v.split('/').some((part) => part === '.' || part === '..'), 'must not contain . or .. segments')
+  .refine((v) => !SYSTEM_DIRS.has(v), 'must be a folder of its own such as /opt/homelab, not a system folder');

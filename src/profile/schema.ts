@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { findService, SERVICE_IDS } from '../catalog/catalog.js';
 import { HOST_ROLES } from '../catalog/types.js';
 import {
-  address, cidr, dnsLabel, email, fqdn, httpsUrl, imageRepository, imageTag, ipv4, localeName, memoryLimit,
+  absoluteDir, address, cidr, dnsLabel, email, fqdn, httpsUrl, imageRepository, imageTag, ipv4, localeName, memoryLimit,
   port, registryPrefix, safeName, sshPublicKey, telegramChatId, timezone, unixUser,
 } from './fields.js';
 
@@ -152,6 +152,8 @@ export const profileSchema = z.strictObject({
     .prefault({}),
   deploy: z
     .strictObject({
+      /** Where each host keeps this project: `<root>/<project.name>/` holds releases/, data/, audit.log and the lock. */
+      root: absoluteDir.default('/opt/homelab'),
       /** Releases kept on each host for rollback. */
       keepReleases: z.number().int().min(2).max(50).default(5),
     })

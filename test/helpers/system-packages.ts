@@ -22,11 +22,13 @@ export function ensureCommands(needs: Record<string, string>): void {
     throw new Error(`missing ${missing.map(([c]) => c).join(', ')}: install the Debian packages ${packages.join(' ')} (apt-get install -y ${packages.join(' ')})`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): void => void execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'ignore', env, timeout: 600_000 });
+  // Another test run (or another program) may hold the dpkg lock: wait for it rather than fail.
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  const install = (): void => void execFileSync('apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...packages], { stdio: 'ignore', env, timeout: 600_000 });
   try {
     install();
   } catch {
-    execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 });
+    execFileSync('apt-get', [...lock, 'update'], { stdio: 'ignore', env, timeout: 300_000 });
     install();
   }
   for (const [command] of missing) {

@@ -57,6 +57,11 @@ const cases: [string, Mutate, string, RegExp][] = [
   ['a VPN hub that is not a vpn-hub host', (p) => (p.vpn = { hub: 'vps' }), 'vpn.hub', /needs role vpn-hub/],
   ['a missing schemaVersion', (p) => delete p.schemaVersion, 'schemaVersion', /must be 1/],
   ['no hosts', (p) => (p.hosts = []), 'hosts', /at least one host/],
+  ['a relative deploy root', (p) => (p.deploy = { root: 'opt/homelab' }), 'deploy.root', /absolute folder/],
+  ['a deploy root with a trailing slash', (p) => (p.deploy = { root: '/opt/homelab/' }), 'deploy.root', /absolute folder/],
+  ['a deploy root that climbs out with ..', (p) => (p.deploy = { root: '/opt/../etc' }), 'deploy.root', /\. or \.\. segments/],
+  ['a deploy root with a space', (p) => (p.deploy = { root: '/opt/home lab' }), 'deploy.root', /absolute folder/],
+  ['a system folder as deploy root', (p) => (p.deploy = { root: '/etc' }), 'deploy.root', /not a system folder/],
 ];
 
 describe('profile validation: one bad input per rule', () => {

@@ -1,0 +1,33 @@
+import type { Action } from '../plan/change.js';
+
+export type StepResult = 'changed' | 'unchanged' | 'failed' | 'not-run';
+export type HostResult = 'ok' | 'no-changes' | 'failed' | 'aborted';
+
+export interface StepErrorInfo {
+  readonly code: string;
+  readonly message: string;
+  readonly stage?: string;
+  readonly command?: string;
+  readonly exitCode?: number;
+  readonly stderrTail: readonly string[];
+}
+
+/**
+ * What the engine reports while it runs. Views subscribe: the listr2 tree, `--json` (one event per
+ * line), the run log and the local journal. Every text field is already redacted.
+ */
+export type RunEvent =
+  | { readonly type: 'run-start'; readonly runId: string; readonly command: string; readonly profile: string; readonly hosts: readonly string[]; readonly phases: readonly string[] }
+  | { readonly type: 'host-locked'; readonly host: string; readonly target: string; readonly replaced?: string }
+  | { readonly type: 'host-plan'; readonly host: string; readonly add: number; readonly change: number; readonly destroy: number; readonly unchanged: number }
+  | { readonly type: 'host-problem'; readonly host: string; readonly code: string; readonly message: string; readonly hint: string }
+  | { readonly type: 'step-start'; readonly host: string; readonly step: string; readonly phase: string; readonly action: Action }
+  | { readonly type: 'command'; readonly host: string; readonly step: string; readonly stage: string; readonly command: string }
+  | { readonly type: 'step-output'; readonly host: string; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  | { readonly type: 'step-done'; readonly host: string; readonly step: string; readonly result: StepResult; readonly reason?: string; readonly error?: StepErrorInfo }
+  | { readonly type: 'host-done'; readonly host: string; readonly result: HostResult; readonly changed: number; readonly unchanged: number; readonly failedStep?: string; readonly warning?: string }
+  | { readonly type: 'run-done'; readonly result: 'ok' | 'failed' | 'aborted'; readonly changed: number; readonly unchanged: number; readonly failedHosts: readonly string[] };
+
+export type TimedEvent = RunEvent & { readonly at: string };
+
+export type Emit = (event: RunEvent) => void;

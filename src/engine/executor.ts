@@ -1,0 +1,124 @@
+import { WizardError } from '../errors.js';
+import { describeCommand } from '../shell/describe-command.js';
+import type { StepChange } from '../plan/change.js';
+import type { Command } from '../plan/command.js';
+import { evaluateStep } from '../plan/evaluate.js';
+import type { HostPlan } from '../plan/plan.js';
+import { stepPhase, type DirSpec, type Step } from '../plan/step.js';
+import { DestructiveRefusedError, NotConvergedError, StepFailedError, type StepStage } from './errors.js';
+import type { Emit, HostResult, StepErrorInfo } from './events.js';
+import { probeRequest } from './planner.js';
+import type { ExecResult, Runner } from './runner.js';
+
+export const STDERR_TAIL_LINES = 20;
+
+/** Make or fix a folder: `install -d` creates missing parents and sets mode and owner of the last one. */
+export function makeDirCommand(dir: DirSpec): Command {
+  const [user = 'root', group = user] = dir.owner.split(':');
+  return { argv: ['install', '-d', '-m', dir.mode, '-o', user, '-g', group, '--', dir.path] };
+}
+
+export interface ExecuteOptions {
+  readonly project: string;
+  readonly allowDestroy: boolean;
+  /** Aborted: stop at the next step boundary (fail-fast, Ctrl+C). A running command is never cut. */
+  readonly signal: AbortSignal;
+  readonly emit: Emit;
+  readonly redact: (text: string) => string;
+}
+
+export interface ExecuteOutcome {
+  readonly result: HostResult;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly failedStep?: string;
+  readonly error?: unknown;
+}
+
+export function errorInfo(error: unknown, redact: (text: string) => string): StepErrorInfo {
+  if (error instanceof StepFailedError) {
+    return { code: error.code, message: redact(error.message), stage: error.stage, command: error.command, exitCode: error.remoteExitCode, stderrTail: error.stderrTail };
+  }
+  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [] };
+  return { code: 'internal', message: redact(error instanceof Error ? error.message : String(error)), stderrTail: [] };
+}
+
+function tail(text: string, redact: (text: string) => string): string[] {
+  const lines = redact(text).replace(/\n+$/, '').split('\n');
+  return lines.length === 1 && lines[0] === '' ? [] : lines.slice(-STDERR_TAIL_LINES);
+}
+
+/**
+ * Runs the steps of one host in order (DESIGN §3): upload, apply, re-check, verify. The plan was
+ * made under this run's lock, so it is fresh until a step changes something; then the re-check
+ * after that step probes every later step too, in the same round trip, so a step that an earlier
+ * one changed or fixed is judged on fresh facts (pyinfra's stale-fact lesson) at no extra cost.
+ * A step that is still not converged after its apply is an error. Stops at the first failure.
+ */
+export async function executeSteps(runner: Runner, steps: readonly Step[], plan: HostPlan, options: ExecuteOptions): Promise<ExecuteOutcome> {
+  const { emit, redact } = options;
+  const host = runner.host;
+  let changed = 0;
+  let unchanged = 0;
+  const current: StepChange[] = [...plan.steps];
+
+  const run = async (step: Step, stage: StepStage, command: Command, exec: () => Promise<ExecResult>): Promise<void> => {
+    const shown = redact(describeCommand(command));
+    emit({ type: 'command', host, step: step.id, stage, command: shown });
+    const result = await exec();
+    if (result.code !== 0) throw new StepFailedError({ host, stepId: step.id, stage, command: shown, exitCode: result.code, stderrTail: tail(result.stderr, redact) });
+  };
+
+  for (const [index, step] of steps.entries()) {
+    const state = current[index];
+    if (options.signal.aborted) {
+      for (const rest of steps.slice(index)) emit({ type: 'step-done', host, step: rest.id, result: 'not-run', reason: 'the run was stopped' });
+      return { result: 'aborted', changed, unchanged };
+    }
+    emit({ type: 'step-start', host, step: step.id, phase: stepPhase(step), action: state?.action ?? '?' });
+    try {
+      if (!state) throw new WizardError('internal', `${host}: no plan for step ${step.id}`, 'this is a bug in homelab-wizard; report it');
+      if (state.action === '=') {
+        unchanged++;
+        emit({ type: 'step-done', host, step: step.id, result: 'unchanged' });
+        continue;
+      }
+      if (step.risk === 'destructive' && !options.allowDestroy) throw new DestructiveRefusedError(`${host}: step ${step.id}`);
+      const sink = {
+        onStdout: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stdout', line: redact(line) }),
+        onStderr: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stderr', line: redact(line) }),
+      };
+      for (const [k, dir] of (step.dirs ?? []).entries()) {
+        if (state.dirs?.[k]?.action === 'same') continue;
+        const command = makeDirCommand(dir);
+        await run(step, 'apply', command, () => runner.exec(command, sink));
+      }
+      for (const [k, file] of (step.files ?? []).entries()) {
+        if (state.files[k]?.action === 'same') continue;
+        const command: Command = { argv: ['write', file.path, file.mode, file.owner], stdin: file.content };
+        await run(step, 'upload', command, () => runner.upload(file));
+      }
+      for (const command of step.apply) await run(step, 'apply', command, () => runner.exec(command, sink));
+      const rest = steps.slice(index);
+      const report = await runner.probe(probeRequest(rest, options.project));
+      rest.forEach((s, k) => {
+        const facts = report.steps[k];
+        if (!facts) throw new WizardError('remote-protocol', `${host}: the re-check gave no result for step ${s.id}`, 'run apply again with --verbose and report the output');
+        current[index + k] = evaluateStep(s, facts);
+      });
+      const after = current[index] as StepChange;
+      if (after.action !== '=') throw new NotConvergedError(host, step.id, after.reasons);
+      if (step.verify) {
+        const verify = step.verify;
+        await run(step, 'verify', verify, () => runner.exec(verify, sink));
+      }
+      changed++;
+      emit({ type: 'step-done', host, step: step.id, result: 'changed' });
+    } catch (error) {
+      emit({ type: 'step-done', host, step: step.id, result: 'failed', error: errorInfo(error, redact) });
+      for (const rest of steps.slice(index + 1)) emit({ type: 'step-done', host, step: rest.id, result: 'not-run', reason: `${step.id} failed` });
+      return { result: 'failed', changed, unchanged, failedStep: step.id, error };
+    }
+  }
+  return { result: changed > 0 ? 'ok' : 'no-changes', changed, unchanged };
+}

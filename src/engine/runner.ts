@@ -1,0 +1,64 @@
+import type { Command } from '../plan/command.js';
+import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
+import type { AuditEntry, LockInfo } from '../plan/host-state.js';
+import type { FileSpec } from '../plan/step.js';
+
+export interface ExecResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Receives remote output line by line while a command runs. */
+export interface OutputSink {
+  readonly onStdout?: (line: string) => void;
+  readonly onStderr?: (line: string) => void;
+}
+
+/** What the planner asks of a host: every check and every file hash, in one round trip. */
+export interface ProbeRequest {
+  readonly steps: readonly {
+    readonly check: Command | null;
+    readonly dirs?: readonly string[];
+    readonly files: readonly { readonly path: string; readonly sha256: string; readonly secret: boolean }[];
+  }[];
+  /** The project folder: the probe reads its lock and the last line of its audit.log. */
+  readonly project: string;
+}
+
+export interface ProbeReport {
+  readonly steps: readonly StepFacts[];
+  /** The lock found on the host (before this run's own, when it takes one). */
+  readonly lock?: LockInfo | { readonly unreadable: string };
+  readonly lastAudit?: AuditEntry;
+}
+
+/** Read-only access to a host. `plan` and `status` get only this, so they cannot change a host. */
+export interface ProbeRunner {
+  readonly host: string;
+  /** `user@address:port` actually reached. */
+  readonly target: string;
+  probe(request: ProbeRequest): Promise<ProbeReport>;
+}
+
+export interface LockRequest {
+  readonly info: LockInfo;
+  /** Replace the lock only if it still carries this run id (break a stale or named lock). */
+  readonly takeOver?: string;
+}
+
+export type LockOutcome = { readonly acquired: true; readonly replaced?: LockInfo | { readonly unreadable: string } } | { readonly acquired: false; readonly holder: LockInfo | { readonly unreadable: string } };
+
+/** Full access, for `apply`. Every method but `probe` may change the host. */
+export interface Runner extends ProbeRunner {
+  /** Create the project folder, take the lock, then probe, in one round trip. Probes only when the lock was taken. */
+  lockAndProbe(request: ProbeRequest, lock: LockRequest): Promise<{ readonly lock: LockOutcome; readonly report?: ProbeReport }>;
+  /** Run a command; the exit code is returned, not thrown. */
+  exec(command: Command, sink?: OutputSink): Promise<ExecResult>;
+  /** Write a file through a temp file in its folder, set mode and owner, then move it into place. */
+  upload(file: FileSpec): Promise<ExecResult>;
+  /** Append the audit line, then release the lock if it is still this run's, in one round trip. */
+  finish(project: string, audit: AuditEntry, runId: string): Promise<void>;
+}
+
+export type { DirFacts, FileFacts, StepFacts };

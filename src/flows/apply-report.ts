@@ -1,0 +1,55 @@
+import type { RunEvent } from '../engine/events.js';
+
+type StepDone = Extract<RunEvent, { type: 'step-done' }>;
+type HostProblem = Extract<RunEvent, { type: 'host-problem' }>;
+type HostDone = Extract<RunEvent, { type: 'host-done' }>;
+
+/** What happened, collected from the events, for the report after the tree. */
+export class RunRecord {
+  readonly failures: StepDone[] = [];
+  readonly problems: HostProblem[] = [];
+  readonly hosts: HostDone[] = [];
+
+  add(event: RunEvent): void {
+    if (event.type === 'step-done' && event.result === 'failed') this.failures.push(event);
+    else if (event.type === 'host-problem') this.problems.push(event);
+    else if (event.type === 'host-done') this.hosts.push(event);
+  }
+
+  get changed(): number {
+    return this.hosts.reduce((n, h) => n + h.changed, 0);
+  }
+
+  get unchanged(): number {
+    return this.hosts.reduce((n, h) => n + h.unchanged, 0);
+  }
+
+  get failedHosts(): string[] {
+    return [...new Set([...this.problems.map((p) => p.host), ...this.hosts.filter((h) => h.result === 'failed').map((h) => h.host)])];
+  }
+}
+
+/**
+ * The failure report: for each failed step, the step, the command (redacted), its exit code, the
+ * last 20 lines of its stderr, and where the full log is.
+ */
+export function renderFailures(record: RunRecord, logPath: string): string {
+  const out: string[] = [];
+  for (const p of record.problems) out.push(`✖ ${p.message}`, `    hint: ${p.hint}`, '');
+  for (const f of record.failures) {
+    const e = f.error;
+    out.push(`✖ ${f.host}: step ${f.step} failed${e?.stage ? ` (${e.stage})` : ''}`);
+    if (e?.command) out.push(`    command:   ${e.command}`, `    exit code: ${e.exitCode ?? '?'}`);
+    else if (e) out.push(`    ${e.message}`);
+    if (e && e.stderrTail.length > 0) out.push(`    stderr (last ${e.stderrTail.length} line${e.stderrTail.length === 1 ? '' : 's'}):`, ...e.stderrTail.map((l) => `      ${l}`));
+    out.push(`    full log:  ${logPath}`, '');
+  }
+  for (const h of record.hosts) if (h.warning) out.push(`! ${h.warning}`, '');
+  return out.join('\n');
+}
+
+export function renderSummary(record: RunRecord, hostCount: number, interrupted: boolean): string {
+  const failed = record.failedHosts.length;
+  const verdict = interrupted ? 'Apply stopped' : failed > 0 ? 'Apply failed' : 'Apply complete';
+  return `${verdict}: ${record.changed} changed, ${record.unchanged} unchanged on ${hostCount} host${hostCount === 1 ? '' : 's'}${failed > 0 ? `; failed: ${record.failedHosts.join(', ')}` : ''}.`;
+}

@@ -1,0 +1,235 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { CommandRunner } from '../cli/program.js';
+import { UserAbortError, WizardError } from '../errors.js';
+import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
+import type { RunEvent } from '../engine/events.js';
+import type { HostOutcome, HostSession, LockDecision, LockHolder, SessionContext } from '../engine/host-session.js';
+import { runApply, type ApplyTarget } from '../engine/run-apply.js';
+import { EXIT_ABORTED, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
+import { redact as redactSecrets } from '../lib/secret.js';
+import { desiredDigest } from '../plan/digest.js';
+import type { LockInfo } from '../plan/host-state.js';
+import type { Plan } from '../plan/plan.js';
+import { parseSavedPlan } from '../plan/saved-plan.js';
+import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
+import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
+import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
+import { engineOptions } from './engine-options.js';
+import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
+
+/** A lock older than this is reported as possibly stale (it is still never broken without asking). */
+const OLD_LOCK_MS = 60 * 60 * 1000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function invocation(raw: Record<string, unknown>): string {
+  const parts = ['apply'];
+  if (typeof raw['plan'] === 'string') parts.push('--plan', path.basename(raw['plan']));
+  if (typeof raw['host'] === 'string') parts.push('--host', raw['host']);
+  if (typeof raw['only'] === 'string') parts.push('--only', raw['only']);
+  for (const flag of ['breakLock', 'allowDestroy', 'failFast'] as const) if (raw[flag] === true) parts.push(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  return parts.join(' ');
+}
+
+/** Refuse a saved plan made from another profile, or from other steps than the profile builds now. */
+function checkSavedPlanAgainstProfile(saved: Plan, setup: EngineSetup, file: string): void {
+  if (saved.profile !== setup.profileName || saved.project !== setup.profile.project.name) {
+    throw new PlanStaleError(`${file} was made for profile '${saved.profile}' (project ${saved.project}), not '${setup.profileName}'`);
+  }
+  for (const work of setup.work) {
+    const host = saved.hosts.find((h) => h.host === work.host.name);
+    if (!host) throw new PlanStaleError(`${file} has no host ${work.host.name}`);
+    if (host.problem) throw new PlanStaleError(`${work.host.name} could not be planned when the plan was made (${host.problem.message})`);
+  }
+}
+
+export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
+  const options = engineOptions(raw);
+  const planFile = typeof raw['plan'] === 'string' ? path.resolve(io.cwd, raw['plan']) : undefined;
+  const breakLock = raw['breakLock'] === true;
+  const failFast = raw['failFast'] === true;
+  const allowDestroy = raw['allowDestroy'] === true;
+  if (planFile && (options.host !== undefined || options.only !== undefined)) {
+    throw new WizardError('usage', '--plan cannot be combined with --host or --only', 'the saved plan already fixes the hosts and phases; make a new plan for others');
+  }
+
+  let saved: Plan | undefined;
+  if (planFile) {
+    let text: string;
+    try {
+      text = await readFile(planFile, 'utf8');
+    } catch (error) {
+      throw new WizardError('plan-unreadable', `cannot read ${planFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, 'create it with `homelab-wizard plan --out FILE`', { cause: error });
+    }
+    saved = parseSavedPlan(text, planFile);
+  }
+  const setup = await prepareEngine(global, saved ? { host: saved.hosts.map((h) => h.host).join(','), only: saved.phases.join(',') } : options);
+  if (saved && planFile) {
+    checkSavedPlanAgainstProfile(saved, setup, planFile);
+    for (const work of setup.work) {
+      const host = saved.hosts.find((h) => h.host === work.host.name);
+      if (host && host.desiredDigest !== desiredDigest(work.steps)) throw new PlanStaleError(`the profile or its templates changed for ${work.host.name} since ${path.basename(planFile)} was made`);
+    }
+  }
+
+  const started = new Date();
+  const runId = newRunId(started);
+  const paths = runFilePaths(global.dir, runId);
+  const operatorHost = os.hostname();
+  const owner = os.userInfo().username;
+  const command = invocation(raw);
+  const previous = lastUnfinishedRun(global.dir);
+
+  const reachable = setup.work.some((w) => w.host.address !== undefined);
+  let files: RunFiles | undefined;
+  const traceLine = (host: string, line: string): void => files?.log(`[${host}] ssh: ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+  const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io, trace: traceLine }) : undefined;
+  const secrets = secretsOf(setup.work, opened?.sudoSecrets ?? []);
+  const redact = (text: string): string => redactSecrets(text, secrets);
+  files = new RunFiles(paths, redact);
+
+  const record = new RunRecord();
+  let view: ReturnType<typeof createApplyView> | undefined;
+  const emit = (event: RunEvent): void => {
+    const timed = { ...event, at: new Date().toISOString() };
+    record.add(event);
+    files?.journal(timed, event.type === 'run-start' ? { pid: process.pid, operatorHost } : {});
+    if (event.type === 'command') files?.log(`[${event.host}] ${event.step} ${event.stage}: $ ${event.command}`);
+    else if (event.type === 'step-output') files?.log(`[${event.host}] ${event.step} ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`);
+    else if (event.type !== 'run-start') files?.log(`[${'host' in event ? event.host : 'run'}] ${event.type} ${JSON.stringify(event)}`);
+    if (global.json) io.stdout(`${JSON.stringify(timed)}\n`);
+    view?.publish(event);
+  };
+
+  const lockInfo: LockInfo = { runId, owner, operatorHost, pid: process.pid, startedAt: started.toISOString(), command };
+  const onLockHeld = async (_host: string, holder: LockHolder): Promise<LockDecision> => {
+    if ('unreadable' in holder) return breakLock ? { takeOver: '', note: 'broken with --break-lock' } : { refuse: true };
+    if (breakLock) return { takeOver: holder.runId, note: 'broken with --break-lock' };
+    const sameMachine = holder.operatorHost === operatorHost;
+    const dead = sameMachine && holder.pid !== process.pid && !pidAlive(holder.pid);
+    const run = sameMachine ? findRun(global.dir, holder.runId) : undefined;
+    if (dead && run !== undefined) {
+      io.stderr(`Taking over the lock of run ${holder.runId}: its process (pid ${holder.pid}) on this machine is gone.\n`);
+      return { takeOver: holder.runId, note: `run ${holder.runId} was killed` };
+    }
+    const age = Date.now() - Date.parse(holder.startedAt);
+    if (dead) return { refuse: true, stale: `it is stale: its process (pid ${holder.pid}) no longer runs on this machine` };
+    if (age > OLD_LOCK_MS) return { refuse: true, stale: `it may be stale: taken ${Math.round(age / 60_000)} minutes ago` };
+    return { refuse: true };
+  };
+  const ctx: SessionContext = { runId, project: setup.layout.project, lockInfo, emit, redact, now: () => new Date(), audit: { who: `${owner}@${operatorHost}`, command, profile: setup.profileName }, onLockHeld };
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (!interrupted) {
+      interrupted = true;
+      controller.abort();
+      io.stderr('\nStopping after the current step (press Ctrl+C again to drop the connections now; the lock is then taken over by your next apply).\n');
+    } else void opened?.pool.destroy();
+  };
+  process.on('SIGINT', onSigint);
+  // A polite kill (SIGTERM, e.g. from a CI runner) also stops at the next step and releases the locks.
+  process.on('SIGTERM', onSigint);
+
+  emit({ type: 'run-start', runId, command, profile: setup.profileName, hosts: setup.work.map((w) => w.host.name), phases: setup.phases });
+  if (previous && !global.json) {
+    io.stderr(`The previous apply (run ${previous.runId}, started ${previous.startedAt}) did not finish${previous.progress.length > 0 ? ` (last: ${previous.progress.join('; ')})` : ''}. This run continues from each host's current state.\n`);
+  }
+
+  let outcomes: readonly HostOutcome[] = [];
+  let fatal: unknown;
+  if (!global.json && setup.work.length > 0) {
+    const names = setup.work.map((w) => w.host.name);
+    io.stderr(`Connecting to ${names.join(', ')}, taking ${names.length === 1 ? 'its lock' : 'their locks'} and checking every step…\n`);
+  }
+  let drawing: Promise<void> | undefined;
+  try {
+    const targets: ApplyTarget[] = setup.work.map((work) => ({
+      host: work.host.name,
+      steps: work.steps,
+      runner: async () => {
+        if (work.host.address === undefined || !opened) throw notProvisioned(work.host);
+        return opened.pool.runner(work.host.name);
+      },
+    }));
+    // The gate: a saved plan must still match the hosts; destructive changes need consent.
+    const gate = async (sessions: readonly HostSession[]): Promise<boolean> => {
+      if (saved && planFile) {
+        for (const s of sessions) {
+          const then = saved.hosts.find((h) => h.host === s.runner.host);
+          if (then && then.observedDigest !== s.plan.observedDigest) throw new PlanStaleError(`${s.runner.host} changed since ${path.basename(planFile)} was made`);
+        }
+      }
+      const destructive = sessions.flatMap((s) => s.plan.steps.filter((st) => st.risk === 'destructive' && st.action !== '=').map((st) => `${s.runner.host}: ${st.id}`));
+      if (destructive.length === 0 || allowDestroy) return false;
+      if (global.nonInteractive) throw new DestructiveRefusedError(destructive.join(', '));
+      io.stderr(`These steps destroy data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n`);
+      const { input } = await import('@inquirer/prompts');
+      const answer = await input({ message: `Type the profile name (${setup.profileName}) to go on:` }, { output: process.stderr }).catch((error: unknown) => {
+        throw error instanceof Error && error.name === 'ExitPromptError' ? new UserAbortError() : error;
+      });
+      if (answer.trim() !== setup.profileName) throw new DestructiveRefusedError(destructive.join(', '));
+      return true;
+    };
+    // The tree is drawn once every prompt is answered: listr2 and prompts never share the terminal.
+    const onStart = (sessions: readonly HostSession[]): void => {
+      const viewHosts: ViewHost[] = setup.work.map((work) => {
+        const session = sessions.find((s) => s.runner.host === work.host.name);
+        const problem = record.problems.find((p) => p.host === work.host.name);
+        if (!session) return { host: work.host.name, steps: [], problem: problem?.message ?? 'not started' };
+        return { host: work.host.name, target: session.runner.target, steps: session.plan.steps.map((s) => ({ id: s.id, phase: s.phase, describe: s.describe, action: s.action })) };
+      });
+      const ci = io.env['CI'] !== undefined && io.env['CI'] !== '' && io.env['CI'] !== 'false' && io.env['CI'] !== '0';
+      const toStderr = global.json;
+      const terminal = (toStderr ? io.stderrTerminal : io.stdoutTerminal) === true && !ci;
+      const write = toStderr ? io.stderr : io.stdout;
+      const stream = terminal ? (toStderr ? process.stderr : process.stdout) : new Writable({ write: (chunk, _enc, done) => { write(String(chunk)); done(); } });
+      view = createApplyView(viewHosts, { verbose: global.verbose, concurrency: options.concurrency, renderer: terminal ? 'default' : 'simple', stream });
+      drawing = view.run();
+    };
+    const result = await runApply(targets, {
+      ctx,
+      concurrency: options.concurrency,
+      failFast,
+      allowDestroy,
+      signal: controller.signal,
+      gate,
+      onStart,
+      isFatal: (error) => error instanceof UserAbortError,
+    });
+    outcomes = result.outcomes;
+  } catch (error) {
+    view?.abort(error);
+    fatal = error;
+  } finally {
+    await drawing;
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await opened?.pool.closeAll();
+  }
+
+  const failed = record.failedHosts;
+  const result = interrupted ? 'aborted' : failed.length > 0 || fatal !== undefined ? 'failed' : 'ok';
+  emit({ type: 'run-done', result, changed: record.changed, unchanged: record.unchanged, failedHosts: failed });
+  files.close();
+  if (fatal !== undefined) throw fatal;
+
+  const report = renderFailures(record, paths.log);
+  if (report.trim() !== '') io.stderr(`\n${report}`);
+  const summary = `${renderSummary(record, setup.work.length, interrupted)} Log: ${path.relative(io.cwd, paths.log) || paths.log}\n`;
+  if (global.json) io.stderr(summary);
+  else io.stdout(summary);
+  if (interrupted) return EXIT_ABORTED;
+  return failed.length > 0 || outcomes.some((o) => o.result === 'failed') ? EXIT_ERROR : EXIT_OK;
+};

@@ -1,0 +1,36 @@
+import { WizardError } from '../errors.js';
+import { mapLimited } from '../engine/limit.js';
+import { planHost, problemPlan } from '../engine/planner.js';
+import type { ProbeRunner } from '../engine/runner.js';
+import type { HostPlan } from '../plan/plan.js';
+import type { SshPool } from '../ssh/pool.js';
+import { notProvisioned, type EngineSetup } from './engine-setup.js';
+
+/** Hand the planner a runner that has only `probe`, at run time as well as in its type. */
+export function readOnly(runner: ProbeRunner): ProbeRunner {
+  return { host: runner.host, target: runner.target, probe: (request) => runner.probe(request) };
+}
+
+export function problemOf(error: unknown): { code: string; message: string; hint: string } {
+  if (error instanceof WizardError) return { code: error.code, message: error.message, hint: error.hint };
+  return { code: 'internal', message: `internal error: ${error instanceof Error ? error.message : String(error)}`, hint: 'this is a bug in homelab-wizard; run again with --verbose and report the output' };
+}
+
+/** Connect to every selected host and probe it (one round trip each); a host that fails gets a problem, the others go on. */
+export async function probeHosts(setup: EngineSetup, pool: SshPool | undefined, concurrency: number): Promise<HostPlan[]> {
+  return mapLimited(setup.work, concurrency, async ({ host, steps }) => {
+    if (host.address === undefined || !pool) return problemPlan(host.name, steps, problemOf(notProvisioned(host)));
+    try {
+      const runner = await pool.runner(host.name);
+      try {
+        return await planHost(readOnly(runner), steps, setup.layout.project);
+      } catch (error) {
+        if (error instanceof WizardError && error.code === 'aborted') throw error;
+        return problemPlan(host.name, steps, problemOf(error), runner.target);
+      }
+    } catch (error) {
+      if (error instanceof WizardError && error.code === 'aborted') throw error;
+      return problemPlan(host.name, steps, problemOf(error));
+    }
+  });
+}

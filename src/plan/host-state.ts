@@ -1,0 +1,28 @@
+/** Who holds a host's lock: written by the run that took it, read by every other. */
+export interface LockInfo {
+  readonly runId: string;
+  /** The operator's user name on the machine that runs the tool. */
+  readonly owner: string;
+  /** The operator's machine (hostname). */
+  readonly operatorHost: string;
+  readonly pid: number;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly command: string;
+}
+
+/** One line of `audit.log` on a host: one per run that took the lock. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly runId: string;
+  /** `user@machine` of the operator. */
+  readonly who: string;
+  readonly command: string;
+  readonly profile: string;
+  readonly planDigest: string;
+  readonly result: 'ok' | 'no-changes' | 'failed' | 'aborted';
+  readonly changed: number;
+  readonly failedStep?: string;
+  /** Set when this run broke another run's lock: whose it was. */
+  readonly brokeLock?: string;
+}

@@ -1,0 +1,25 @@
+import type { Step } from '../plan/step.js';
+import type { Host, Profile } from '../profile/schema.js';
+import { layoutSteps } from './deploy/layout.js';
+import { PHASES, type Phase } from './phases.js';
+
+/** Builds the steps of one phase for one host. Pure: profile in, steps out. */
+export type PhaseBuilder = (profile: Profile, host: Host) => Step[];
+
+/**
+ * Every phase and its builder. Phases whose issues have not landed yet build no steps; they are
+ * listed so `--only` accepts their names and the run order is fixed in one place.
+ */
+export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
+  provision: () => [],
+  dns: () => [],
+  harden: () => [],
+  vpn: () => [],
+  deploy: (profile, host) => layoutSteps(profile, host),
+  smoke: () => [],
+};
+
+/** The steps of a host for the chosen phases, in run order. */
+export function hostSteps(profile: Profile, host: Host, phases: readonly Phase[], builders: Readonly<Record<Phase, PhaseBuilder>> = PHASE_BUILDERS): Step[] {
+  return PHASES.filter((p) => phases.includes(p)).flatMap((p) => builders[p](profile, host));
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { DestructiveRefusedError, NotConvergedError, StepFailedError } from '../../src/engine/errors.js';
+import type { RunEvent } from '../../src/engine/events.js';
+import { executeSteps, type ExecuteOptions } from '../../src/engine/executor.js';
+import { planHost } from '../../src/engine/planner.js';
+import { Secret } from '../../src/lib/secret.js';
+import type { Step } from '../../src/plan/step.js';
+import { directoryStep } from '../../src/steps/directory.js';
+import { FakeHost } from '../fakes/fake-host.js';
+
+const PROJECT = '/opt/homelab/t';
+
+function options(events: RunEvent[], over: Partial<ExecuteOptions> = {}): ExecuteOptions {
+  return { project: PROJECT, allowDestroy: false, signal: new AbortController().signal, emit: (e) => events.push(e), redact: (t) => t, ...over };
+}
+
+const dir = (name: string): Step => directoryStep({ id: `deploy.t.${name}`, describe: name, host: 'fake', path: `${PROJECT}/${name}`, mode: '0750', owner: 'root', group: 'root' });
+const file = (name: string, content: string | Secret): Step => ({ id: `deploy.t.${name}`, describe: name, host: 'fake', check: null, files: [{ path: `${PROJECT}/${name}`, mode: '0600', owner: 'root:root', content }], apply: [], risk: 'safe' });
+
+/** A step driven by a rule: `argv[0] === name`; its check passes once `state` holds `name`. */
+function ruled(fake: FakeHost, name: string, behaviour: { exit?: number; stderr?: string; converges?: boolean; risk?: Step['risk']; verifyExit?: number } = {}): Step {
+  const state = new Set<string>();
+  fake.rules.push({ match: (argv) => argv[0] === `check-${name}`, run: () => ({ code: state.has(name) ? 0 : 1, stdout: '', stderr: '' }) });
+  fake.rules.push({
+    match: (argv) => argv[0] === `do-${name}`,
+    run: () => {
+      if ((behaviour.exit ?? 0) === 0 && behaviour.converges !== false) state.add(name);
+      return { code: behaviour.exit ?? 0, stdout: `did ${name}\n`, stderr: behaviour.stderr ?? '' };
+    },
+  });
+  fake.rules.push({ match: (argv) => argv[0] === `verify-${name}`, run: () => ({ code: behaviour.verifyExit ?? 0, stdout: '', stderr: 'verify said no\n' }) });
+  return { id: `deploy.t.${name}`, describe: name, host: 'fake', check: { argv: [`check-${name}`] }, apply: [{ argv: [`do-${name}`, '--now'] }], verify: { argv: [`verify-${name}`] }, risk: behaviour.risk ?? 'safe' };
+}
+
+async function run(fake: FakeHost, steps: Step[], over: Partial<ExecuteOptions> = {}) {
+  fake.mkdirs(PROJECT);
+  const runner = fake.runner();
+  const plan = await planHost(runner, steps, PROJECT);
+  const events: RunEvent[] = [];
+  const outcome = await executeSteps(runner, steps, plan, options(events, over));
+  return { plan, outcome, events, done: events.filter((e) => e.type === 'step-done') };
+}
+
+describe('executeSteps()', () => {
+  it('applies what the plan found changed and leaves converged steps alone', async () => {
+    const fake = new FakeHost();
+    fake.mkdirs(`${PROJECT}/a`, 0o750);
+    const { outcome, done } = await run(fake, [dir('a'), dir('b'), file('c', 'hello\n')]);
+    expect(outcome).toEqual({ result: 'ok', changed: 2, unchanged: 1 });
+    expect(done.map((e) => (e.type === 'step-done' ? e.result : ''))).toEqual(['unchanged', 'changed', 'changed']);
+    expect(fake.changes).toEqual([`install -d -m 0750 -o root -g root -- ${PROJECT}/b`, `upload ${PROJECT}/c 0600 root:root`]);
+  });
+
+  it('costs one probe to plan and one per changed step, whatever the number of converged steps', async () => {
+    const fake = new FakeHost();
+    for (const n of ['a', 'b', 'c', 'd']) fake.mkdirs(`${PROJECT}/${n}`, 0o750);
+    const { outcome } = await run(fake, [dir('a'), dir('b'), dir('c'), dir('d'), dir('e')]);
+    expect(outcome.changed).toBe(1);
+    expect(fake.probes).toBe(2);
+  });
+
+  it('judges later steps on fresh facts after an earlier step changed them', async () => {
+    const fake = new FakeHost();
+    // Applying 'first' also creates what 'second' wants: the planned change of 'second' must turn into "unchanged".
+    fake.rules.push({ match: (argv) => argv[0] === 'make-both', run: (host) => (host.mkdirs(`${PROJECT}/x`, 0o750), host.mkdirs(`${PROJECT}/y`, 0o750), { code: 0, stdout: '', stderr: '' }) });
+    const first: Step = { ...dir('x'), apply: [{ argv: ['make-both'] }] };
+    const { outcome, done, plan } = await run(fake, [first, dir('y')]);
+    expect(plan.steps.map((s) => s.action)).toEqual(['+', '+']);
+    expect(outcome).toMatchObject({ changed: 1, unchanged: 1 });
+    expect(done.at(-1)).toMatchObject({ step: 'deploy.t.y', result: 'unchanged' });
+  });
+
+  it('stops at a failing command with its redacted line, exit code and the last 20 stderr lines', async () => {
+    const fake = new FakeHost();
+    const stderr = Array.from({ length: 30 }, (_, i) => `err ${i + 1}`).join('\n');
+    const steps = [ruled(fake, 'one', { exit: 3, stderr }), ruled(fake, 'two')];
+    const { outcome, done } = await run(fake, steps);
+    expect(outcome).toMatchObject({ result: 'failed', failedStep: 'deploy.t.one', changed: 0 });
+    expect(outcome.error).toBeInstanceOf(StepFailedError);
+    const failed = done[0];
+    expect(failed).toMatchObject({ type: 'step-done', result: 'failed', error: { code: 'step-failed', stage: 'apply', command: 'do-one --now', exitCode: 3 } });
+    if (failed?.type === 'step-done') expect(failed.error?.stderrTail).toEqual(Array.from({ length: 20 }, (_, i) => `err ${i + 11}`));
+    expect(done[1]).toMatchObject({ step: 'deploy.t.two', result: 'not-run', reason: 'deploy.t.one failed' });
+  });
+
+  it('calls a step that applied cleanly but is still not converged an error', async () => {
+    const fake = new FakeHost();
+    const { outcome } = await run(fake, [ruled(fake, 'flaky', { converges: false })]);
+    expect(outcome.error).toBeInstanceOf(NotConvergedError);
+    expect((outcome.error as Error).message).toBe('fake: step deploy.t.flaky ran without error but is still not converged (check exited 1)');
+  });
+
+  it('fails a step whose verify fails after it converged', async () => {
+    const fake = new FakeHost();
+    const { outcome, done } = await run(fake, [ruled(fake, 'v', { verifyExit: 1 })]);
+    expect(outcome.result).toBe('failed');
+    expect(done[0]).toMatchObject({ error: { stage: 'verify', command: 'verify-v', stderrTail: ['verify said no'] } });
+  });
+
+  it('refuses a destructive step without allowDestroy, and runs it with', async () => {
+    const fake = new FakeHost();
+    const refused = await run(fake, [ruled(fake, 'wipe', { risk: 'destructive' })]);
+    expect(refused.outcome.error).toBeInstanceOf(DestructiveRefusedError);
+    expect(fake.changes).toEqual([]);
+    const allowed = await run(fake, [ruled(fake, 'wipe2', { risk: 'destructive' })], { allowDestroy: true });
+    expect(allowed.outcome.result).toBe('ok');
+  });
+
+  it('stops at the next step boundary when aborted', async () => {
+    const fake = new FakeHost();
+    const controller = new AbortController();
+    fake.rules.push({ match: (argv) => argv[0] === 'stop-now', run: (host) => (controller.abort(), host.mkdirs(`${PROJECT}/s`, 0o750), { code: 0, stdout: '', stderr: '' }) });
+    const { outcome, done } = await run(fake, [{ ...dir('s'), apply: [{ argv: ['stop-now'] }] }, dir('t')], { signal: controller.signal });
+    expect(outcome).toMatchObject({ result: 'aborted', changed: 1 });
+    expect(done.at(-1)).toMatchObject({ step: 'deploy.t.t', result: 'not-run', reason: 'the run was stopped' });
+  });
+
+  it('keeps secrets out of every event: commands, output lines and errors', async () => {
+    const fake = new FakeHost();
+    const secret = Secret.of('s3cr3t-token-value');
+    fake.rules.push({ match: (argv) => argv[0] === 'login', run: (_h, cmd) => ({ code: 1, stdout: `token is ${String((cmd.stdin as Secret).reveal())}\n`, stderr: `bad token ${(cmd.stdin as Secret).reveal()}\n` }) });
+    const steps: Step[] = [file('env', secret), { id: 'deploy.t.login', describe: 'login', host: 'fake', check: { argv: ['false-check'] }, apply: [{ argv: ['login', '--password-stdin'], stdin: secret }], risk: 'safe' }];
+    fake.rules.push({ match: (argv) => argv[0] === 'false-check', run: () => ({ code: 1, stdout: '', stderr: '' }) });
+    const { events } = await run(fake, steps, { redact: (t) => t.split(secret.reveal()).join('[redacted]') });
+    const json = events.map((e) => JSON.stringify(e)).join('\n');
+    expect(json).not.toContain('s3cr3t-token-value');
+    expect(json).toContain('login --password-stdin < [stdin: secret]');
+    expect(json).toContain('bad token [redacted]');
+    expect(fake.nodes.get(`${PROJECT}/env`)?.content).toBe('s3cr3t-token-value');
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/engine/events.js';
+import { beginHost, runHost, type SessionContext } from '../../src/engine/host-session.js';
+import { planHost } from '../../src/engine/planner.js';
+import { isSecret } from '../../src/lib/secret.js';
+import { stepPhase } from '../../src/plan/step.js';
+import type { Profile } from '../../src/profile/schema.js';
+import { validateProfile } from '../../src/profile/validate.js';
+import { hostLayout } from '../../src/steps/host-layout.js';
+import { PHASES } from '../../src/steps/phases.js';
+import { hostSteps } from '../../src/steps/registry.js';
+import { FakeHost } from '../fakes/fake-host.js';
+import { exampleProfile } from '../helpers/profiles.js';
+
+function profile(name: 'minimal' | 'vpai'): Profile {
+  const result = validateProfile(exampleProfile(name));
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.profile;
+}
+
+function context(p: Profile, runId: string, events: RunEvent[]): SessionContext {
+  return {
+    runId,
+    project: hostLayout(p).project,
+    lockInfo: { runId, owner: 'test', operatorHost: 'test.example.com', pid: 1, startedAt: '2026-01-01T00:00:00.000Z', command: 'apply' },
+    emit: (e) => events.push(e),
+    redact: (t) => t,
+    now: () => new Date('2026-01-01T00:00:00.000Z'),
+    audit: { who: 'test@test.example.com', command: 'apply', profile: p.project.name },
+    onLockHeld: async () => ({ refuse: true }),
+  };
+}
+
+describe.each(['minimal', 'vpai'] as const)('every step of the %s example', (name) => {
+  const p = profile(name);
+
+  it('has a unique dotted id in its phase, a check, folders or files, no secret in argv, and no destructive surprise', () => {
+    for (const host of p.hosts) {
+      const steps = hostSteps(p, host, PHASES);
+      expect(steps.length).toBeGreaterThan(0);
+      const ids = steps.map((s) => s.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const step of steps) {
+        expect(step.id).toMatch(/^[a-z]+(\.[a-z0-9-]+){2,}$/);
+        expect(PHASES as readonly string[]).toContain(stepPhase(step));
+        expect(step.host).toBe(host.name);
+        expect(step.check !== null || (step.files?.length ?? 0) + (step.dirs?.length ?? 0) > 0, step.id).toBe(true);
+        for (const command of [step.check, ...step.apply, step.verify]) for (const token of command?.argv ?? []) expect(typeof token).toBe('string');
+        expect(step.risk).not.toBe('destructive');
+        for (const f of step.files ?? []) if (isSecret(f.content)) expect(f.mode).toBe('0600');
+      }
+    }
+  });
+
+  it('converges in one apply: the second plan is all =, and a second apply changes nothing', async () => {
+    for (const host of p.hosts) {
+      const steps = hostSteps(p, host, PHASES);
+      const fake = new FakeHost(host.name);
+      const project = hostLayout(p).project;
+
+      const first = await planHost(fake.runner(), steps, project);
+      expect(fake.changes, 'planning changed the host').toEqual([]);
+      expect(first.steps.every((s) => s.action !== '='), 'a fresh host should need every step').toBe(true);
+
+      const events: RunEvent[] = [];
+      const session = await beginHost(fake.runner(), steps, context(p, 'run-1', events));
+      const outcome = await runHost(session, context(p, 'run-1', events), { allowDestroy: false, signal: new AbortController().signal });
+      expect(outcome).toMatchObject({ result: 'ok', changed: steps.length, unchanged: 0 });
+      expect(fake.lock).toBeUndefined();
+
+      const second = await planHost(fake.runner(), steps, project);
+      expect(second.steps.map((s) => `${s.action} ${s.id}`)).toEqual(steps.map((s) => `= ${s.id}`));
+
+      const before = fake.changes.length;
+      const again = await runHost(await beginHost(fake.runner(), steps, context(p, 'run-2', events)), context(p, 'run-2', events), { allowDestroy: false, signal: new AbortController().signal });
+      expect(again).toMatchObject({ result: 'no-changes', changed: 0, unchanged: steps.length });
+      expect(fake.changes.length).toBe(before);
+      expect(fake.audit.map((a) => [a.runId, a.result, a.changed])).toEqual([
+        ['run-1', 'ok', steps.length],
+        ['run-2', 'no-changes', 0],
+      ]);
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { finishScript, lockAndProbeScript, MAX_DIFF_BYTES, parseProbeOutput, ProbeProtocolError, probeScript } from '../../src/engine/probe-script.js';
+import type { ProbeRequest } from '../../src/engine/runner.js';
+import { sha256 } from '../../src/plan/evaluate.js';
+import type { AuditEntry, LockInfo } from '../../src/plan/host-state.js';
+
+/**
+ * The probe scripts run here with this machine's real sh and coreutils (what a Debian host has),
+ * against a temp folder: no SSH needed to prove what they report.
+ */
+const root = mkdtempSync(path.join(tmpdir(), 'hlw-probe-'));
+const project = path.join(root, 'proj');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeEach(() => rmSync(project, { recursive: true, force: true }));
+
+const sh = (script: string): { stdout: string; stderr: string } => {
+  const stdout = execFileSync('sh', ['-s'], { input: script, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return { stdout, stderr: '' };
+};
+
+const lock = (runId: string): LockInfo => ({ runId, owner: 'ada', operatorHost: 'laptop.example.com', pid: 4242, startedAt: '2026-01-01T10:00:00.000Z', command: 'apply' });
+
+function request(files: { path: string; content: string; secret?: boolean }[], checks: string[][] = []): ProbeRequest {
+  return {
+    project,
+    steps: [
+      ...checks.map((argv) => ({ check: { argv }, files: [] })),
+      { check: null, files: files.map((f) => ({ path: f.path, sha256: sha256(f.content), secret: f.secret === true })) },
+    ],
+  };
+}
+
+describe('probe script', () => {
+  it('reports check exit codes and file facts in one run', () => {
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, 'same'), 'same\n', { mode: 0o640 });
+    writeFileSync(path.join(project, 'plain'), 'old line\n');
+    writeFileSync(path.join(project, 'secret'), 'OLD_PASSWORD=hunter2\n');
+    mkdirSync(path.join(project, 'a-dir'));
+    symlinkSync('/etc/hostname', path.join(project, 'link'));
+    const req = request(
+      [
+        { path: path.join(project, 'same'), content: 'same\n' },
+        { path: path.join(project, 'plain'), content: 'new line\n' },
+        { path: path.join(project, 'secret'), content: 'NEW_PASSWORD=x\n', secret: true },
+        { path: path.join(project, 'missing'), content: 'x' },
+        { path: path.join(project, 'a-dir'), content: 'x' },
+        { path: path.join(project, 'link'), content: 'x' },
+      ],
+      [['true'], ['sh', '-c', 'echo "@@hlw check 0 0"; exit 3'], ['no-such-program-hlw']],
+    );
+    const out = sh(probeScript(req));
+    const { report } = parseProbeOutput('box', req, `login noise\n${out.stdout}`, out.stderr);
+    expect(report?.steps.map((s) => s.checkExit)).toEqual([0, 3, 127, null]);
+    const files = report?.steps[3]?.files ?? [];
+    expect(files[0]).toEqual({ state: 'present', sha256: sha256('same\n'), mode: 0o640, owner: 'root:root', size: 5 });
+    expect(files[1]).toMatchObject({ state: 'present', content: 'old line\n' });
+    expect(files[2]).toMatchObject({ state: 'present', size: 21 });
+    expect(files[2]).not.toHaveProperty('content');
+    expect(out.stdout).not.toContain(Buffer.from('OLD_PASSWORD=hunter2\n').toString('base64'));
+    expect(files.slice(3)).toEqual([{ state: 'absent' }, { state: 'not-a-file' }, { state: 'not-a-file' }]);
+  });
+
+  it('reports folders: absent, present with mode and owner, or something else in the way', () => {
+    mkdirSync(path.join(project, 'kept'), { recursive: true, mode: 0o750 });
+    writeFileSync(path.join(project, 'a-file'), 'x');
+    const req: ProbeRequest = { project, steps: [{ check: null, dirs: [path.join(project, 'kept'), path.join(project, 'gone'), path.join(project, 'a-file')], files: [] }] };
+    const { report } = parseProbeOutput('box', req, sh(probeScript(req)).stdout, '');
+    expect(report?.steps[0]?.dirs).toEqual([{ state: 'present', mode: 0o750, owner: 'root:root' }, { state: 'absent' }, { state: 'not-a-dir' }]);
+  });
+
+  it('sends no content for a file too large to diff, and says so', () => {
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, 'big'), 'x'.repeat(MAX_DIFF_BYTES + 1));
+    const req = request([{ path: path.join(project, 'big'), content: 'small' }]);
+    const { report } = parseProbeOutput('box', req, sh(probeScript(req)).stdout, '');
+    expect(report?.steps[0]?.files[0]).toMatchObject({ state: 'present', tooLarge: true });
+    expect(report?.steps[0]?.files[0]).not.toHaveProperty('content');
+  });
+
+  it('reads the lock and the last audit line', () => {
+    mkdirSync(path.join(project, 'lock'), { recursive: true });
+    writeFileSync(path.join(project, 'lock', 'info.json'), JSON.stringify(lock('run-1')));
+    writeFileSync(path.join(project, 'audit.log'), '{"at":"1","result":"ok","runId":"a"}\n{"at":"2","result":"failed","runId":"b"}\n');
+    const req = request([]);
+    const { report } = parseProbeOutput('box', req, sh(probeScript(req)).stdout, '');
+    expect(report?.lock).toEqual(lock('run-1'));
+    expect(report?.lastAudit).toMatchObject({ at: '2', result: 'failed', runId: 'b' });
+  });
+
+  it('is an error when the output stops early', () => {
+    const req = request([], [['true']]);
+    const cut = sh(probeScript(req)).stdout.split('\n').slice(0, 1).join('\n');
+    expect(() => parseProbeOutput('box', req, cut, 'sh: killed')).toThrow(ProbeProtocolError);
+    expect(() => parseProbeOutput('box', req, '', 'sh: not found')).toThrow(/box: the probe script did not start \(stderr: sh: not found\)/);
+  });
+});
+
+describe('lock and finish scripts', () => {
+  const req = (): ProbeRequest => request([]);
+
+  it('creates the project folder, takes the lock, and refuses a second run with who and since', () => {
+    const first = parseProbeOutput('box', req(), sh(lockAndProbeScript(req(), { info: lock('run-1') })).stdout, '');
+    expect(first.lock).toEqual({ acquired: true });
+    expect(first.report).toBeDefined();
+    expect(statSync(project).mode & 0o777).toBe(0o755);
+    expect(JSON.parse(readFileSync(path.join(project, 'lock', 'info.json'), 'utf8'))).toEqual(lock('run-1'));
+    const second = parseProbeOutput('box', req(), sh(lockAndProbeScript(req(), { info: lock('run-2') })).stdout, '');
+    expect(second).toEqual({ lock: { acquired: false, holder: lock('run-1') } });
+  });
+
+  it('takes over only the lock the operator saw', () => {
+    sh(lockAndProbeScript(req(), { info: lock('run-1') }));
+    const wrong = parseProbeOutput('box', req(), sh(lockAndProbeScript(req(), { info: lock('run-3'), takeOver: 'run-2' })).stdout, '');
+    expect(wrong.lock).toMatchObject({ acquired: false });
+    const right = parseProbeOutput('box', req(), sh(lockAndProbeScript(req(), { info: lock('run-3'), takeOver: 'run-1' })).stdout, '');
+    expect(right.lock).toEqual({ acquired: true, replaced: lock('run-1') });
+    expect(JSON.parse(readFileSync(path.join(project, 'lock', 'info.json'), 'utf8')).runId).toBe('run-3');
+  });
+
+  it('reports a lock without owner information as unreadable, and can break it', () => {
+    mkdirSync(path.join(project, 'lock'), { recursive: true });
+    const held = parseProbeOutput('box', req(), sh(lockAndProbeScript(req(), { info: lock('run-1') })).stdout, '');
+    expect(held.lock).toEqual({ acquired: false, holder: { unreadable: expect.stringMatching(/no owner information/) } });
+    const broken = parseProbeOutput('box', req(), sh(lockAndProbeScript(req(), { info: lock('run-1'), takeOver: '' })).stdout, '');
+    expect(broken.lock).toMatchObject({ acquired: true });
+  });
+
+  it('appends one audit line (0640) and releases only its own lock', () => {
+    sh(lockAndProbeScript(req(), { info: lock('run-1') }));
+    const entry: AuditEntry = { at: '2026-01-01T10:01:00.000Z', runId: 'run-1', who: "ada@laptop 'quoted'", command: 'apply', profile: 'home', planDigest: 'abc', result: 'ok', changed: 2 };
+    expect(sh(finishScript(project, { ...entry, runId: 'run-9' }, 'run-9')).stdout).toContain('@@hlw not-ours');
+    expect(statSync(path.join(project, 'lock')).isDirectory()).toBe(true);
+    expect(sh(finishScript(project, entry, 'run-1')).stdout).toContain('@@hlw released');
+    expect(() => statSync(path.join(project, 'lock'))).toThrow();
+    const lines = readFileSync(path.join(project, 'audit.log'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).runId)).toEqual(['run-9', 'run-1']);
+    expect(JSON.parse(lines[1] as string)).toEqual(entry);
+    expect(statSync(path.join(project, 'audit.log')).mode & 0o777).toBe(0o640);
+  });
+});
