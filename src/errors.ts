@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'profile-too-new'
   | 'vault-error'
   | 'aborted'
+  | 'sandbox-docker'
+  | 'sandbox-build'
+  | 'sandbox-server'
+  | 'sandbox-usage'
   | 'internal';
 
 export class WizardError extends Error {

@@ -53,6 +53,23 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
   configure(catalog.command('list').description('every service with its pinned version, roles and dependencies'))
     .action(run(async () => (await import('../flows/catalog-list.js')).catalogList));
 
+  const sandbox = configure(
+    program.command('sandbox').description('local sandbox servers on your Docker: try the whole flow, or rehearse a change on a replica of a profile'),
+  );
+  configure(
+    sandbox
+      .command('up')
+      .description('start sandbox servers: N plain ones, or with --profile X one per host of X and a copy profiles/X-sandbox.yaml pointing at them'),
+  )
+    .addOption(new Option('--hosts <n>', 'how many servers, without --profile (1-8)').default(undefined, '1'))
+    .addOption(new Option('--subnet <cidr>', 'address range of the sandbox network').default(undefined, '172.31.213.0/24'))
+    .addOption(new Option('--ssh-key <file>', "public key allowed to log in as root (default: the profile's operator keys, else ~/.ssh/id_ed25519.pub)"))
+    .action(run(async () => (await import('../flows/sandbox-up.js')).sandboxUp));
+  configure(sandbox.command('list').description('the sandbox servers, their addresses and SSH ports'))
+    .action(run(async () => (await import('../flows/sandbox-list.js')).sandboxList));
+  configure(sandbox.command('down').description('remove the sandbox servers, their network and the generated profile (all, or those of --profile X)'))
+    .action(run(async () => (await import('../flows/sandbox-down.js')).sandboxDown));
+
   return program;
 }
 
