@@ -50,18 +50,18 @@ export async function connectRegistry(docker: DockerCli, network: string): Promi
   await docker.run(['network', 'connect', '--alias', REGISTRY_ALIAS, network, REGISTRY_CONTAINER]);
 }
 
-async function manifestDigest(port: number, ref: string): Promise<string | undefined> {
-  const [, repoAndTag] = ref.split(/\/(.*)/s);
-  const at = (repoAndTag ?? '').lastIndexOf(':');
-  const repo = (repoAndTag ?? '').slice(0, at);
-  const tag = (repoAndTag ?? '').slice(at + 1);
+/** The image ID (config digest) the registry holds under a reference, if any. */
+async function publishedImageId(port: number, ref: string): Promise<string | undefined> {
+  const pathAndTag = ref.slice(ref.indexOf('/') + 1);
+  const at = pathAndTag.lastIndexOf(':');
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/v2/${repo}/manifests/${tag}`, {
-      method: 'HEAD',
+    const response = await fetch(`http://127.0.0.1:${port}/v2/${pathAndTag.slice(0, at)}/manifests/${pathAndTag.slice(at + 1)}`, {
       headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
       signal: AbortSignal.timeout(5000),
     });
-    return response.status === 200 ? response.headers.get('docker-content-digest') ?? undefined : undefined;
+    if (response.status !== 200) return undefined;
+    const manifest = (await response.json()) as { config?: { digest?: string } };
+    return manifest.config?.digest;
   } catch {
     return undefined;
   }
@@ -70,23 +70,21 @@ async function manifestDigest(port: number, ref: string): Promise<string | undef
 /**
  * Push each image under the catalogue names it stands for, at the path the `images.registry`
  * rewrite (and Docker Hub mirroring) look for. Skipped when the registry already holds exactly
- * that image (the digest recorded at the last push matches).
+ * that image (the manifest's config digest is the local image ID).
  */
 export async function publishImages(docker: DockerCli, port: number, recipes: readonly ImageRecipe[], log: Log): Promise<number> {
   let pushed = 0;
   for (const recipe of recipes) {
     for (const ref of recipe.publishes) {
       const target = registryPath(ref, `127.0.0.1:${port}`);
-      const digests = await docker.out(['image', 'inspect', '-f', '{{join .RepoDigests " "}}', recipe.image]);
-      const remote = await manifestDigest(port, target);
-      const repo = target.slice(0, target.lastIndexOf(':'));
-      if (remote !== undefined && digests.split(' ').includes(`${repo}@${remote}`)) continue;
+      const local = await docker.out(['image', 'inspect', '-f', '{{.Id}}', recipe.image]);
+      if ((await publishedImageId(port, target)) === local) continue;
       log(`publishing ${ref} in the local registry${recipe.standIn ? ' (stand-in)' : ''}`);
       await docker.run(['tag', recipe.image, target]);
       try {
         await docker.run(['push', '-q', target], { timeoutMs: 10 * 60_000 });
       } finally {
-        // Keep only the repo digest; the 127.0.0.1 tag itself is clutter in `docker images`.
+        // The 127.0.0.1 tag is clutter in `docker images`; the registry keeps the image.
         await docker.run(['rmi', target], { allowFail: true });
       }
       pushed += 1;

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+/** Unit and integration suites (no Docker). The end-to-end suite has its own config: test/e2e/vitest.config.ts. */
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    env: { NO_COLOR: '1' },
+  },
+});
