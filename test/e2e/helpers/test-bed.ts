@@ -49,12 +49,17 @@ export class TestBed {
   }
 
   /** An SSH connection as root through the 127.0.0.1 port forward (or the bed address with port 22). */
-  async ssh(server: SandboxServer, via: 'loopback' | 'network' = 'loopback'): Promise<NodeSSH> {
+  ssh(server: SandboxServer, via: 'loopback' | 'network' = 'loopback'): Promise<NodeSSH> {
+    return via === 'loopback' ? this.sshAt('127.0.0.1', server.sshPort) : this.sshAt(server.address, 22);
+  }
+
+  /** Only 127.0.0.0/8 or an address on this bed's own network. */
+  async sshAt(host: string, port: number, username = 'root'): Promise<NodeSSH> {
     const ssh = new NodeSSH();
     await ssh.connect({
-      host: via === 'loopback' ? '127.0.0.1' : server.address,
-      port: via === 'loopback' ? server.sshPort : 22,
-      username: 'root',
+      host,
+      port,
+      username,
       privateKey: readFileSync(this.privateKeyPath, 'utf8'),
       readyTimeout: 20_000,
       // Fresh host keys every run and reused addresses: trust on first use, per test.
