@@ -670,6 +670,8 @@ export class FakeHetzner {
       this.primaryIps.set(primaryV4.id, primaryV4);
     } else if (primaryV4) {
       primaryV4.assigneeId = id;
+      // A stand-in cannot move a real address onto the machine: the primary IP takes the machine's.
+      primaryV4.ip = ip;
     }
     const v6 = enable6 ? { id: this.nextId++, ip: `2001:db8:${(id % 65535).toString(16)}::/64` } : null;
     const server: ServerRecord = {
