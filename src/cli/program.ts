@@ -61,8 +61,8 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
       .command('up')
       .description('start sandbox servers: N plain ones, or with --profile X one per host of X and a copy profiles/X-sandbox.yaml pointing at them'),
   )
-    .addOption(new Option('--hosts <n>', 'how many servers, without --profile (1-8)').default(undefined, '1'))
-    .addOption(new Option('--subnet <cidr>', 'address range of the sandbox network').default(undefined, '172.31.213.0/24'))
+    .addOption(new Option('--hosts <n>', 'how many servers without --profile, 1 to 8 (default: 1)'))
+    .addOption(new Option('--subnet <cidr>', 'address range of the sandbox network (default: 172.31.213.0/24)'))
     .addOption(new Option('--ssh-key <file>', "public key allowed to log in as root (default: the profile's operator keys, else ~/.ssh/id_ed25519.pub)"))
     .action(run(async () => (await import('../flows/sandbox-up.js')).sandboxUp));
   configure(sandbox.command('list').description('the sandbox servers, their addresses and SSH ports'))

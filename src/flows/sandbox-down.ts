@@ -9,7 +9,7 @@ import { listBeds, removeBed } from '../sandbox/servers.js';
 export const sandboxDown: CommandRunner = async (global, io) => {
   const docker = new DockerCli(dockerBinary(io.env));
   await docker.requireEngine();
-  const beds = global.profile !== undefined ? [global.profile] : await listBeds(docker, 'user');
+  const beds = global.profile !== undefined ? [global.profile] : await listBeds(docker, io.env['HLW_SANDBOX_ORIGIN'] === 'test' ? 'test' : 'user');
   const removed: string[] = [];
   const files: string[] = [];
   for (const bed of beds) {

@@ -8,7 +8,8 @@ import { validateProfile } from '../profile/validate.js';
 import { SCHEMA_HEADER } from '../profile/json-schema.js';
 import { cidrContains } from '../profile/cidr.js';
 import { defaultAuthorizedKeys } from '../sandbox/authorized-keys.js';
-import { BED_NAME_RE, DEFAULT_SUBNET, networkName, REGISTRY_INNER } from '../sandbox/labels.js';
+import { DockerCli, dockerBinary } from '../sandbox/docker-cli.js';
+import { BED_NAME_RE, DEFAULT_SUBNET, REGISTRY_INNER, type Origin } from '../sandbox/labels.js';
 import { prepareBed } from '../sandbox/prepare-bed.js';
 import { connectRegistry } from '../sandbox/registry.js';
 import { sandboxProfile, sandboxProfileName } from '../sandbox/sandbox-profile.js';
@@ -68,21 +69,26 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
   const hostsOption = parseHosts(options['hosts']);
   const subnet = parseSubnet(options['subnet']);
   const log = (line: string): void => io.stderr(`${line}\n`);
+  // The test suites mark their beds so that CI cleans up theirs and never a user's.
+  const origin: Origin = io.env['HLW_SANDBOX_ORIGIN'] === 'test' ? 'test' : 'user';
+  if (global.profile !== undefined && hostsOption !== undefined) {
+    throw new WizardError('usage', '--hosts and --profile cannot be combined', 'with --profile the sandbox has one server per host of the profile; leave out --hosts');
+  }
+  await new DockerCli(dockerBinary(io.env)).requireEngine();
 
   let bed: BedSpec;
   let hosts: string[];
   let keys: string[];
   let profileContext: Awaited<ReturnType<typeof loadProfile>> | undefined;
   if (global.profile !== undefined) {
-    if (hostsOption !== undefined) throw new WizardError('usage', '--hosts and --profile cannot be combined', 'with --profile the sandbox has one server per host of the profile; leave out --hosts');
     profileContext = await loadProfile(global);
     hosts = profileContext.profile.hosts.map((h) => h.name);
     keys = options['sshKey'] !== undefined ? await defaultAuthorizedKeys(String(options['sshKey']), io.cwd) : [...profileContext.profile.operator.sshPublicKeys];
-    bed = { name: profileContext.loaded.name, subnet, origin: 'user', profile: profileContext.loaded.name };
+    bed = { name: profileContext.loaded.name, subnet, origin, profile: profileContext.loaded.name };
   } else {
     hosts = Array.from({ length: hostsOption ?? 1 }, (_, i) => `sandbox-${i + 1}`);
     keys = await defaultAuthorizedKeys(options['sshKey'] === undefined ? undefined : String(options['sshKey']), io.cwd);
-    bed = { name: 'sandbox', subnet, origin: 'user' };
+    bed = { name: 'sandbox', subnet, origin };
   }
   if (!BED_NAME_RE.test(bed.name)) throw new WizardError('usage', `cannot name a sandbox after '${bed.name}'`, 'use a profile name of lower-case letters, digits and dashes');
 
