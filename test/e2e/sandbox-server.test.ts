@@ -73,6 +73,14 @@ describe('a sandbox server', () => {
     expect(readFileSync('/proc/sys/kernel/kptr_restrict', 'utf8').trim()).not.toBe('2');
   });
 
+  it('blocks what would reach the host: swap, clock, kernel modules', async () => {
+    await remote(ssh, 'fallocate -l 8M /swapfile-test && chmod 600 /swapfile-test && mkswap /swapfile-test >/dev/null');
+    const swap = await ssh.execCommand('swapon /swapfile-test; rm -f /swapfile-test');
+    expect(swap.stderr).toMatch(/Operation not permitted/);
+    expect((await ssh.execCommand('date -s "2001-01-01"')).code).not.toBe(0);
+    expect((await ssh.execCommand('modprobe dummy')).code).not.toBe(0);
+  });
+
   it('installs Docker like a real server and pulls stack images from the local registry', async () => {
     const installed = await remote(ssh, 'bash -s', { stdin: installDockerScript(bed.mirror) });
     expect(installed).toMatch(/^active$/m);
@@ -89,6 +97,26 @@ describe('a sandbox server', () => {
     // A name from another registry, rewritten onto the local one as `images.registry` does.
     const pulled = await remote(ssh, 'docker pull -q sandbox-registry:5000/n8nio/n8n:2.7.3 && docker image inspect -f "{{index .Config.Labels \\"org.homelab-wizard.stand-in\\"}}" sandbox-registry:5000/n8nio/n8n:2.7.3');
     expect(pulled.trim().split('\n').pop()).toBe('n8n');
+  });
+
+  it('comes back after a reboot with its own edits kept and first boot not run again', async () => {
+    await remote(ssh, 'echo "203.0.113.99 marker.example.com" >> /etc/hosts && hostnamectl set-hostname vps-renamed');
+    // /run is a tmpfs: a file there survives anything but a reboot (boot_id is the shared host kernel's).
+    await remote(ssh, 'touch /run/before-reboot');
+    await ssh.execCommand('(sleep 1; systemctl reboot) >/dev/null 2>&1 </dev/null &');
+    ssh.dispose();
+    const { waitForServer, listServers } = await import('../../src/sandbox/servers.js');
+    await new Promise((r) => setTimeout(r, 3000));
+    // The 127.0.0.1 port may change when Docker restarts the container: read it again.
+    server = (await listServers(bed.docker, { bed: bed.spec.name })).find((x) => x.host === 'vps-1') as SandboxServer;
+    await waitForServer(bed.docker, server, 90_000);
+    ssh = await bed.ssh(server);
+    expect(await remote(ssh, 'test -e /run/before-reboot && echo still-there || echo rebooted')).toBe('rebooted');
+    expect(await remote(ssh, 'hostname')).toBe('vps-renamed');
+    expect(await remote(ssh, 'grep -c marker.example.com /etc/hosts')).toBe('1');
+    expect(await remote(ssh, 'systemctl is-active docker')).toBe('active');
+    expect(await remote(ssh, 'docker ps --format "{{.Names}}" --filter name=cache')).toBe('');
+    expect(await remote(ssh, 'wc -l < /root/.ssh/authorized_keys')).toBe('1');
   });
 
   it('ships the Tailscale and Headscale stand-ins at their pinned versions', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/catalog/catalog.js';
 import { rewriteImage } from '../../src/profile/effective.js';
 import { imageRecipes, registryPath, STAND_INS } from '../../src/sandbox/recipes.js';
-import { weekKey } from '../../src/sandbox/images.js';
+import { recipeHash, weekKey } from '../../src/sandbox/images.js';
 import { REPO } from '../helpers/profiles.js';
 
 const TEMPLATES = path.join(REPO, 'templates/sandbox');
@@ -58,5 +58,16 @@ describe('weekKey', () => {
     expect(weekKey(new Date(Date.UTC(2026, 10, 25)))).toBe('2026-w48');
     expect(weekKey(new Date(Date.UTC(2027, 0, 1)))).toBe('2026-w53');
     expect(weekKey(new Date(Date.UTC(2025, 11, 29)))).toBe('2026-w01');
+  });
+});
+
+describe('recipeHash', () => {
+  it('changes with the parent, the build arguments and the files, so a changed recipe rebuilds', async () => {
+    const [n8n, litellm] = ['n8n', 'litellm'].map((id) => imageRecipes().find((r) => r.id === id)) as [ReturnType<typeof imageRecipes>[number], ReturnType<typeof imageRecipes>[number]];
+    const base = await recipeHash(n8n, 'parent-a');
+    expect(await recipeHash(n8n, 'parent-a')).toBe(base);
+    expect(await recipeHash(n8n, 'parent-b')).not.toBe(base);
+    expect(await recipeHash(litellm, 'parent-a')).not.toBe(base);
+    expect(await recipeHash({ ...n8n, files: { 'x.py': 'stand-in/stand-in-server.py' } }, 'parent-a')).not.toBe(base);
   });
 });
