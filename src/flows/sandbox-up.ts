@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -88,7 +89,7 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
   } else {
     hosts = Array.from({ length: hostsOption ?? 1 }, (_, i) => `sandbox-${i + 1}`);
     keys = await defaultAuthorizedKeys(options['sshKey'] === undefined ? undefined : String(options['sshKey']), io.cwd);
-    bed = { name: 'sandbox', subnet, origin };
+    bed = { name: 'default', subnet, origin };
   }
   if (!BED_NAME_RE.test(bed.name)) throw new WizardError('usage', `cannot name a sandbox after '${bed.name}'`, 'use a profile name of lower-case letters, digits and dashes');
 
@@ -104,7 +105,10 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
 
   let profileFile: string | undefined;
   if (profileContext) {
-    const copy = sandboxProfile(profileContext.loaded.raw as Record<string, unknown>, profileContext.loaded.name, servers.map((s) => ({ host: s.host, address: s.address })));
+    const keyFile = options['sshKey'] === undefined ? undefined : path.resolve(io.cwd, String(options['sshKey']));
+    const identity = keyFile?.endsWith('.pub') && existsSync(keyFile.slice(0, -4)) ? keyFile.slice(0, -4) : undefined;
+    const login = keyFile ? { publicKeys: keys, ...(identity ? { identityFile: identity } : {}) } : undefined;
+    const copy = sandboxProfile(profileContext.loaded.raw as Record<string, unknown>, profileContext.loaded.name, servers.map((s) => ({ host: s.host, address: s.address })), login);
     const check = validateProfile(copy);
     if (!check.ok) throw new ProfileError(`the sandbox copy of ${profileContext.loaded.file}`, check.issues, 'this is a bug in homelab-wizard sandbox; report it with the issues above');
     const name = sandboxProfileName(profileContext.loaded.name);
@@ -122,7 +126,7 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
     return 0;
   }
   const width = Math.max(4, ...servers.map((s) => s.host.length));
-  io.stdout(`sandbox '${bed.name}' on ${network} (${subnet}); images from 127.0.0.1:${prepared.registryPort} (servers: ${REGISTRY_INNER})\n`);
+  io.stdout(`sandbox servers of '${bed.name}' on ${network} (${subnet}); images from 127.0.0.1:${prepared.registryPort} (servers: ${REGISTRY_INNER})\n`);
   io.stdout(`${'HOST'.padEnd(width)}  ${'ADDRESS'.padEnd(15)}  SSH\n`);
   for (const s of servers) io.stdout(`${s.host.padEnd(width)}  ${s.address.padEnd(15)}  ssh root@${s.address}   or   ssh -p ${s.sshPort} root@127.0.0.1\n`);
   if (profileFile) io.stdout(`profile: ${path.relative(io.cwd, profileFile) || profileFile} (use it with --profile ${path.basename(profileFile, '.yaml')})\n`);

@@ -8,6 +8,12 @@ export interface SandboxAddress {
 
 type Doc = Record<string, unknown>;
 
+/** An explicit `--ssh-key` for the sandbox: its public keys, and the private key file next to it when there is one. */
+export interface SandboxLogin {
+  readonly publicKeys: readonly string[];
+  readonly identityFile?: string;
+}
+
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `vpai` → `vpai-sandbox`, shortened so it stays a valid profile and project name (32 characters). */
@@ -23,8 +29,18 @@ export function sandboxProfileName(name: string): string {
  * registry; TLS uses Caddy's internal CA and DNS is manual (no ACME, no OVH from a sandbox);
  * backups are off (no object storage); it is never a production profile.
  */
-export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly SandboxAddress[]): Doc {
+export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly SandboxAddress[], login?: SandboxLogin): Doc {
   const copy = structuredClone(raw);
+  if (login) {
+    // The key the servers were started with must also reach the admin user, or hardening locks the operator out.
+    const operator = isDoc(copy['operator']) ? copy['operator'] : {};
+    const keys = Array.isArray(operator['sshPublicKeys']) ? (operator['sshPublicKeys'] as unknown[]) : [];
+    copy['operator'] = {
+      ...operator,
+      sshPublicKeys: [...keys, ...login.publicKeys.filter((k) => !keys.includes(k))],
+      ...(login.identityFile ? { identityFile: login.identityFile } : {}),
+    };
+  }
   const name = sandboxProfileName(sourceName);
   const project = isDoc(copy['project']) ? copy['project'] : {};
   copy['project'] = {

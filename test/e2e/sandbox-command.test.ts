@@ -63,6 +63,7 @@ describe('homelab-wizard sandbox', () => {
     const copy = parse(readFileSync(copyFile, 'utf8'));
     expect(copy.hosts[0]).toMatchObject({ name: 'vps', address: server.address, ssh: { port: 22, user: 'root', targetPort: 2222 } });
     expect(copy.images.registry).toBe('sandbox-registry:5000');
+    expect(copy.operator.sshPublicKeys).toContain(bed.publicKey);
     expect((await cli('profile', 'check', '--profile', `${PROFILE}-sandbox`)).code).toBe(0);
   });
 

@@ -38,6 +38,14 @@ describe('the sandbox copy of a profile', () => {
     expect(vpai.images).toBeUndefined();
   });
 
+  it('adds an explicit --ssh-key to the operator keys and uses its private key, so hardening keeps the operator in', () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl sandbox@example.com';
+    const withKey = sandboxProfile(vpai, 'vpai', addresses, { publicKeys: [key], identityFile: '/home/ops/.ssh/sandbox' }) as Record<string, any>;
+    expect(withKey.operator.sshPublicKeys).toEqual([vpai.operator.sshPublicKeys[0], key]);
+    expect(withKey.operator.identityFile).toBe('/home/ops/.ssh/sandbox');
+    expect(copy.operator).toEqual(vpai.operator);
+  });
+
   it('keeps names valid profile names', () => {
     expect(sandboxProfileName('minimal')).toBe('minimal-sandbox');
     const long = sandboxProfileName('a-very-long-profile-name-of-thirty2');
