@@ -151,17 +151,13 @@ export interface BuiltImages {
 }
 
 /** Builds every image whose recipe changed since it was built (a content hash label), parents first. */
-export async function ensureImages(docker: DockerCli, options: ImageOptions, only?: (recipe: ImageRecipe) => boolean): Promise<BuiltImages> {
+export async function ensureImages(docker: DockerCli, options: ImageOptions): Promise<BuiltImages> {
   const baseLabel = await ensureBaseImage(docker, options);
   const recipes = imageRecipes();
   const hashes = new Map<string, string>([['base', baseLabel]]);
   const images = new Map<string, string>([['base', BASE_IMAGE]]);
-  const wanted = new Set(recipes.filter((r) => !only || only(r)).map((r) => r.id));
-  // Parents of wanted recipes are wanted too.
-  for (const r of [...recipes].reverse()) if (wanted.has(r.id) && r.parent !== 'base') wanted.add(r.parent);
   const built: string[] = [];
   for (const recipe of recipes) {
-    if (!wanted.has(recipe.id)) continue;
     const parentHash = hashes.get(recipe.parent);
     const parentImage = images.get(recipe.parent);
     if (parentHash === undefined || parentImage === undefined) throw new Error(`recipe ${recipe.id}: parent ${recipe.parent} comes later`);
@@ -175,5 +171,5 @@ export async function ensureImages(docker: DockerCli, options: ImageOptions, onl
   }
   // Only our own superseded images (they carry the recipe label); never anyone else's.
   if (built.length > 0) await docker.run(['image', 'prune', '-f', '--filter', `label=${RECIPE_LABEL}`], { allowFail: true });
-  return { recipes: recipes.filter((r) => wanted.has(r.id)), built };
+  return { recipes, built };
 }

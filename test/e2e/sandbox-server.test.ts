@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeSSH } from 'node-ssh';
-import type { SandboxServer } from '../../src/sandbox/servers.js';
+import { listServers, waitForServer, type SandboxServer } from '../../src/sandbox/servers.js';
 import { installDockerScript, remote, TestBed } from './helpers/test-bed.js';
 
 /**
@@ -49,10 +53,7 @@ describe('a sandbox server', () => {
   });
 
   it('refuses a key it was not given', async () => {
-    const { NodeSSH } = await import('node-ssh');
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-    const dir = mkdtempSync('/tmp/hlw-e2e-other-');
+    const dir = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-other-'));
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', `${dir}/k`]);
       const other = new NodeSSH();
@@ -68,7 +69,6 @@ describe('a sandbox server', () => {
   it('writes net.* sysctls for real and shadows host-wide ones without touching the host', async () => {
     await remote(ssh, 'sysctl -qw net.ipv4.tcp_syncookies=1 kernel.kptr_restrict=2');
     expect(await remote(ssh, 'sysctl -n net.ipv4.tcp_syncookies kernel.kptr_restrict')).toBe('1\n2');
-    const { readFileSync } = await import('node:fs');
     // The host's own value is whatever it was; the write above must not have reached it.
     expect(readFileSync('/proc/sys/kernel/kptr_restrict', 'utf8').trim()).not.toBe('2');
   });
@@ -105,7 +105,6 @@ describe('a sandbox server', () => {
     await remote(ssh, 'touch /run/before-reboot');
     await ssh.execCommand('(sleep 1; systemctl reboot) >/dev/null 2>&1 </dev/null &');
     ssh.dispose();
-    const { waitForServer, listServers } = await import('../../src/sandbox/servers.js');
     await new Promise((r) => setTimeout(r, 3000));
     // The 127.0.0.1 port may change when Docker restarts the container: read it again.
     server = (await listServers(bed.docker, { bed: bed.spec.name })).find((x) => x.host === 'vps-1') as SandboxServer;
