@@ -40,6 +40,10 @@ export type ErrorCode =
   | 'plan-stale'
   | 'plan-unreadable'
   | 'aborted'
+  | 'sandbox-docker'
+  | 'sandbox-build'
+  | 'sandbox-server'
+  | 'sandbox-usage'
   | 'internal';
 
 export class WizardError extends Error {

@@ -45,7 +45,8 @@ const isPackage = (target: string): boolean => !target.includes('/') || target.s
 /** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
 const PURE = [/^catalog\//, /^steps\//, /^shell\//, /^render\//, /^plan\//, /^providers\/[^/]+\/diff\.ts$/,
   /^profile\/(schema|fields|rules|effective|migrate|validate|cidr|json-schema|paths)\.ts$/, /^lib\/secret\.ts$/,
-  /^vault\/(keys|vault-yaml|age-header|recipients-file|identity-file|generate|rotation|redeploy-record|fingerprint)\.ts$/];
+  /^vault\/(keys|vault-yaml|age-header|recipients-file|identity-file|generate|rotation|redeploy-record|fingerprint)\.ts$/,
+  /^sandbox\/(recipes|labels|sandbox-profile)\.ts$/];
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|child_process|http|https|dgram|os|tty|readline)$|^(ssh2|node-ssh|listr2|ink|react|@inkjs\/ui|@inquirer\/prompts|age-encryption)$/;
 const IMPURE_CALLS = /process\.env|process\.argv|Date\.now\(|new Date\(|Math\.random\(|randomBytes|randomUUID|getRandomValues|process\.exit/;
 

@@ -120,6 +120,22 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
   configure(keys.command('init').description('create your age identity (0600) and print its public key; never overwrites'))
     .addOption(new Option('--passphrase', 'protect the identity file with a passphrase (asked twice, or HOMELAB_WIZARD_PASSPHRASE)'))
     .action(run(async () => (await import('../flows/keys-init.js')).keysInit));
+  const sandbox = configure(
+    program.command('sandbox').description('local sandbox servers on your Docker: try the whole flow, or rehearse a change on a replica of a profile'),
+  );
+  configure(
+    sandbox
+      .command('up')
+      .description('start sandbox servers: N plain ones, or with --profile X one per host of X and a copy profiles/X-sandbox.yaml pointing at them'),
+  )
+    .addOption(new Option('--hosts <n>', 'how many servers without --profile, 1 to 8 (default: 1)'))
+    .addOption(new Option('--subnet <cidr>', 'address range of the sandbox network (default: 172.31.213.0/24)'))
+    .addOption(new Option('--ssh-key <file>', "public key allowed to log in as root (default: the profile's operator keys, else ~/.ssh/id_ed25519.pub)"))
+    .action(run(async () => (await import('../flows/sandbox-up.js')).sandboxUp));
+  configure(sandbox.command('list').description('the sandbox servers, their addresses and SSH ports'))
+    .action(run(async () => (await import('../flows/sandbox-list.js')).sandboxList));
+  configure(sandbox.command('down').description('remove the sandbox servers, their network and the generated profile (all, or those of --profile X)'))
+    .action(run(async () => (await import('../flows/sandbox-down.js')).sandboxDown));
 
   return program;
 }

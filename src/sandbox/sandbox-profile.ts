@@ -1,0 +1,68 @@
+import { REGISTRY_INNER } from './labels.js';
+
+/** Where a host of a profile runs in the sandbox. */
+export interface SandboxAddress {
+  readonly host: string;
+  readonly address: string;
+}
+
+type Doc = Record<string, unknown>;
+
+/** An explicit `--ssh-key` for the sandbox: its public keys, and the private key file next to it when there is one. */
+export interface SandboxLogin {
+  readonly publicKeys: readonly string[];
+  readonly identityFile?: string;
+}
+
+const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `vpai` → `vpai-sandbox`, shortened so it stays a valid profile and project name (32 characters). */
+export function sandboxProfileName(name: string): string {
+  const base = name.length > 24 ? name.slice(0, 24).replace(/-+$/, '') : name;
+  return `${base}-sandbox`;
+}
+
+/**
+ * The copy of a profile that points at its sandbox servers (pure; works on the profile as written,
+ * so the operator's own keys and x- notes survive). Each host becomes an existing server at its
+ * sandbox address, reached as root on 22 like a fresh cloud server; images come from the local
+ * registry; TLS uses Caddy's internal CA and DNS is manual (no ACME, no OVH from a sandbox);
+ * backups are off (no object storage); it is never a production profile.
+ */
+export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly SandboxAddress[], login?: SandboxLogin): Doc {
+  const copy = structuredClone(raw);
+  if (login) {
+    // The key the servers were started with must also reach the admin user, or hardening locks the operator out.
+    const operator = isDoc(copy['operator']) ? copy['operator'] : {};
+    const keys = Array.isArray(operator['sshPublicKeys']) ? (operator['sshPublicKeys'] as unknown[]) : [];
+    copy['operator'] = {
+      ...operator,
+      sshPublicKeys: [...keys, ...login.publicKeys.filter((k) => !keys.includes(k))],
+      ...(login.identityFile ? { identityFile: login.identityFile } : {}),
+    };
+  }
+  const name = sandboxProfileName(sourceName);
+  const project = isDoc(copy['project']) ? copy['project'] : {};
+  copy['project'] = {
+    ...project,
+    name,
+    ...(typeof project['displayName'] === 'string' ? { displayName: `${project['displayName']} (sandbox)`.slice(0, 64) } : {}),
+    production: false,
+  };
+  const domain = isDoc(copy['domain']) ? copy['domain'] : {};
+  copy['domain'] = { ...domain, tls: 'internal', dnsProvider: 'manual' };
+  const byHost = new Map(addresses.map((a) => [a.host, a.address]));
+  copy['hosts'] = (Array.isArray(copy['hosts']) ? copy['hosts'] : []).map((h: unknown) => {
+    if (!isDoc(h)) return h;
+    const { provider: _provider, tailscaleIp: _vpnAddress, ...host } = h;
+    const ssh = isDoc(host['ssh']) ? host['ssh'] : {};
+    const address = byHost.get(String(host['name']));
+    return { ...host, ...(address ? { address } : {}), arch: 'amd64', os: 'debian-12', ssh: { ...ssh, port: 22, user: 'root' } };
+  });
+  const images = isDoc(copy['images']) ? copy['images'] : {};
+  copy['images'] = { ...images, registry: REGISTRY_INNER };
+  const backups = isDoc(copy['backups']) ? copy['backups'] : {};
+  copy['backups'] = { ...backups, enabled: false };
+  copy['x-sandbox'] = { from: `profiles/${sourceName}.yaml`, bed: sourceName, note: 'written by `homelab-wizard sandbox up`; removed by `sandbox down`' };
+  return copy;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Prepares this machine for the end-to-end suite: system packages, a running Docker engine, then the
+# test bed itself (images, local registry). Idempotent and quiet: it prints only what it does.
+#
+#   bash test/e2e/bootstrap.sh            everything
+#   bash test/e2e/bootstrap.sh --system   packages and the Docker engine only
+#
+# As root on Debian or Ubuntu it installs what is missing; anywhere else it stops and names each
+# missing thing and how to get it. A Docker engine it starts itself is recorded in
+# $HLW_STATE_DIR/dockerd.pid so that test/e2e/cleanup.sh stops it again (and only it).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+STATE_DIR="${HLW_STATE_DIR:-/var/tmp/homelab-wizard-testbed}"
+DOCKER=/usr/bin/docker
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
+
+# command → Debian package
+declare -A NEEDS=(
+  [/usr/bin/docker]=docker.io [/usr/sbin/dockerd]=docker.io
+  [/usr/sbin/sshd]=openssh-server [/usr/bin/ssh]=openssh-client [/usr/bin/ssh-keygen]=openssh-client
+  [/usr/bin/age]=age [/usr/bin/tmux]=tmux [/usr/sbin/debootstrap]=debootstrap
+  [/usr/bin/zstd]=zstd [/usr/bin/curl]=curl
+)
+COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
+
+missing_packages() {
+  local cmd
+  for cmd in "${!NEEDS[@]}"; do [ -x "$cmd" ] || echo "${NEEDS[$cmd]}"; done | sort -u
+}
+
+is_debian_like() { [ -r /etc/os-release ] && grep -Eq '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release; }
+
+install_packages() {
+  local pkgs
+  pkgs="$(missing_packages | tr '\n' ' ')"
+  [ -n "${pkgs// /}" ] || return 0
+  say "installing $pkgs"
+  export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2086
+  if ! apt-get install -y -q --no-install-recommends $pkgs >"$STATE_DIR/apt.log" 2>&1; then
+    apt-get update -q >>"$STATE_DIR/apt.log" 2>&1
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $pkgs >>"$STATE_DIR/apt.log" 2>&1 || die "apt-get install $pkgs failed; see $STATE_DIR/apt.log"
+  fi
+}
+
+# The mirror this machine's apt uses (deb822 or one-line sources), for trixie and for debootstrap.
+debian_mirror() {
+  if [ -n "${HLW_SANDBOX_MIRROR:-}" ]; then echo "$HLW_SANDBOX_MIRROR"; return; fi
+  local url
+  url="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -n1)"
+  echo "${url:-http://deb.debian.org/debian}" | sed 's:/*$::'
+}
+
+# Debian 12 ships only Compose v1; Debian 13's docker-compose .deb is Compose v2 and runs on 12.
+install_compose_plugin() {
+  [ -x "$COMPOSE_PLUGIN" ] && return 0
+  if is_debian_like && apt-cache policy docker-compose 2>/dev/null | grep -qE 'Candidate: 2\.'; then
+    say "installing docker-compose (Compose v2) from this release"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker-compose >>"$STATE_DIR/apt.log" 2>&1 && [ -x "$COMPOSE_PLUGIN" ] && return 0
+  fi
+  say "installing the Compose v2 plugin from Debian 13's docker-compose package"
+  local dir="$STATE_DIR/trixie-apt"
+  mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/deb"
+  echo "deb $(debian_mirror) trixie main" >"$dir/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=- -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::Archives=$dir/archives" -o APT::Get::List-Cleanup=0)
+  apt-get "${opts[@]}" update -q >>"$STATE_DIR/apt.log" 2>&1 || die "cannot read Debian 13 (trixie) package lists; see $STATE_DIR/apt.log"
+  (cd "$dir/deb" && rm -f docker-compose_*.deb && apt-get "${opts[@]}" download docker-compose >>"$STATE_DIR/apt.log" 2>&1) \
+    || die "cannot download docker-compose from trixie; see $STATE_DIR/apt.log"
+  rm -rf "$dir/x" && dpkg -x "$dir"/deb/docker-compose_*.deb "$dir/x"
+  install -D -m755 "$dir/x/usr/libexec/docker/cli-plugins/docker-compose" "$COMPOSE_PLUGIN"
+}
+
+docker_up() { timeout 5 "$DOCKER" info >/dev/null 2>&1; }
+
+start_dockerd() {
+  docker_up && return 0
+  if pgrep -x dockerd >/dev/null; then
+    say "dockerd is running but does not answer yet"
+  else
+    say "starting dockerd (log: $STATE_DIR/dockerd.log)"
+    setsid /usr/sbin/dockerd >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
+    echo $! >"$STATE_DIR/dockerd.pid"
+  fi
+  local i
+  for i in $(seq 1 60); do docker_up && return 0; sleep 0.5; done
+  die "the Docker engine did not answer within 30 s; see $STATE_DIR/dockerd.log"
+}
+
+check_without_root() {
+  local problems=() cmd
+  for cmd in "${!NEEDS[@]}"; do [ -x "$cmd" ] || problems+=("$cmd (Debian package ${NEEDS[$cmd]})"); done
+  [ -x "$COMPOSE_PLUGIN" ] || problems+=("the Docker Compose v2 plugin at $COMPOSE_PLUGIN (Debian 13 package docker-compose, or Docker's docker-compose-plugin)")
+  docker_up || problems+=("a running Docker engine that $(id -un) may use (start dockerd, or add $(id -un) to the docker group)")
+  if [ ${#problems[@]} -gt 0 ]; then
+    printf 'bootstrap: error: the end-to-end suite needs:\n' >&2
+    printf '  - %s\n' "${problems[@]}" >&2
+    printf '  hint: run this script as root on Debian or Ubuntu to install them, or install them yourself; `npm run test:fast` runs the suites that need none of them\n' >&2
+    exit 1
+  fi
+}
+
+main() {
+  mkdir -p "$STATE_DIR"
+  if [ "$(id -u)" = 0 ] && is_debian_like && command -v apt-get >/dev/null; then
+    install_packages
+    install_compose_plugin
+    start_dockerd
+  else
+    check_without_root
+  fi
+  [ "${1:-}" = "--system" ] && return 0
+  [ -f "$REPO/dist/sandbox/prepare-bed.js" ] || die "homelab-wizard is not built (dist/ is missing); run npm run build first"
+  node "$REPO/test/e2e/prepare-bed.mjs"
+}
+
+main "$@"

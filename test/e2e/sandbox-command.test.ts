@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/profiles.js';
+import { E2E_SUBNET, remote, TestBed } from './helpers/test-bed.js';
+
+/**
+ * The user-facing `homelab-wizard sandbox up --profile X | list | down`, run as a user runs it:
+ * one sandbox server per host of X, a copy of X pointing at them, and down removing all of it.
+ */
+const exec = promisify(execFile);
+const BIN = path.join(REPO, 'bin/homelab-wizard.js');
+const bed = new TestBed('command');
+const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-project-'));
+const PROFILE = 'e2e-sbx';
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, ...args], {
+      env: { ...process.env, NO_COLOR: '1', HLW_SANDBOX_ORIGIN: 'test' }, timeout: 600_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(() => {
+  mkdirSync(path.join(project, 'profiles'));
+  const profile = parse(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+  profile.project.name = PROFILE;
+  writeFileSync(path.join(project, 'profiles', `${PROFILE}.yaml`), stringify(profile));
+  copyFileSync(`${bed.privateKeyPath}.pub`, path.join(project, 'key.pub'));
+});
+
+afterAll(async () => {
+  await cli('sandbox', 'down', '--profile', PROFILE);
+  await bed.tearDown();
+  rmSync(project, { recursive: true, force: true });
+  const left = await bed.docker.out(['ps', '-aq', '--filter', `label=org.homelab-wizard.sandbox.bed=${PROFILE}`]);
+  expect(left).toBe('');
+});
+
+describe('homelab-wizard sandbox', () => {
+  let server: { host: string; address: string; sshPort: number };
+
+  it('up --profile starts one server per host and writes a sandbox copy of the profile', async () => {
+    const r = await cli('--json', 'sandbox', 'up', '--profile', PROFILE, '--subnet', E2E_SUBNET, '--ssh-key', path.join(project, 'key.pub'));
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ bed: PROFILE, subnet: E2E_SUBNET, registry: { servers: 'sandbox-registry:5000' } });
+    expect(out.servers).toHaveLength(1);
+    server = out.servers[0];
+    expect(server.host).toBe('vps');
+    expect(server.address.startsWith(E2E_SUBNET.split('.').slice(0, 3).join('.'))).toBe(true);
+    const copyFile = path.join(project, 'profiles', `${PROFILE}-sandbox.yaml`);
+    expect(out.profile).toBe(copyFile);
+    const copy = parse(readFileSync(copyFile, 'utf8'));
+    expect(copy.hosts[0]).toMatchObject({ name: 'vps', address: server.address, ssh: { port: 22, user: 'root', targetPort: 2222 } });
+    expect(copy.images.registry).toBe('sandbox-registry:5000');
+    expect(copy.operator.sshPublicKeys).toContain(bed.publicKey);
+    expect((await cli('profile', 'check', '--profile', `${PROFILE}-sandbox`)).code).toBe(0);
+  });
+
+  it('lets the operator in as root with the given key, through 127.0.0.1 and at the sandbox address', async () => {
+    for (const [host, port] of [['127.0.0.1', server.sshPort], [server.address, 22]] as const) {
+      const ssh = await bed.sshAt(host, port);
+      try {
+        expect(await remote(ssh, 'hostname')).toBe('vps');
+      } finally {
+        ssh.dispose();
+      }
+    }
+  });
+
+  it('up again changes nothing; list shows the server', async () => {
+    const again = JSON.parse((await cli('--json', 'sandbox', 'up', '--profile', PROFILE, '--subnet', E2E_SUBNET, '--ssh-key', path.join(project, 'key.pub'))).stdout);
+    expect(again.servers[0]).toMatchObject({ address: server.address, sshPort: server.sshPort });
+    const list = JSON.parse((await cli('--json', 'sandbox', 'list', '--profile', PROFILE)).stdout);
+    expect(list).toEqual([expect.objectContaining({ bed: PROFILE, host: 'vps', address: server.address, status: 'running' })]);
+    const text = (await cli('sandbox', 'list', '--profile', PROFILE)).stdout;
+    expect(text).toMatch(new RegExp(`^SANDBOX\\s+HOST\\s+ADDRESS\\s+SSH\\s+STATUS\\n${PROFILE}\\s+vps\\s+${server.address.replace(/\./g, '\\.')}\\s+127\\.0\\.0\\.1:${server.sshPort}\\s+running`));
+  });
+
+  it('down removes the servers, their volumes, the network and the generated profile', async () => {
+    const r = await cli('sandbox', 'down', '--profile', PROFILE);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`removed hlw-${PROFILE}-vps`);
+    expect(existsSync(path.join(project, 'profiles', `${PROFILE}-sandbox.yaml`))).toBe(false);
+    expect(existsSync(path.join(project, 'profiles', `${PROFILE}.yaml`))).toBe(true);
+    const filter = `label=org.homelab-wizard.sandbox.bed=${PROFILE}`;
+    for (const kind of [['ps', '-aq'], ['volume', 'ls', '-q'], ['network', 'ls', '-q']]) expect(await bed.docker.out([...kind, '--filter', filter])).toBe('');
+    expect((await cli('sandbox', 'down', '--profile', PROFILE)).stdout).toContain('nothing to remove');
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG } from '../../src/catalog/catalog.js';
+import type { ServiceEntry } from '../../src/catalog/types.js';
+import { LABEL, LABEL_BED, LABEL_ORIGIN } from '../../src/sandbox/labels.js';
+import { registryPath } from '../../src/sandbox/recipes.js';
+import { TestBed } from './helpers/test-bed.js';
+
+/**
+ * Every compose service of the catalogue has an image in the local registry, under the path the
+ * `images.registry` rewrite asks for, and it passes the catalogue's own health check and answers
+ * its smoke endpoints: real Debian builds for Caddy, PostgreSQL and Redis, stand-ins for the rest.
+ */
+const bed = new TestBed('images');
+const services = CATALOG.filter((e) => e.placement.kind === 'compose');
+/** Smoke endpoints that the tool's own configuration defines (Caddy's /health is a route of the rendered Caddyfile), not the image. */
+const CONFIG_DEFINED = new Set(['caddy.health']);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Env a service needs to start at all (PostgreSQL refuses to initialise without a password). */
+const ENV: Record<string, string[]> = { postgresql: ['POSTGRES_PASSWORD=sandbox-test-only', 'POSTGRES_USER=app', 'POSTGRES_DB=app'] };
+
+async function runService(entry: ServiceEntry): Promise<{ container: string; address: string }> {
+  const image = registryPath(`${entry.image?.repository}:${entry.image?.tag}`, `127.0.0.1:${bed.registryPort}`);
+  await bed.docker.run(['pull', '-q', image]);
+  const container = `${bed.spec.name}-${entry.id}`;
+  await bed.docker.run([
+    'run', '-d', '--name', container, '--network', bed.network,
+    '--label', `${LABEL}=1`, '--label', `${LABEL_BED}=${bed.spec.name}`, '--label', `${LABEL_ORIGIN}=test`,
+    ...(ENV[entry.id] ?? []).flatMap((e) => ['-e', e]), image,
+  ]);
+  const address = await bed.docker.out(['inspect', '-f', `{{(index .NetworkSettings.Networks "${bed.network}").IPAddress}}`, container]);
+  return { container, address };
+}
+
+/** The catalogue's health check, run the way Docker runs it (CMD → argv, CMD-SHELL → /bin/sh -c). */
+async function healthy(container: string, entry: ServiceEntry): Promise<{ ok: boolean; output: string }> {
+  const test = entry.health?.test ?? [];
+  const argv = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test[1] ?? ''] : test.slice(1);
+  let last = { code: 1, stdout: '', stderr: '' };
+  for (let i = 0; i < 60; i += 1) {
+    last = await bed.docker.run(['exec', container, ...argv], { allowFail: true, timeoutMs: 15_000 });
+    if (last.code === 0) return { ok: true, output: last.stdout };
+    await sleep(500);
+  }
+  return { ok: false, output: `${last.stdout}${last.stderr}` };
+}
+
+beforeAll(async () => {
+  await bed.setUp();
+});
+
+afterAll(async () => {
+  const ids = (await bed.docker.out(['ps', '-aq', '--filter', `label=${LABEL_BED}=${bed.spec.name}`])).split('\n').filter(Boolean);
+  if (ids.length > 0) await bed.docker.run(['rm', '-f', '-v', ...ids]);
+  await bed.tearDown();
+  expect(await bed.leftovers()).toEqual([]);
+});
+
+describe('stack images in the local registry', () => {
+  it.each(services.map((s) => [s.id, s] as const))('%s passes its catalogue health check and smoke endpoints', async (_id, entry) => {
+    const { container, address } = await runService(entry);
+    try {
+      const health = await healthy(container, entry);
+      expect(health, `health check of ${entry.id}: ${health.output}`).toMatchObject({ ok: true });
+      for (const smoke of entry.smoke) {
+        if (CONFIG_DEFINED.has(smoke.id)) continue;
+        if (smoke.kind === 'http') {
+          const port = entry.site?.upstreamPort ?? entry.ports[0]?.container;
+          const response = await fetch(`http://${address}:${port}${smoke.path}`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+          expect(smoke.expectStatus, `${smoke.id}: GET ${smoke.path} → ${response.status}`).toContain(response.status);
+        } else if (smoke.kind === 'command') {
+          const out = await bed.docker.out(['exec', container, ...smoke.argv]);
+          expect(out).toContain(smoke.expect);
+        }
+      }
+    } finally {
+      await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
+    }
+  });
+
+  it('runs Caddy from Debian with the official image layout: the default site on :80, data under /data', async () => {
+    const caddy = services.find((s) => s.id === 'caddy') as ServiceEntry;
+    const { container, address } = await runService(caddy);
+    try {
+      expect((await healthy(container, caddy)).ok).toBe(true);
+      let status = 0;
+      for (let i = 0; i < 20 && status !== 200; i += 1) {
+        status = await fetch(`http://${address}/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0);
+        if (status !== 200) await sleep(250);
+      }
+      expect(status).toBe(200);
+      expect(await bed.docker.out(['exec', container, 'sh', '-c', 'echo $XDG_DATA_HOME $XDG_CONFIG_HOME'])).toBe('/data /config');
+    } finally {
+      await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
+    }
+  });
+
+  it('builds stand-ins without the tools the real images lack, so a wrong health check fails here too', async () => {
+    const litellm = services.find((s) => s.id === 'litellm') as ServiceEntry;
+    const { container } = await runService(litellm);
+    try {
+      const curl = await bed.docker.run(['exec', container, 'sh', '-c', 'command -v curl || command -v wget'], { allowFail: true });
+      expect(curl.code).not.toBe(0);
+      const label = await bed.docker.out(['inspect', '-f', '{{index .Config.Labels "org.homelab-wizard.stand-in"}}', container]);
+      expect(label).toBe('litellm');
+    } finally {
+      await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
+    }
+  });
+
+  it('runs PostgreSQL with the official image\'s environment: user, database, password login over TCP', async () => {
+    const postgres = services.find((s) => s.id === 'postgresql') as ServiceEntry;
+    const { container } = await runService(postgres);
+    try {
+      expect((await healthy(container, postgres)).ok).toBe(true);
+      let out = '';
+      for (let i = 0; i < 40; i += 1) {
+        const r = await bed.docker.run(['exec', '-e', 'PGPASSWORD=sandbox-test-only', container, 'psql', '-h', '127.0.0.1', '-U', 'app', '-d', 'app', '-tAc', 'select current_user, current_database()'], { allowFail: true });
+        out = r.stdout.trim();
+        if (r.code === 0) break;
+        await sleep(500);
+      }
+      expect(out).toBe('app|app');
+      const wrong = await bed.docker.run(['exec', '-e', 'PGPASSWORD=wrong', container, 'psql', '-h', '127.0.0.1', '-U', 'app', '-d', 'app', '-c', 'select 1'], { allowFail: true });
+      expect(wrong.stderr).toMatch(/password authentication failed/);
+    } finally {
+      await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
+    }
+  });
+});

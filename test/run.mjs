@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The whole test suite: unit and integration (test/vitest.config.ts), then end to end
+// (test/e2e/vitest.config.ts) after test/e2e/bootstrap.sh has prepared Docker and the test bed.
+//
+//   node test/run.mjs          everything (what `npm test` and CI run)
+//   node test/run.mjs --fast   unit and integration only: no Docker needed (`npm run test:fast`)
+//   node test/run.mjs --e2e    the end-to-end suite only
+//
+// Ends with one line `tests: N passed, N failed` summing both suites.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const fast = !args.includes('--e2e');
+const e2e = !args.includes('--fast');
+const vitest = path.join(repo, 'node_modules', 'vitest', 'vitest.mjs');
+const reports = mkdtempSync(path.join(tmpdir(), 'hlw-test-report-'));
+const totals = { passed: 0, failed: 0 };
+let failed = false;
+
+function runVitest(name, config) {
+  const report = path.join(reports, `${name}.json`);
+  const result = spawnSync(process.execPath, [vitest, 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: repo, stdio: 'inherit' });
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += json.numPassedTests;
+    // A file that fails to load fails no test but its suite: count it too.
+    totals.failed += json.numFailedTests > 0 ? json.numFailedTests : json.numFailedTestSuites;
+  } catch {
+    totals.failed += 1; // no report: the run itself broke
+  }
+  if (result.status !== 0) failed = true;
+}
+
+const started = Date.now();
+if (fast) runVitest('fast', path.join(repo, 'test/vitest.config.ts'));
+if (e2e) {
+  const boot = spawnSync('bash', [path.join(repo, 'test/e2e/bootstrap.sh')], { cwd: repo, stdio: 'inherit' });
+  if (boot.status !== 0) {
+    process.stderr.write('the end-to-end suite did not run: test/e2e/bootstrap.sh failed (see above)\n');
+    failed = true;
+    totals.failed += 1;
+  } else {
+    runVitest('e2e', path.join(repo, 'test/e2e/vitest.config.ts'));
+  }
+}
+rmSync(reports, { recursive: true, force: true });
+process.stdout.write(`\ntests: ${totals.passed} passed, ${totals.failed} failed (${Math.round((Date.now() - started) / 1000)} s)\n`);
+process.exitCode = failed || totals.failed > 0 ? 1 : 0;
