@@ -18,7 +18,7 @@ import { parsePhases, type Phase } from '../steps/phases.js';
 import { hostSteps } from '../steps/registry.js';
 import { askHostKey } from './host-key-prompt.js';
 import { loadProfile } from './load-profile.js';
-import { noVaultYet } from './no-vault-yet.js';
+import { vaultSecretSource } from './vault-secret-source.js';
 
 export interface HostWork {
   readonly host: Host;
@@ -86,7 +86,7 @@ export interface PoolOptions {
  * `ssh.sudo: password` host comes from the SecretSource (`hosts.<name>.sudoPassword`).
  */
 export async function openPool(setup: EngineSetup, global: GlobalOptions, options: PoolOptions): Promise<{ pool: SshPool; sudoSecrets: Secret[] }> {
-  const secrets = options.secrets ?? noVaultYet;
+  const secrets = options.secrets ?? vaultSecretSource(global, options.io, setup.profileName);
   const byName = new Map(setup.profile.hosts.map((h) => [h.name, h]));
   const needed = new Set<string>();
   const addWithJumps = (name: string): void => {
