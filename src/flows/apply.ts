@@ -19,18 +19,10 @@ import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
+import { pidAlive } from '../lib/pid-alive.js';
 
 /** A lock older than this is reported as possibly stale (it is still never broken without asking). */
 const OLD_LOCK_MS = 60 * 60 * 1000;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function invocation(raw: Record<string, unknown>): string {
   const parts = ['apply'];

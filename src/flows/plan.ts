@@ -6,7 +6,7 @@ import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { openPool, prepareEngine, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { probeHosts } from './probe-hosts.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { atomicWrite } from '../vault/atomic-write.js';
 import type { GlobalOptions } from '../cli/global-options.js';
 import type { Io } from '../cli/io.js';
 
@@ -37,7 +37,7 @@ export const planCommand: CommandRunner = async (global, io, _args, raw) => {
   const out = typeof raw['out'] === 'string' ? path.resolve(io.cwd, raw['out']) : undefined;
   const setup = await prepareEngine(global, options);
   const plan = await makePlan(setup, global, io, options);
-  if (out) await writeFileAtomic(out, `${JSON.stringify(plan, null, 2)}\n`, 0o600);
+  if (out) await atomicWrite(out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   if (global.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
   else io.stdout(renderPlanText(plan, { verbose: global.verbose, color: io.stdoutTerminal === true && io.env['NO_COLOR'] === undefined }));
   const summary = summarize(plan.hosts);

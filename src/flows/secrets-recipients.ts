@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import type { CommandRunner } from '../cli/program.js';
 import { WizardError } from '../errors.js';
 import { profilePaths } from '../profile/paths.js';
-import { ageHeader, recipientProblem, unarmor } from '../vault/age.js';
+import { recipientProblem } from '../vault/age.js';
 import { loadIdentity } from '../vault/identity.js';
 import { changeRecipients } from '../vault/recipients.js';
 import { withoutRecipient, withRecipient } from '../vault/recipients-file.js';
 import { shownPath } from '../vault/shown-path.js';
 import { readRecipients } from '../vault/vault.js';
 import { plural, vaultAccess } from './vault-access.js';
+import { stanzaCount } from '../vault/recipients.js';
 
 /** Your public key, when it can be known without a prompt (plain identity, or passphrase in the environment). */
 async function ownKeyQuietly(env: NodeJS.ProcessEnv): Promise<readonly string[]> {
@@ -19,15 +19,6 @@ async function ownKeyQuietly(env: NodeJS.ProcessEnv): Promise<readonly string[]>
   }
 }
 
-async function vaultStanzas(file: string): Promise<number | undefined> {
-  try {
-    const bytes = await readFile(file);
-    const ctx = { file: shownPath(file), restoreHint: '' };
-    return ageHeader(unarmor(bytes, ctx), ctx).stanzaTypes.length;
-  } catch {
-    return undefined;
-  }
-}
 
 export const secretsRecipientsList: CommandRunner = async (global, io) => {
   const access = await vaultAccess(global, io);
@@ -35,7 +26,7 @@ export const secretsRecipientsList: CommandRunner = async (global, io) => {
   const listed = await readRecipients(access.dir, access.profileName);
   if (listed === undefined) throw new WizardError('recipient-invalid', `${shownPath(paths.recipients)} does not exist`, `create the vault first: \`homelab-wizard secrets set KEY --profile ${access.profileName}\` writes it with your key`);
   const mine = await ownKeyQuietly(io.env);
-  const stanzas = await vaultStanzas(paths.vault);
+  const stanzas = await stanzaCount(paths.vault);
   if (global.json) {
     io.stdout(`${JSON.stringify({ file: shownPath(paths.recipients), recipients: listed.recipients.map((key) => ({ key, you: mine.includes(key) })), vaultRecipients: stanzas ?? null })}\n`);
     return 0;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WizardError } from '../errors.js';
 import { addCleanup } from '../lib/signal-cleanup.js';
+import { pidAlive } from '../lib/pid-alive.js';
 
 /**
  * Writes that never leave a half-written file and never lose an update.
@@ -98,15 +99,6 @@ interface LockInfo {
   readonly command: string;
   readonly since: string;
   readonly token: string;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function parseLock(text: string): LockInfo | undefined {

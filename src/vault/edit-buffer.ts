@@ -3,6 +3,7 @@ import { access, chmod, lstat, mkdtemp, open, readdir, readFile, stat, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addCleanup } from '../lib/signal-cleanup.js';
+import { pidAlive } from '../lib/pid-alive.js';
 
 /**
  * The one place plaintext secrets touch a file system: the buffer `secrets edit` hands to the
@@ -35,15 +36,6 @@ async function usable(dir: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

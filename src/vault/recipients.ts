@@ -23,7 +23,8 @@ export interface RecipientsChange {
   readonly profileReencrypted: boolean;
 }
 
-async function headerCount(file: string): Promise<number | undefined> {
+/** Recipient stanzas in an age file's header; undefined when it cannot be read. */
+export async function stanzaCount(file: string): Promise<number | undefined> {
   try {
     const bytes = await readFile(file);
     const ctx = { file: shownPath(file), restoreHint: '' };
@@ -56,7 +57,7 @@ export async function changeRecipients(
     if (after.length === 0) throw new WizardError('recipient-invalid', 'that would leave the vault with no recipient', 'add another recipient first');
     assertStillReadable(after, identity, paths.recipients);
     const sameList = after.length === listed.recipients.length && after.every((r) => listed.recipients.includes(r));
-    const count = await headerCount(paths.vault);
+    const count = await stanzaCount(paths.vault);
     if (sameList && (count === undefined || count === after.length)) return { before: listed.recipients, after, reencrypted: false, profileReencrypted: false };
     if (text !== listed.text) await atomicWrite(paths.recipients, text, { mode: 0o644 });
     let reencrypted = false;
