@@ -2,7 +2,8 @@
 // The whole test suite: unit and integration (test/vitest.config.ts), then end to end
 // (test/e2e/vitest.config.ts) after test/e2e/bootstrap.sh has prepared Docker and the test bed.
 //
-//   node test/run.mjs          everything (what `npm test` and CI run)
+//   node test/run.mjs          everything (what `npm test` and CI run), the unit and integration
+//                              suites once more on Node 22 (test/node22, from the npm registry)
 //   node test/run.mjs --fast   unit and integration only: no Docker needed (`npm run test:fast`)
 //   node test/run.mjs --e2e    the end-to-end suite only
 //
@@ -22,9 +23,9 @@ const reports = mkdtempSync(path.join(tmpdir(), 'hlw-test-report-'));
 const totals = { passed: 0, failed: 0 };
 let failed = false;
 
-function runVitest(name, config) {
+function runVitest(name, config, node = process.execPath) {
   const report = path.join(reports, `${name}.json`);
-  const result = spawnSync(process.execPath, [vitest, 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: repo, stdio: 'inherit' });
+  const result = spawnSync(node, [vitest, 'run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: repo, stdio: 'inherit' });
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += json.numPassedTests;
@@ -38,6 +39,19 @@ function runVitest(name, config) {
 
 const started = Date.now();
 if (fast) runVitest('fast', path.join(repo, 'test/vitest.config.ts'));
+// DESIGN §5: the suite also runs on Node 22, where most users are; its binary comes from npm.
+if (fast && e2e) {
+  const prefix = path.join(repo, 'test/node22');
+  const install = spawnSync('npm', ['ci', '--prefix', prefix, '--silent', '--no-audit', '--no-fund'], { cwd: repo, stdio: 'inherit' });
+  if (install.status !== 0) {
+    process.stderr.write('the Node 22 run did not start: npm ci in test/node22 failed (see above)\n');
+    failed = true;
+    totals.failed += 1;
+  } else {
+    process.stdout.write('\nthe unit and integration suites again, on Node 22:\n');
+    runVitest('fast-node22', path.join(repo, 'test/vitest.config.ts'), path.join(prefix, 'node_modules', '.bin', 'node'));
+  }
+}
 if (e2e) {
   const boot = spawnSync('bash', [path.join(repo, 'test/e2e/bootstrap.sh')], { cwd: repo, stdio: 'inherit' });
   if (boot.status !== 0) {
