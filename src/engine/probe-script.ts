@@ -41,7 +41,8 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
     '  if [ ! -e "$3" ]; then e "file $1 $2 absent"; return; fi',
     '  s=$(sha256sum -- "$3" 2>/dev/null) || { e "file $1 $2 unreadable"; return; }',
     '  s=${s%% *}',
-    "  m=$(stat -c '%a %U:%G %s' -- \"$3\")",
+    // Owner by name and by id: data folders belong to container uids that have no name on the host.
+    "  m=$(stat -c '%a %U:%G/%u:%g %s' -- \"$3\")",
     '  e "file $1 $2 present $s $m"',
     '  if [ "$s" != "$4" ] && [ "$5" = 0 ]; then',
     `    if [ "\${m##* }" -le ${MAX_DIFF_BYTES} ]; then printf '${MARK} content %s %s ' "$1" "$2"; base64 -w0 -- "$3"; printf '\\n'; else e "content-too-large $1 $2"; fi`,
@@ -50,7 +51,7 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
     // step dir path
     'd() {',
     '  if [ -L "$3" ] || { [ -e "$3" ] && [ ! -d "$3" ]; }; then e "dir $1 $2 other"',
-    '  elif [ -d "$3" ]; then e "dir $1 $2 present $(stat -c \'%a %U:%G\' -- "$3")"',
+    '  elif [ -d "$3" ]; then e "dir $1 $2 present $(stat -c \'%a %U:%G/%u:%g\' -- "$3")"',
     '  else e "dir $1 $2 absent"; fi',
     '}',
   );

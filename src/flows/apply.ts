@@ -65,7 +65,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     }
     saved = parseSavedPlan(text, planFile);
   }
-  const setup = await prepareEngine(global, saved ? { host: saved.hosts.map((h) => h.host).join(','), only: saved.phases.join(',') } : options);
+  const setup = await prepareEngine(global, saved ? { host: saved.hosts.map((h) => h.host).join(','), only: saved.phases.join(','), io } : { ...options, io });
   if (saved && planFile) {
     checkSavedPlanAgainstProfile(saved, setup, planFile);
     for (const work of setup.work) {

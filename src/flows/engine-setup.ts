@@ -15,7 +15,8 @@ import { SshPool, type ConnectTuning, type HostAccess } from '../ssh/pool.js';
 import type { SudoMode, Trace } from '../ssh/ssh-runner.js';
 import { hostLayout, type HostLayout } from '../steps/host-layout.js';
 import { parsePhases, type Phase } from '../steps/phases.js';
-import { hostSteps } from '../steps/registry.js';
+import { hostSteps, NO_SECRETS, type StepContext } from '../steps/registry.js';
+import { hostServices } from '../profile/effective.js';
 import { askHostKey } from './host-key-prompt.js';
 import { loadProfile } from './load-profile.js';
 import { vaultSecretSource } from './vault-secret-source.js';
@@ -47,17 +48,30 @@ export function selectHosts(profile: Profile, option: string | undefined): Host[
   return profile.hosts.filter((h) => names.includes(h.name));
 }
 
-export async function prepareEngine(global: GlobalOptions, options: { readonly host?: string; readonly only?: string }): Promise<EngineSetup> {
+/**
+ * Deploy steps carry the services' env files, so they need the vault; it is opened only when a
+ * chosen host runs containers and the deploy phase is chosen.
+ */
+async function stepContext(global: GlobalOptions, io: Io, profileName: string, profile: Profile, hosts: readonly Host[], phases: readonly Phase[]): Promise<StepContext> {
+  const containers = phases.includes('deploy') && hosts.some((h) => hostServices(profile, h).some((s) => s.entry.placement.kind === 'compose'));
+  if (!containers) return NO_SECRETS;
+  const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
+  const vault = await openVault(global.dir, profileName, { identity: identityFor(global, io) });
+  return { secret: (key) => vault.get(key) };
+}
+
+export async function prepareEngine(global: GlobalOptions, options: { readonly host?: string; readonly only?: string; readonly io: Io }): Promise<EngineSetup> {
   const phases = parsePhases(options.only);
-  const { loaded, profile } = await loadProfile(global);
+  const { loaded, profile } = await loadProfile(global, { io: options.io });
   const hosts = selectHosts(profile, options.host);
+  const context = await stepContext(global, options.io, loaded.name, profile, hosts, phases);
   return {
     profileName: loaded.name,
     profileFile: loaded.file,
     profile,
     layout: hostLayout(profile),
     phases,
-    work: hosts.map((host) => ({ host, steps: hostSteps(profile, host, phases) })),
+    work: hosts.map((host) => ({ host, steps: hostSteps(profile, host, phases, context) })),
   };
 }
 

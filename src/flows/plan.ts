@@ -35,7 +35,7 @@ export async function makePlan(setup: EngineSetup, global: GlobalOptions, io: Io
 export const planCommand: CommandRunner = async (global, io, _args, raw) => {
   const options = engineOptions(raw);
   const out = typeof raw['out'] === 'string' ? path.resolve(io.cwd, raw['out']) : undefined;
-  const setup = await prepareEngine(global, options);
+  const setup = await prepareEngine(global, { ...options, io });
   const plan = await makePlan(setup, global, io, options);
   if (out) await atomicWrite(out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   if (global.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);

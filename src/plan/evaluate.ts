@@ -36,11 +36,22 @@ export function evaluateFile(file: FileSpec, facts: FileFacts): FileChange {
     else if (!secret && facts.tooLarge) diff = `(${facts.size} bytes on the host: too large to show a diff)\n`;
   }
   if (facts.mode !== modeBits(file.mode)) reasons.push(`mode ${octal(facts.mode)} → ${file.mode}`);
-  if (facts.owner !== file.owner) reasons.push(`owner ${facts.owner} → ${file.owner}`);
+  if (!ownerMatches(facts.owner, file.owner)) reasons.push(`owner ${shownOwner(facts.owner)} → ${file.owner}`);
   return { ...base, action: reasons.length === 0 ? 'same' : 'update', reasons, ...(diff !== undefined ? { diff } : {}) };
 }
 
 const SPECIAL_BITS = 0o6000;
+
+/** The probe reports `name:group/uid:gid`; a spec may name the owner either way ('root:root', '999:999'). */
+export function ownerMatches(found: string, wanted: string): boolean {
+  const [named, numeric] = found.split('/');
+  return wanted === named || wanted === numeric || wanted === found;
+}
+
+function shownOwner(found: string): string {
+  const [named, numeric] = found.split('/');
+  return named?.includes('UNKNOWN') && numeric ? numeric : (named ?? found);
+}
 
 /**
  * A folder against what the probe found. A folder made under a setgid parent inherits that bit,
@@ -54,7 +65,7 @@ export function evaluateDir(dir: DirSpec, facts: DirFacts): DirChange {
   const found = wanted & SPECIAL_BITS ? facts.mode : facts.mode & ~SPECIAL_BITS;
   const reasons: string[] = [];
   if (found !== wanted) reasons.push(`mode ${octal(facts.mode)} → ${dir.mode}`);
-  if (facts.owner !== dir.owner) reasons.push(`owner ${facts.owner} → ${dir.owner}`);
+  if (!ownerMatches(facts.owner, dir.owner)) reasons.push(`owner ${shownOwner(facts.owner)} → ${dir.owner}`);
   return { ...base, action: reasons.length === 0 ? 'same' : 'update', reasons };
 }
 

@@ -1,10 +1,18 @@
 import type { Step } from '../plan/step.js';
 import type { Host, Profile } from '../profile/schema.js';
-import { layoutSteps } from './deploy/layout.js';
+import type { MaybeSecret } from '../render/service-env.js';
+import { deploySteps } from './deploy/stack.js';
 import { PHASES, type Phase } from './phases.js';
 
-/** Builds the steps of one phase for one host. Pure: profile in, steps out. */
-export type PhaseBuilder = (profile: Profile, host: Host) => Step[];
+/** What builders may read besides the profile: the vault's secrets, looked up by key. */
+export interface StepContext {
+  readonly secret: MaybeSecret;
+}
+
+export const NO_SECRETS: StepContext = { secret: () => undefined };
+
+/** Builds the steps of one phase for one host. Pure: profile and secrets in, steps out. */
+export type PhaseBuilder = (profile: Profile, host: Host, context: StepContext) => Step[];
 
 /**
  * Every phase and its builder. Phases whose issues have not landed yet build no steps; they are
@@ -15,11 +23,17 @@ export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   dns: () => [],
   harden: () => [],
   vpn: () => [],
-  deploy: (profile, host) => layoutSteps(profile, host),
+  deploy: (profile, host, context) => deploySteps(profile, host, context.secret),
   smoke: () => [],
 };
 
 /** The steps of a host for the chosen phases, in run order. */
-export function hostSteps(profile: Profile, host: Host, phases: readonly Phase[], builders: Readonly<Record<Phase, PhaseBuilder>> = PHASE_BUILDERS): Step[] {
-  return PHASES.filter((p) => phases.includes(p)).flatMap((p) => builders[p](profile, host));
+export function hostSteps(
+  profile: Profile,
+  host: Host,
+  phases: readonly Phase[],
+  context: StepContext = NO_SECRETS,
+  builders: Readonly<Record<Phase, PhaseBuilder>> = PHASE_BUILDERS,
+): Step[] {
+  return PHASES.filter((p) => phases.includes(p)).flatMap((p) => builders[p](profile, host, context));
 }

@@ -57,7 +57,7 @@ describe('probe script', () => {
     const { report } = parseProbeOutput('box', req, `login noise\n${out.stdout}`, out.stderr);
     expect(report?.steps.map((s) => s.checkExit)).toEqual([0, 3, 127, null]);
     const files = report?.steps[3]?.files ?? [];
-    expect(files[0]).toEqual({ state: 'present', sha256: sha256('same\n'), mode: 0o640, owner: 'root:root', size: 5 });
+    expect(files[0]).toEqual({ state: 'present', sha256: sha256('same\n'), mode: 0o640, owner: 'root:root/0:0', size: 5 });
     expect(files[1]).toMatchObject({ state: 'present', content: 'old line\n' });
     expect(files[2]).toMatchObject({ state: 'present', size: 21 });
     expect(files[2]).not.toHaveProperty('content');
@@ -70,7 +70,7 @@ describe('probe script', () => {
     writeFileSync(path.join(project, 'a-file'), 'x');
     const req: ProbeRequest = { project, steps: [{ check: null, dirs: [path.join(project, 'kept'), path.join(project, 'gone'), path.join(project, 'a-file')], files: [] }] };
     const { report } = parseProbeOutput('box', req, sh(probeScript(req)).stdout, '');
-    expect(report?.steps[0]?.dirs).toEqual([{ state: 'present', mode: 0o750, owner: 'root:root' }, { state: 'absent' }, { state: 'not-a-dir' }]);
+    expect(report?.steps[0]?.dirs).toEqual([{ state: 'present', mode: 0o750, owner: 'root:root/0:0' }, { state: 'absent' }, { state: 'not-a-dir' }]);
   });
 
   it('sends no content for a file too large to diff, and says so', () => {

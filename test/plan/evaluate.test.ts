@@ -82,3 +82,12 @@ describe('digests', () => {
     expect(observedDigest(['s'], [{ checkExit: 1, files: [present('x', 0o600)] }])).not.toBe(a);
   });
 });
+
+describe('owners by name or by id', () => {
+  it('accepts a spec owner given by name or by numeric id, as the probe reports both', async () => {
+    const { ownerMatches } = await import('../../src/plan/evaluate.js');
+    expect(ownerMatches('root:root/0:0', 'root:root')).toBe(true);
+    expect(ownerMatches('UNKNOWN:UNKNOWN/999:999', '999:999')).toBe(true);
+    expect(ownerMatches('UNKNOWN:UNKNOWN/999:999', '1000:1000')).toBe(false);
+  });
+});

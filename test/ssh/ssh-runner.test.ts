@@ -101,7 +101,7 @@ describe('SshRunner against a real sshd', () => {
   it('probes every step in one script', async () => {
     writeFileSync(path.join(work, 'probe.txt'), 'before\n');
     const report = await runner.probe({ project: work, steps: [{ check: { argv: ['test', '-d', work] }, files: [{ path: path.join(work, 'probe.txt'), sha256: '0'.repeat(64), secret: false }] }] });
-    expect(report.steps[0]).toMatchObject({ checkExit: 0, files: [{ state: 'present', content: 'before\n', owner: 'root:root' }] });
+    expect(report.steps[0]).toMatchObject({ checkExit: 0, files: [{ state: 'present', content: 'before\n', owner: 'root:root/0:0' }] });
   });
 
   it('did all of the above over one connection', () => {

@@ -36,7 +36,7 @@ describe('deploy layout steps', () => {
   it('belongs to the deploy phase only', () => {
     const p = profile();
     const host = p.hosts[0] as Profile['hosts'][number];
-    expect(hostSteps(p, host, ['deploy']).map((s) => s.id)).toEqual(['deploy.layout.releases', 'deploy.layout.data', 'deploy.layout.readme']);
+    expect(hostSteps({ ...p, hosts: [{ ...host, services: [] }] }, { ...host, services: [] }, ['deploy']).map((s) => s.id)).toEqual(['deploy.layout.releases', 'deploy.layout.data', 'deploy.layout.readme']);
     expect(hostSteps(p, host, ['harden', 'smoke'])).toEqual([]);
   });
 });

@@ -1,0 +1,224 @@
+import { createHash, createHmac } from 'node:crypto';
+import { NETWORKS } from '../../catalog/networks.js';
+import { WizardError } from '../../errors.js';
+import { isSecret, Secret } from '../../lib/secret.js';
+import type { DirSpec, FileSpec, Step } from '../../plan/step.js';
+import type { Host, Profile } from '../../profile/schema.js';
+import { INPUTS_LABEL, networkName } from '../../render/compose.js';
+import { renderRelease, type Release } from '../../render/release.js';
+import type { MaybeSecret } from '../../render/service-env.js';
+import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
+import { hostLayout } from '../host-layout.js';
+import { layoutSteps } from './layout.js';
+
+/** A release is named by its content: the same profile and secrets give the same release. */
+export function releaseId(release: Release): string {
+  const hash = createHash('sha256');
+  for (const f of [...release.files].sort((a, b) => a.path.localeCompare(b.path))) {
+    hash.update(`${f.path}\0${f.mode}\0${f.uid ?? ''}:${f.gid ?? ''}\0`).update(isSecret(f.content) ? f.content.reveal() : f.content).update('\0');
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
+
+/** Converged when every expected service runs healthy with the expected inputs, and nothing else runs. */
+const STACK_CHECK = `expected="$2"
+running=$(docker ps --filter "label=com.docker.compose.project=$1" --format '{{.Label "com.docker.compose.service"}}=${'{{'}.Label "${INPUTS_LABEL}"${'}}'} {{.Status}}' 2>/dev/null) || exit 1
+[ "$(printf '%s\\n' "$running" | grep -c .)" = "$(printf '%s\\n' "$expected" | grep -c .)" ] || exit 1
+printf '%s\\n' "$expected" | while IFS= read -r want; do
+  printf '%s\\n' "$running" | grep -qF -- "$want Up" || exit 1
+  printf '%s\\n' "$running" | grep -F -- "$want Up" | grep -q '(healthy)' || exit 1
+done`;
+
+/**
+ * Up and health-gated (compose --wait). On a failed gate the previous release of the same file is
+ * brought back and the step fails with the reason: the stack never stays half-deployed.
+ */
+const STACK_UP = `cd "$1" || exit 1
+if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull; then exit 0; fi
+echo "health gate failed: $3 of release $(basename "$1") did not come up healthy:" >&2
+docker compose -p "$2" -f "$3" ps -a --format '  {{.Service}}: {{.Status}}' >&2
+prev=$(readlink "$4/current" 2>/dev/null || true)
+if [ -n "$prev" ] && [ "$4/$prev" != "$1" ] && [ -f "$4/$prev/$3" ]; then
+  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans >/dev/null 2>&1); then
+    echo "restored the previous release $(basename "$prev"); it is running" >&2
+  else
+    echo "the previous release $(basename "$prev") did not come back healthy either" >&2
+  fi
+fi
+exit 1`;
+
+function fileOwner(f: { uid?: number; gid?: number }): string {
+  return f.uid !== undefined ? `${f.uid}:${f.gid ?? f.uid}` : 'root:root';
+}
+
+/**
+ * The deploy phase of one host (DESIGN §4): project layout, networks (one owner: this tool), data
+ * folders owned by each container's uid, a release folder per content, infra up and health-gated,
+ * one database and one user per app, apps up and health-gated, `current` switched atomically,
+ * `state.json`, old releases pruned.
+ */
+export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): Step[] {
+  const layout = hostLayout(profile);
+  const base = layoutSteps(profile, host);
+  const release = renderRelease({ profile, host, projectDir: layout.project, secret });
+  const compose = release.services.filter((s) => s.entry.placement.kind === 'compose');
+  if (compose.length === 0) return base;
+  if (release.missingSecrets.length > 0) {
+    throw new WizardError(
+      'secret-missing',
+      `${host.name}: the vault has no ${release.missingSecrets.join(', ')}`,
+      'run `homelab-wizard init` again (it generates the internal secrets of every enabled service), or `homelab-wizard secrets set KEY --generate`',
+    );
+  }
+  const id = releaseId(release);
+  const dir = `${layout.releases}/${id}`;
+  const at = (file: string): string => `${dir}/${file}`;
+  const steps: Step[] = [...base];
+  const project = profile.project.name;
+
+  const used = new Set(compose.flatMap((s) => s.entry.networks));
+  for (const net of NETWORKS.filter((n) => used.has(n.name))) {
+    const name = networkName(project, net.name);
+    steps.push({
+      id: `deploy.network.${net.name}`,
+      describe: `Network ${name} (${net.subnet}${net.internal ? ', internal' : ''})`,
+      host: host.name,
+      check: { argv: sh(`[ "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Internal}}' "$1" 2>/dev/null)" = "$2 $3" ]`, name, net.subnet, String(net.internal)) },
+      apply: [
+        {
+          argv: sh(
+            'docker network rm "$1" >/dev/null 2>&1; docker network create --driver bridge --subnet "$2" $( [ "$3" = true ] && echo --internal ) --label org.homelab-wizard.project="$4" "$1" >/dev/null',
+            name,
+            net.subnet,
+            String(net.internal),
+            project,
+          ),
+        },
+      ],
+      risk: 'safe',
+      effect: 'create',
+    });
+  }
+
+  const dataDirs: DirSpec[] = compose.flatMap((s) => s.entry.dataDirs.map((d) => ({ path: `${layout.data}/${d.path}`, mode: d.mode, owner: `${d.uid}:${d.gid}` })));
+  const parents = [...new Set(dataDirs.map((d) => d.path.split('/').slice(0, -1).join('/')).filter((p) => p !== layout.data))];
+  if (dataDirs.length > 0) {
+    steps.push({
+      id: 'deploy.data.folders',
+      describe: 'Data folders, owned by the user each container runs as',
+      host: host.name,
+      check: null,
+      dirs: [...parents.map((p) => ({ path: p, mode: '0755', owner: 'root:root' })), ...dataDirs],
+      apply: [],
+      risk: 'safe',
+    });
+  }
+
+  const folders = [...new Set(release.files.map((f) => f.path.split('/').slice(0, -1).join('/')).filter(Boolean))].sort();
+  steps.push(
+    {
+      id: 'deploy.release.seed',
+      describe: `Release folder ${id}, started from the current release so only changed files are uploaded`,
+      host: host.name,
+      check: { argv: ['test', '-d', dir] },
+      apply: [{ argv: sh('install -d -m 0750 "$1" && if [ -d "$2/current/" ]; then cp -a "$2/current/." "$1/"; fi', dir, layout.project) }],
+      risk: 'safe',
+      effect: 'create',
+    },
+    {
+      id: 'deploy.release.files',
+      describe: `Compose files, env files and configs of release ${id}`,
+      host: host.name,
+      check: null,
+      dirs: [{ path: dir, mode: '0750', owner: 'root:root' }, ...folders.map((f) => ({ path: at(f), mode: '0750', owner: 'root:root' }))],
+      files: release.files.map((f): FileSpec => ({ path: at(f.path), mode: f.mode, owner: fileOwner(f), content: f.content })),
+      apply: [],
+      risk: 'safe',
+    },
+  );
+
+  const stack = (file: 'infra' | 'apps'): Step | undefined => {
+    const services = compose.filter((s) => s.entry.placement.kind === 'compose' && s.entry.placement.file === file);
+    if (services.length === 0) return undefined;
+    const composeProject = file === 'infra' ? `${project}-infra` : project;
+    const composeFile = file === 'infra' ? 'docker-compose-infra.yml' : 'docker-compose.yml';
+    const expected = services.map((s) => `${s.id}=${release.inputs.get(s.id)}`).join('\n');
+    return {
+      id: `deploy.stack.${file}`,
+      describe: `${file === 'infra' ? 'Infrastructure' : 'Apps'} up and healthy: ${services.map((s) => s.id).join(', ')}`,
+      host: host.name,
+      check: { argv: sh(STACK_CHECK, composeProject, expected) },
+      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project) }],
+      risk: 'disruptive',
+      effect: 'update',
+    };
+  };
+
+  const infra = stack('infra');
+  if (infra) steps.push(infra);
+  const grants: DatabaseGrant[] = compose
+    .filter((s) => s.entry.database !== undefined)
+    .map((s) => ({ database: s.entry.database!.name, user: s.entry.database!.user, password: secret(`${s.id}.dbPassword`) ?? Secret.of(''), extensions: s.entry.database!.extensions }));
+  if (grants.length > 0 && compose.some((s) => s.id === 'postgresql')) {
+    const sql = provisionSql(grants);
+    // Keyed, so the marker on the host tells nothing about the passwords.
+    const key = secret('homelab-wizard.fingerprintSalt')?.reveal() ?? 'homelab-wizard';
+    const marker = createHmac('sha256', key).update(sql).digest('hex');
+    const state = `${layout.project}/state`;
+    steps.push({
+      id: 'deploy.postgresql.databases',
+      describe: `One database and one user with its own password per app: ${grants.map((g) => g.database).join(', ')}`,
+      host: host.name,
+      check: { argv: sh('[ "$(cat "$1/postgresql-provisioned" 2>/dev/null)" = "$2" ]', state, marker) },
+      apply: [
+        { argv: ['docker', 'compose', '-p', `${project}-infra`, '-f', at('docker-compose-infra.yml'), 'exec', '-T', 'postgresql', 'psql', '-q', '-U', 'postgres', '-d', 'postgres'], stdin: Secret.of(sql) },
+        { argv: sh('install -d -m 0700 "$1" && printf %s "$2" > "$1/postgresql-provisioned"', state, marker) },
+      ],
+      risk: 'safe',
+      effect: 'update',
+    });
+  }
+  const apps = stack('apps');
+  if (apps) steps.push(apps);
+
+  const stateJson = {
+    release: id,
+    services: Object.fromEntries(compose.map((s) => [s.id, { image: s.image, inputs: release.inputs.get(s.id) }])),
+  };
+  steps.push(
+    {
+      id: 'deploy.release.current',
+      describe: `current → releases/${id}`,
+      host: host.name,
+      check: { argv: sh('[ "$(readlink "$1/current")" = "releases/$2" ]', layout.project, id) },
+      apply: [{ argv: sh('cd "$1" && ln -sfn "releases/$2" current.new && mv -T current.new current', layout.project, id) }],
+      risk: 'safe',
+      effect: 'update',
+    },
+    {
+      id: 'deploy.release.state',
+      describe: 'state.json: what runs, with the inputs of each service',
+      host: host.name,
+      check: null,
+      files: [{ path: `${layout.project}/state.json`, mode: '0644', owner: 'root:root', content: `${JSON.stringify(stateJson, null, 2)}\n` }],
+      apply: [],
+      risk: 'safe',
+    },
+    {
+      id: 'deploy.release.prune',
+      describe: `Keep the ${profile.deploy.keepReleases} newest releases`,
+      host: host.name,
+      check: { argv: sh('[ "$(ls -1 "$1" | wc -l)" -le "$2" ]', layout.releases, String(profile.deploy.keepReleases)) },
+      apply: [
+        {
+          argv: sh('cd "$1" && keep=$(basename "$(readlink ../current)") && ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r old; do rm -rf -- "./$old"; done', layout.releases, String(profile.deploy.keepReleases)),
+        },
+      ],
+      risk: 'safe',
+      effect: 'delete',
+    },
+  );
+  return steps;
+}
