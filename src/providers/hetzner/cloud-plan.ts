@@ -85,11 +85,14 @@ export function planCloud(
   const mine = actual.servers.filter((s) => s.labels[PROFILE_LABEL] === profile);
   for (const want of desired) {
     const fw = actual.firewalls.find((f) => f.labels[PROFILE_LABEL] === profile && f.labels[HOST_LABEL] === want.host);
+    const server = mine.find((s) => s.labels[HOST_LABEL] === want.host);
+    // A run killed between creating the firewall and the server leaves it unattached.
+    const detached = fw !== undefined && server !== undefined && !(server.public_net.firewalls ?? []).some((f) => f.id === fw.id);
     if (!fw) changes.push({ action: 'create', host: want.host, what: 'firewall', reason: `firewall ${want.firewall.name}: ${want.firewall.rules.map((r) => `${r.protocol}/${r.port}`).join(' ')}` });
     else if (!sameRules(fw.rules, want.firewall.rules)) changes.push({ action: 'update', host: want.host, what: 'firewall', id: fw.id, reason: 'rules differ from the profile' });
+    else if (detached) changes.push({ action: 'update', host: want.host, what: 'firewall', id: fw.id, reason: `not applied to ${server.name}` });
     else changes.push({ action: 'noop', host: want.host, what: 'firewall', id: fw.id, reason: 'rules as in the profile' });
 
-    const server = mine.find((s) => s.labels[HOST_LABEL] === want.host);
     if (!server) {
       changes.push({ action: 'create', host: want.host, what: 'server', reason: `${want.serverType} in ${want.location}, ${want.image}` });
       continue;
