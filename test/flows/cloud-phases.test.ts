@@ -71,8 +71,8 @@ async function run(p: TempProject, name: string, mode: 'plan' | 'apply', options
   const global: GlobalOptions = { dir: p.dir, profile: name, json: false, verbose: false, yes: false, nonInteractive: true };
   const setup = await prepareEngine(global, { only: 'provision,dns', ...(options.host ? { host: options.host } : {}) });
   const ctx = { global, io, setup };
-  if (mode === 'plan') return { ...(await planCloudPhases(ctx)), io };
-  return { ...(await applyCloudPhases(ctx, { allowDestroy: options.allowDestroy ?? false })), io, toCreate: new Set<string>() };
+  if (mode === 'plan') return { ...(await planCloudPhases(ctx)), profileChanged: false, io };
+  return { ...(await applyCloudPhases(ctx, { allowDestroy: options.allowDestroy ?? false })), io };
 }
 
 const lines = (steps: readonly { action: string; id: string }[]): string[] => steps.map((s) => `${s.action} ${s.id}`);
