@@ -18,7 +18,7 @@ import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
 import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
-import { applyCloudPhases } from './cloud-phases.js';
+import { hasCloudWork } from './cloud-work.js';
 import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
 
 /** A lock older than this is reported as possibly stale (it is still never broken without asking). */
@@ -94,7 +94,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
 
   // Provision (Hetzner) and dns (OVH) talk to provider APIs, before any SSH connection: a new
   // server's address is written into the profile, which is then read again.
-  const cloud = await applyCloudPhases({ global, io, setup }, { allowDestroy });
+  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).applyCloudPhases({ global, io, setup }, { allowDestroy }) : { steps: [], profileChanged: false };
   if (cloud.profileChanged) setup = await prepareEngine(global, selection);
 
   const reachable = setup.work.some((w) => w.host.address !== undefined);

@@ -22,7 +22,8 @@ import { openVault, type Vault } from '../vault/vault.js';
 import { readDnsState, writeDnsState } from './dns-state.js';
 import type { EngineSetup } from './engine-setup.js';
 import { pinHostKey } from './known-hosts-pin.js';
-import { writeBackAddresses } from './profile-writeback.js';
+import { writeBackAddresses } from './address-writeback.js';
+import { wantsDns, wantsProvision } from './cloud-work.js';
 import { identityFor } from './vault-access.js';
 
 /** One line of the provision or dns phase, shown in `plan` like a step. */
@@ -43,14 +44,6 @@ export interface CloudContext {
 }
 
 const SSH_WAIT_MS = 5 * 60_000;
-
-export function wantsProvision(setup: EngineSetup): boolean {
-  return setup.phases.includes('provision') && setup.work.some((w) => w.host.provider.kind === 'hetzner');
-}
-
-export function wantsDns(setup: EngineSetup): boolean {
-  return setup.phases.includes('dns') && setup.profile.domain.dnsProvider === 'ovh';
-}
 
 /** The vault, opened once and only when a cloud phase needs it. */
 class Credentials {

@@ -7,7 +7,8 @@ import { openPool, prepareEngine, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { probeHosts } from './probe-hosts.js';
 import { writeFileAtomic } from './write-file-atomic.js';
-import { planCloudPhases, type CloudStep } from './cloud-phases.js';
+import type { CloudStep } from './cloud-phases.js';
+import { hasCloudWork } from './cloud-work.js';
 import type { StepChange } from '../plan/change.js';
 import { unknownStep } from '../plan/evaluate.js';
 import type { GlobalOptions } from '../cli/global-options.js';
@@ -41,7 +42,7 @@ function mergeCloud(setup: EngineSetup, hosts: HostPlan[], steps: readonly Cloud
 
 /** Probe the hosts of a setup into a Plan; shared by `plan` and `apply --plan` checks. */
 export async function makePlan(setup: EngineSetup, global: GlobalOptions, io: Io, options: { acceptNewHostKeys: boolean; concurrency: number }): Promise<Plan> {
-  const cloud = await planCloudPhases({ global, io, setup });
+  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>() };
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io }) : undefined;
   let hosts: HostPlan[];

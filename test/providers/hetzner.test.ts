@@ -115,7 +115,10 @@ describe('cloud plan', () => {
   it('creates what is missing and is a no-op when everything exists: a rerun never duplicates', () => {
     expect(planCloud('vpai', desired, { servers: [], firewalls: [] }).map((c) => `${c.action} ${c.what}`)).toEqual(['create firewall', 'create server']);
     const fw = { id: 7, name: 'vpai-app-prod', labels: { [PROFILE_LABEL]: 'vpai', [HOST_LABEL]: 'app-prod' }, rules: desired[0]!.firewall.rules, applied_to: [] };
-    expect(planCloud('vpai', desired, { servers: [server('app-prod')], firewalls: [fw] }).map((c) => c.action)).toEqual(['noop', 'noop']);
+    const attached = server('app-prod', { public_net: { ipv4: { ip: '203.0.113.50' }, ipv6: null, firewalls: [{ id: 7, status: 'applied' }] } });
+    expect(planCloud('vpai', desired, { servers: [attached], firewalls: [fw] }).map((c) => c.action)).toEqual(['noop', 'noop']);
+    // A run killed between creating the firewall and the server: the firewall is attached on the rerun.
+    expect(planCloud('vpai', desired, { servers: [server('app-prod')], firewalls: [fw] })[0]).toMatchObject({ action: 'update', what: 'firewall', reason: 'not applied to vpai-app-prod' });
   });
 
   it('reports drift instead of rebuilding, and deletes only labelled servers no longer in the profile', () => {
