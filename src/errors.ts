@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'lock-held'
   | 'plan-stale'
   | 'plan-unreadable'
+  | 'provider-error'
   | 'aborted'
   | 'sandbox-docker'
   | 'sandbox-build'

@@ -26,6 +26,8 @@ export type RunEvent =
   | { readonly type: 'step-output'; readonly host: string; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
   | { readonly type: 'step-done'; readonly host: string; readonly step: string; readonly result: StepResult; readonly reason?: string; readonly error?: StepErrorInfo }
   | { readonly type: 'host-done'; readonly host: string; readonly result: HostResult; readonly changed: number; readonly unchanged: number; readonly failedStep?: string; readonly warning?: string }
+  /** A change of the provision or dns phase (provider APIs, before any SSH work). */
+  | { readonly type: 'cloud-change'; readonly host: string; readonly phase: string; readonly step: string; readonly action: Action; readonly describe: string }
   | { readonly type: 'run-done'; readonly result: 'ok' | 'failed' | 'aborted'; readonly changed: number; readonly unchanged: number; readonly failedHosts: readonly string[] };
 
 export type TimedEvent = RunEvent & { readonly at: string };

@@ -9,19 +9,24 @@ export class RunRecord {
   readonly failures: StepDone[] = [];
   readonly problems: HostProblem[] = [];
   readonly hosts: HostDone[] = [];
+  private cloudChanged = 0;
+  private cloudUnchanged = 0;
 
   add(event: RunEvent): void {
-    if (event.type === 'step-done' && event.result === 'failed') this.failures.push(event);
+    if (event.type === 'cloud-change') {
+      if (event.action === '=') this.cloudUnchanged++;
+      else this.cloudChanged++;
+    } else if (event.type === 'step-done' && event.result === 'failed') this.failures.push(event);
     else if (event.type === 'host-problem') this.problems.push(event);
     else if (event.type === 'host-done') this.hosts.push(event);
   }
 
   get changed(): number {
-    return this.hosts.reduce((n, h) => n + h.changed, 0);
+    return this.hosts.reduce((n, h) => n + h.changed, this.cloudChanged);
   }
 
   get unchanged(): number {
-    return this.hosts.reduce((n, h) => n + h.unchanged, 0);
+    return this.hosts.reduce((n, h) => n + h.unchanged, this.cloudUnchanged);
   }
 
   get failedHosts(): string[] {

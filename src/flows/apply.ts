@@ -18,6 +18,7 @@ import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
 import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
+import { hasCloudWork } from './cloud-work.js';
 import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
 
@@ -65,7 +66,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     }
     saved = parseSavedPlan(text, planFile);
   }
-  const setup = await prepareEngine(global, saved ? { host: saved.hosts.map((h) => h.host).join(','), only: saved.phases.join(','), io } : { ...options, io });
+  const selection = saved ? { host: saved.hosts.map((h) => h.host).join(','), only: saved.phases.join(','), io } : { ...options, io };
+  let setup = await prepareEngine(global, selection);
   if (saved && planFile) {
     checkSavedPlanAgainstProfile(saved, setup, planFile);
     for (const work of setup.work) {
@@ -81,6 +83,11 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   const owner = os.userInfo().username;
   const command = invocation(raw);
   const previous = lastUnfinishedRun(global.dir);
+
+  // Provision (Hetzner) and dns (OVH) talk to provider APIs, before any SSH connection: a new
+  // server's address is written into the profile, which is then read again.
+  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).applyCloudPhases({ global, io, setup }, { allowDestroy }) : { steps: [], profileChanged: false };
+  if (cloud.profileChanged) setup = await prepareEngine(global, selection);
 
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   let files: RunFiles | undefined;
@@ -135,6 +142,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   process.on('SIGTERM', onSigint);
 
   emit({ type: 'run-start', runId, command, profile: setup.profileName, hosts: setup.work.map((w) => w.host.name), phases: setup.phases });
+  for (const step of cloud.steps) emit({ type: 'cloud-change', host: step.host, phase: step.phase, step: step.id, action: step.action, describe: step.describe });
   if (previous && !global.json) {
     io.stderr(`The previous apply (run ${previous.runId}, started ${previous.startedAt}) did not finish${previous.progress.length > 0 ? ` (last: ${previous.progress.join('; ')})` : ''}. This run continues from each host's current state.\n`);
   }

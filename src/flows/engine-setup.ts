@@ -140,5 +140,5 @@ export async function openPool(setup: EngineSetup, global: GlobalOptions, option
 
 /** The reason a host has no runner: not provisioned yet, or its connection failed. */
 export function notProvisioned(host: Host): WizardError {
-  return new WizardError('ssh-connect', `${host.name} has no address yet`, 'the provision phase creates it (coming in a later release); set hosts[].address for an existing server');
+  return new WizardError('ssh-connect', `${host.name} has no address yet`, 'a Hetzner host gets it from `homelab-wizard apply --only provision`; for an existing server, set hosts[].address');
 }

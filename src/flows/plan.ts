@@ -7,11 +7,42 @@ import { openPool, prepareEngine, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { probeHosts } from './probe-hosts.js';
 import { atomicWrite } from '../vault/atomic-write.js';
+import type { CloudStep } from './cloud-phases.js';
+import { hasCloudWork } from './cloud-work.js';
+import type { StepChange } from '../plan/change.js';
+import { unknownStep } from '../plan/evaluate.js';
 import type { GlobalOptions } from '../cli/global-options.js';
 import type { Io } from '../cli/io.js';
 
+function toChange(step: CloudStep): StepChange {
+  return { id: step.id, phase: step.phase, describe: step.describe, risk: step.risk, action: step.action, reasons: step.reasons, files: [] };
+}
+
+/**
+ * The provision and dns lines go first in each host's plan. A host that provision is about to
+ * create has no address yet: its SSH steps are `?` (known after provision), not a problem.
+ */
+function mergeCloud(setup: EngineSetup, hosts: HostPlan[], steps: readonly CloudStep[], toCreate: ReadonlySet<string>): HostPlan[] {
+  if (steps.length === 0) return hosts;
+  const merged = hosts.map((plan): HostPlan => {
+    const mine = steps.filter((s) => s.host === plan.host).map(toChange);
+    if (toCreate.has(plan.host) && plan.problem) {
+      const { problem: _problem, ...rest } = plan;
+      const work = setup.work.find((w) => w.host.name === plan.host);
+      return { ...rest, steps: [...mine, ...(work?.steps ?? []).map((s) => unknownStep(s, 'known after provision creates the server'))] };
+    }
+    return { ...plan, steps: [...mine, ...plan.steps] };
+  });
+  // A labelled server whose host left the profile gets a plan of its own: its `-` line.
+  for (const host of new Set(steps.map((s) => s.host))) {
+    if (!merged.some((h) => h.host === host)) merged.push({ host, steps: steps.filter((s) => s.host === host).map(toChange), desiredDigest: '', observedDigest: '' });
+  }
+  return merged;
+}
+
 /** Probe the hosts of a setup into a Plan; shared by `plan` and `apply --plan` checks. */
 export async function makePlan(setup: EngineSetup, global: GlobalOptions, io: Io, options: { acceptNewHostKeys: boolean; concurrency: number }): Promise<Plan> {
+  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>() };
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io }) : undefined;
   let hosts: HostPlan[];
@@ -20,6 +51,7 @@ export async function makePlan(setup: EngineSetup, global: GlobalOptions, io: Io
   } finally {
     await opened?.pool.closeAll();
   }
+  hosts = mergeCloud(setup, hosts, cloud.steps, cloud.toCreate);
   return {
     format: 'homelab-wizard-plan',
     version: 1,
