@@ -1,6 +1,7 @@
 import type { Step } from '../plan/step.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { layoutSteps } from './deploy/layout.js';
+import { hardenSteps } from './harden/harden-steps.js';
 import { PHASES, type Phase } from './phases.js';
 
 /** Builds the steps of one phase for one host. Pure: profile in, steps out. */
@@ -13,7 +14,7 @@ export type PhaseBuilder = (profile: Profile, host: Host) => Step[];
 export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   provision: () => [],
   dns: () => [],
-  harden: () => [],
+  harden: (profile, host) => hardenSteps(profile, host),
   vpn: () => [],
   deploy: (profile, host) => layoutSteps(profile, host),
   smoke: () => [],

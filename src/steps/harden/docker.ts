@@ -38,8 +38,20 @@ apt-get update -q >/dev/null
 apt-get install -y -q docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin >/dev/null
 systemctl enable --now docker >/dev/null 2>&1`;
 
-/** Published container ports bypass UFW's INPUT rules; this chain filters them (vpai-system §9.8.3). */
-export function dockerUserScript(allowedPorts: readonly string[]): string {
+/** A port that containers may be reached on from outside, optionally only from one range. */
+export interface PublishedAllow {
+  readonly port: number;
+  readonly proto: 'tcp' | 'udp';
+  readonly from?: string;
+}
+
+/**
+ * Published container ports bypass UFW's INPUT rules (Docker DNATs them in FORWARD), so the
+ * DOCKER-USER chain filters them like the host firewall does (vpai-system §9.8.3). Traffic from
+ * the containers' own bridges (docker0, br-*) passes: matching on the interface, not on a 172.16/12
+ * source, because the host's own network may use that range too.
+ */
+export function dockerUserScript(allowed: readonly PublishedAllow[]): string {
   const lines = [
     '#!/bin/sh',
     '# written by homelab-wizard: Docker-published ports, filtered like the host firewall',
@@ -47,12 +59,9 @@ export function dockerUserScript(allowedPorts: readonly string[]): string {
     'iptables -N DOCKER-USER 2>/dev/null || true',
     'iptables -F DOCKER-USER',
     'iptables -A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
-    // Containers talking to each other and to the world.
-    'iptables -A DOCKER-USER -s 172.16.0.0/12 -j RETURN',
-    ...allowedPorts.map((p) => {
-      const [port, proto] = p.split('/');
-      return `iptables -A DOCKER-USER -p ${proto} -m conntrack --ctorigdstport ${port} -j RETURN`;
-    }),
+    'iptables -A DOCKER-USER -i docker0 -j RETURN',
+    'iptables -A DOCKER-USER -i br-+ -j RETURN',
+    ...allowed.map((a) => `iptables -A DOCKER-USER${a.from ? ` -s ${a.from}` : ''} -p ${a.proto} -m conntrack --ctorigdstport ${a.port} -j RETURN`),
     'iptables -A DOCKER-USER -m conntrack --ctstate NEW -j DROP',
     'iptables -A DOCKER-USER -j RETURN',
     '',
@@ -60,19 +69,42 @@ export function dockerUserScript(allowedPorts: readonly string[]): string {
   return lines.join('\n');
 }
 
-export function dockerSteps(ctx: HardenContext): Step[] {
-  if (!ctx.has('docker')) return [];
+/** The same openings as the host firewall's web and VPN rules (firewall.ts): vpn-only stays vpn-only for containers too. */
+export function publishedAllows(ctx: HardenContext): PublishedAllow[] {
+  const vpnOnly = ctx.profile.access.mode === 'vpn-only' && !ctx.has('headscale');
+  const web: PublishedAllow[] = vpnOnly
+    ? [{ port: 443, proto: 'tcp', from: ctx.profile.vpn.cidr }, { port: 443, proto: 'udp', from: ctx.profile.vpn.cidr }]
+    : [{ port: 80, proto: 'tcp' }, { port: 443, proto: 'tcp' }, { port: 443, proto: 'udp' }];
+  return [...web, ...(ctx.has('headscale') ? [{ port: 3478, proto: 'udp' as const }] : [])];
+}
+
+/**
+ * /etc/docker/daemon.json. `images.registry` given as a bare `host[:port]` holds Docker Hub's
+ * paths (`library/postgres`), so it is also Docker's Hub mirror: Hub names in compose files keep
+ * working when Hub is slow or unreachable (the sandbox's case). A registry with a path is only a
+ * rewrite target. `insecureRegistry`: plain HTTP, for the mirror URL and for pulls by name.
+ */
+export function daemonSettings(ctx: HardenContext): Record<string, unknown> {
   const registry = ctx.profile.images.registry;
-  const daemon = {
+  const registryHost = registry?.split('/')[0];
+  const insecure = ctx.profile.images.insecureRegistry;
+  return {
     'log-driver': 'json-file',
     'log-opts': { 'max-size': '10m', 'max-file': '3' },
     'live-restore': true,
     'userland-proxy': false,
     // Outside the fixed subnets of our own networks (catalog/networks.ts).
     'default-address-pools': [{ base: '172.21.0.0/16', size: 24 }],
-    ...(registry && ctx.profile.images.insecureRegistry ? { 'insecure-registries': [registry.split('/')[0]] } : {}),
+    ...(registry !== undefined && registry === registryHost ? { 'registry-mirrors': [`${insecure ? 'http' : 'https'}://${registry}`] } : {}),
+    ...(registryHost !== undefined && insecure ? { 'insecure-registries': [registryHost] } : {}),
   };
-  const allowed = [...new Set(['80/tcp', '443/tcp', '443/udp', ...(ctx.has('headscale') ? ['3478/udp'] : [])])];
+}
+
+export function dockerSteps(ctx: HardenContext): Step[] {
+  if (!ctx.has('docker')) return [];
+  const daemon = daemonSettings(ctx);
+  const allowed = publishedAllows(ctx);
+  const shown = allowed.map((a) => `${a.port}/${a.proto}${a.from ? ` from ${a.from}` : ''}`).join(', ');
   const unit = [
     '[Unit]',
     'Description=homelab-wizard: filter Docker-published ports (DOCKER-USER)',
@@ -110,7 +142,7 @@ export function dockerSteps(ctx: HardenContext): Step[] {
     },
     {
       id: 'harden.docker.published-ports',
-      describe: `Filter Docker-published ports: only ${allowed.join(', ')} reach containers from outside`,
+      describe: `Filter Docker-published ports: only ${shown} reach containers from outside`,
       host: ctx.host.name,
       check: { argv: sh('systemctl is-active --quiet homelab-wizard-docker-user && iptables -C DOCKER-USER -m conntrack --ctstate NEW -j DROP 2>/dev/null') },
       files: [

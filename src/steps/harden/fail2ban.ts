@@ -21,6 +21,8 @@ export function fail2banSteps(ctx: HardenContext): Step[] {
     '',
     '[sshd]',
     'enabled = true',
+    // jail.conf's [sshd] names its own backend, which beats [DEFAULT].
+    'backend = systemd',
     `port = ${ctx.toPort}`,
     '',
   ].join('\n');

@@ -39,9 +39,12 @@ printf '%s\\n' "$current" | while IFS= read -r rule; do
 done
 ufw --force enable >/dev/null`;
 
+/** The old SSH port's rule is tolerated (only close-old-ssh-port removes it), never required. */
 const CHECK = `ufw status verbose 2>/dev/null | grep -q "^Status: active" || exit 1
 ufw status verbose | grep -q "deny (incoming)" || exit 1
-[ "$(ufw show added | tail -n +2 | grep -vxF "ufw allow $2/tcp" | sort)" = "$(printf '%s\\n' "$1" | sort)" ]`;
+have=$(ufw show added | tail -n +2 | sort -u)
+want=$( (printf '%s\\n' "$1"; printf '%s\\n' "$have" | grep -xF "ufw allow $2/tcp") | sort -u)
+[ "$have" = "$want" ]`;
 
 export function firewallSteps(ctx: HardenContext): Step[] {
   if (!ctx.has('ufw')) return [];

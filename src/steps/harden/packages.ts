@@ -12,7 +12,7 @@ export function hardenPackages(ctx: HardenContext): string[] {
 }
 
 export const INSTALLED_SCRIPT = 'for p in "$@"; do dpkg-query -W -f="\\${Status}" "$p" 2>/dev/null | grep -q "ok installed" || exit 1; done';
-const INSTALL_SCRIPT =
+export const INSTALL_SCRIPT =
   'export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$@"';
 
 export function packagesStep(ctx: HardenContext): Step {

@@ -1,9 +1,20 @@
 import type { Step } from '../../plan/step.js';
 import { sh, type HardenContext } from './context.js';
 
-export const SSHD_DROPIN = '/etc/ssh/sshd_config.d/10-homelab-wizard.conf';
+/**
+ * For most keywords sshd keeps the FIRST value it reads, and it reads the drop-ins in name order:
+ * ours must sort before the provider's (`00-provider.conf`, `50-cloud-init.conf` with
+ * `PasswordAuthentication yes` on Ubuntu images). The check reads the effective values with
+ * `sshd -T`, so a file that still wins is reported instead of silently ignored.
+ */
+export const SSHD_DROPIN = '/etc/ssh/sshd_config.d/00-homelab-wizard.conf';
 /** Listens on both ports while the new one is proven; removed once it is. */
-export const SSHD_TRANSITION = '/etc/ssh/sshd_config.d/09-homelab-wizard-transition.conf';
+export const SSHD_TRANSITION = '/etc/ssh/sshd_config.d/00-homelab-wizard-transition.conf';
+
+/** The effective settings the drop-in must produce, as `sshd -T` prints them. */
+export function sshdEffective(ctx: HardenContext): string[] {
+  return ['permitrootlogin no', 'passwordauthentication no', 'kbdinteractiveauthentication no', 'pubkeyauthentication yes', `allowusers ${ctx.admin}`];
+}
 
 /** Reload sshd whatever the unit is called; Ubuntu's socket activation is switched to the service. */
 const RELOAD = `if systemctl is-enabled ssh.socket >/dev/null 2>&1; then systemctl disable --now ssh.socket >/dev/null 2>&1; systemctl enable ssh.service >/dev/null 2>&1; systemctl restart ssh.service; else systemctl reload ssh 2>/dev/null || systemctl reload sshd; fi`;
@@ -57,7 +68,13 @@ export function sshSteps(ctx: HardenContext): Step[] {
     id: 'harden.ssh.config',
     describe: `sshd: port ${toPort} only, no root login, no passwords, AllowUsers ${admin} (checked by sshd -t before reload)`,
     host: ctx.host.name,
-    check: { argv: sh(`[ ! -e "$1" ] && ! grep -qE '^Port[[:space:]]' /etc/ssh/sshd_config && ${portsAre([toPort])}`, SSHD_TRANSITION) },
+    check: {
+      argv: sh(
+        `[ ! -e "$1" ] && ! grep -qE '^Port[[:space:]]' /etc/ssh/sshd_config && ${portsAre([toPort])} && t=$(sshd -T 2>/dev/null) && shift && for want in "$@"; do printf '%s\n' "$t" | grep -qx "$want" || exit 1; done`,
+        SSHD_TRANSITION,
+        ...sshdEffective(ctx),
+      ),
+    },
     files: [{ path: SSHD_DROPIN, mode: '0644', owner: 'root:root', content: sshdConfig(ctx) }],
     apply: [
       // A Port line in the main file would keep the old port open next to ours.

@@ -1,7 +1,11 @@
 import type { Step } from '../../plan/step.js';
 import { sh, type HardenContext } from './context.js';
 
-/** Kernel network hardening. net.* applies per network namespace; kernel.* and fs.* host-wide. */
+/**
+ * Kernel network hardening. net.* applies per network namespace; kernel.* and fs.* host-wide.
+ * No log_martians: ufw sets it back to 0 from /etc/ufw/sysctl.conf on every start, so it would
+ * never converge (and it floods the kernel log on cloud networks).
+ */
 export const SYSCTL: Readonly<Record<string, string>> = {
   'net.ipv4.tcp_syncookies': '1',
   'net.ipv4.conf.all.rp_filter': '1',
@@ -10,7 +14,6 @@ export const SYSCTL: Readonly<Record<string, string>> = {
   'net.ipv4.conf.default.accept_redirects': '0',
   'net.ipv4.conf.all.send_redirects': '0',
   'net.ipv4.conf.all.accept_source_route': '0',
-  'net.ipv4.conf.all.log_martians': '1',
   'net.ipv4.icmp_echo_ignore_broadcasts': '1',
   'net.ipv6.conf.all.accept_redirects': '0',
   'kernel.kptr_restrict': '2',
