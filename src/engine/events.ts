@@ -11,6 +11,8 @@ export interface StepErrorInfo {
   readonly command?: string;
   readonly exitCode?: number;
   readonly stderrTail: readonly string[];
+  /** What to do next, for errors that are not a failed command (a failed proof). */
+  readonly hint?: string;
   /** The step was guarded: what was reverted, and whether the old login still works. */
   readonly guard?: GuardReport;
 }

@@ -45,7 +45,7 @@ export function errorInfo(error: unknown, redact: (text: string) => string, guar
   if (error instanceof StepFailedError) {
     return { code: error.code, message: redact(error.message), stage: error.stage, command: error.command, exitCode: error.remoteExitCode, stderrTail: error.stderrTail, ...g };
   }
-  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [], ...g };
+  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [], ...(error instanceof AccessProofError ? { hint: error.hint } : {}), ...g };
   return { code: 'internal', message: redact(error instanceof Error ? error.message : String(error)), stderrTail: [], ...g };
 }
 

@@ -44,6 +44,7 @@ export function renderFailures(record: RunRecord, logPath: string): string {
     else if (e) out.push(`    ${e.message}`);
     if (e && e.stderrTail.length > 0) out.push(`    stderr (last ${e.stderrTail.length} line${e.stderrTail.length === 1 ? '' : 's'}):`, ...e.stderrTail.map((l) => `      ${l}`));
     if (e?.guard) out.push(...guardLines(e.guard));
+    if (e?.hint) out.push(`    hint:      ${e.hint}`);
     out.push(`    full log:  ${logPath}`, '');
   }
   for (const h of record.hosts) if (h.warning) out.push(`! ${h.warning}`, '');
