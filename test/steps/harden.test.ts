@@ -3,7 +3,9 @@ import { validateProfile } from '../../src/profile/validate.js';
 import { firewallRules } from '../../src/steps/harden/firewall.js';
 import { hardenContext } from '../../src/steps/harden/context.js';
 import { hardenSteps } from '../../src/steps/harden/harden-steps.js';
-import { sshdConfig } from '../../src/steps/harden/ssh.js';
+import { daemonSettings, dockerUserScript, publishedAllows } from '../../src/steps/harden/docker.js';
+import { SSHD_DROPIN, SSHD_TRANSITION, sshdConfig } from '../../src/steps/harden/ssh.js';
+import { SYSCTL } from '../../src/steps/harden/sysctl.js';
 import { exampleProfile } from '../helpers/profiles.js';
 
 function profile(mutate: (p: Record<string, any>) => void = () => {}) {
@@ -73,5 +75,48 @@ describe('harden steps', () => {
     for (const s of steps) for (const c of [s.check, ...s.apply, ...(s.guard?.revert ?? [])]) if (c) for (const t of c.argv) expect(typeof t).toBe('string');
     expect(ids).not.toContain('harden.crowdsec.sshd');
     expect(ids).toContain('harden.fail2ban.sshd');
+  });
+
+  it("names its sshd drop-ins so they sort before a provider's (sshd keeps the first value) and checks the effective values", () => {
+    expect(SSHD_DROPIN).toBe('/etc/ssh/sshd_config.d/00-homelab-wizard.conf');
+    expect(SSHD_DROPIN.split('/').pop()! < '00-provider.conf').toBe(true);
+    expect(SSHD_TRANSITION.split('/').pop()! < '50-cloud-init.conf').toBe(true);
+    const check = steps.find((s) => s.id === 'harden.ssh.config')!.check!.argv;
+    expect(check.slice(-5)).toEqual(['permitrootlogin no', 'passwordauthentication no', 'kbdinteractiveauthentication no', 'pubkeyauthentication yes', 'allowusers deploy']);
+  });
+
+  it('leaves log_martians to ufw, which resets it on every start', () => {
+    expect(Object.keys(SYSCTL)).not.toContain('net.ipv4.conf.all.log_martians');
+  });
+
+  it("keeps the sandbox's registry settings in daemon.json, derived from the profile", () => {
+    const sandbox = profile((raw) => (raw.images = { registry: 'sandbox-registry:5000', insecureRegistry: true }));
+    expect(daemonSettings(hardenContext(sandbox, sandbox.hosts[0]!))).toMatchObject({ 'registry-mirrors': ['http://sandbox-registry:5000'], 'insecure-registries': ['sandbox-registry:5000'] });
+    const prefixed = profile((raw) => (raw.images = { registry: 'registry.example.com/mirror' }));
+    const settings = daemonSettings(hardenContext(prefixed, prefixed.hosts[0]!));
+    expect(settings).not.toHaveProperty('registry-mirrors');
+    expect(settings).not.toHaveProperty('insecure-registries');
+    expect(daemonSettings(hardenContext(p, p.hosts[0]!))).not.toHaveProperty('registry-mirrors');
+  });
+
+  it('filters published container ports like the firewall: by bridge interface, and only from the VPN in vpn-only mode', () => {
+    expect(dockerUserScript(publishedAllows(hardenContext(p, p.hosts[0]!))).split('\n').filter((l) => l.startsWith('iptables -A'))).toEqual([
+      'iptables -A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+      'iptables -A DOCKER-USER -i docker0 -j RETURN',
+      'iptables -A DOCKER-USER -i br-+ -j RETURN',
+      'iptables -A DOCKER-USER -p tcp -m conntrack --ctorigdstport 80 -j RETURN',
+      'iptables -A DOCKER-USER -p tcp -m conntrack --ctorigdstport 443 -j RETURN',
+      'iptables -A DOCKER-USER -p udp -m conntrack --ctorigdstport 443 -j RETURN',
+      'iptables -A DOCKER-USER -m conntrack --ctstate NEW -j DROP',
+      'iptables -A DOCKER-USER -j RETURN',
+    ]);
+    const vpn = profile((raw) => {
+      raw.vpn = { enabled: true, headscaleUrl: 'https://vpn.example.com' };
+      raw.access = { mode: 'vpn-only' };
+    });
+    expect(publishedAllows(hardenContext(vpn, vpn.hosts[0]!))).toEqual([
+      { port: 443, proto: 'tcp', from: '100.64.0.0/10' },
+      { port: 443, proto: 'udp', from: '100.64.0.0/10' },
+    ]);
   });
 });
