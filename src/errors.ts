@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'remote-protocol'
   | 'step-failed'
   | 'not-converged'
+  | 'access-unproven'
+  | 'guard-failed'
   | 'destructive-refused'
   | 'lock-held'
   | 'plan-stale'

@@ -80,6 +80,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
 
   configure(program.command('status').description('per host: reachable, lock, last run, drift; exit 0 in sync, 2 drift'))
     .addOption(hostOption())
+    .addOption(onlyOption())
     .addOption(hostKeysOption())
     .addOption(concurrencyOption())
     .action(run(async () => (await import('../flows/status.js')).statusCommand));

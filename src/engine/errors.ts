@@ -1,7 +1,7 @@
 import { WizardError } from '../errors.js';
 import type { LockInfo } from '../plan/host-state.js';
 
-export type StepStage = 'check' | 'upload' | 'apply' | 'verify';
+export type StepStage = 'check' | 'upload' | 'apply' | 'verify' | 'guard';
 
 /** A remote command of a step exited non-zero. Carries what the failure report shows. */
 export class StepFailedError extends WizardError {
@@ -81,5 +81,25 @@ export class PlanStaleError extends WizardError {
   constructor(what: string) {
     super('plan-stale', `the saved plan is stale: ${what}`, 'run `homelab-wizard plan --out FILE` again, review it, then apply that plan');
     this.name = 'PlanStaleError';
+  }
+}
+
+/**
+ * After a risky step, a new SSH connection could not log in: the change is treated as a lockout
+ * and reverted. The message names the login tried and why it failed.
+ */
+export class AccessProofError extends WizardError {
+  readonly host: string;
+  readonly stepId: string;
+
+  constructor(host: string, stepId: string, target: string, reason: string) {
+    super(
+      'access-unproven',
+      `${host}: step ${stepId}: a new SSH connection as ${target} failed (${reason}), so the change was reverted`,
+      'check that this port is open on every firewall on the way (the provider\'s firewall, a security group, your own network) and that sshd can listen on it, then run apply again',
+    );
+    this.name = 'AccessProofError';
+    this.host = host;
+    this.stepId = stepId;
   }
 }

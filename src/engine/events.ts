@@ -1,4 +1,5 @@
 import type { Action } from '../plan/change.js';
+import type { GuardReport } from './access.js';
 
 export type StepResult = 'changed' | 'unchanged' | 'failed' | 'not-run';
 export type HostResult = 'ok' | 'no-changes' | 'failed' | 'aborted';
@@ -10,6 +11,10 @@ export interface StepErrorInfo {
   readonly command?: string;
   readonly exitCode?: number;
   readonly stderrTail: readonly string[];
+  /** What to do next, for errors that are not a failed command (a failed proof). */
+  readonly hint?: string;
+  /** The step was guarded: what was reverted, and whether the old login still works. */
+  readonly guard?: GuardReport;
 }
 
 /**
@@ -23,6 +28,8 @@ export type RunEvent =
   | { readonly type: 'host-problem'; readonly host: string; readonly code: string; readonly message: string; readonly hint: string }
   | { readonly type: 'step-start'; readonly host: string; readonly step: string; readonly phase: string; readonly action: Action }
   | { readonly type: 'command'; readonly host: string; readonly step: string; readonly stage: string; readonly command: string }
+  | { readonly type: 'guard'; readonly host: string; readonly step: string; readonly action: 'armed' | 'disarmed' | 'reverted'; readonly unit: string; readonly seconds: number }
+  | { readonly type: 'proof'; readonly host: string; readonly step: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
   | { readonly type: 'step-output'; readonly host: string; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
   | { readonly type: 'step-done'; readonly host: string; readonly step: string; readonly result: StepResult; readonly reason?: string; readonly error?: StepErrorInfo }
   | { readonly type: 'host-done'; readonly host: string; readonly result: HostResult; readonly changed: number; readonly unchanged: number; readonly failedStep?: string; readonly warning?: string }

@@ -5,7 +5,8 @@ import type { Command } from '../plan/command.js';
 import { evaluateStep } from '../plan/evaluate.js';
 import type { HostPlan } from '../plan/plan.js';
 import { stepPhase, type DirSpec, type Step } from '../plan/step.js';
-import { DestructiveRefusedError, NotConvergedError, StepFailedError, type StepStage } from './errors.js';
+import { armCommand, disarmCommand, guardUnit, revertScript, type GuardReport, type ProveAccess } from './access.js';
+import { AccessProofError, DestructiveRefusedError, NotConvergedError, StepFailedError, type StepStage } from './errors.js';
 import type { Emit, HostResult, StepErrorInfo } from './events.js';
 import { probeRequest } from './planner.js';
 import type { ExecResult, Runner } from './runner.js';
@@ -25,6 +26,10 @@ export interface ExecuteOptions {
   readonly signal: AbortSignal;
   readonly emit: Emit;
   readonly redact: (text: string) => string;
+  /** Names this run's guard timers on the hosts. */
+  readonly runId?: string;
+  /** Proves access from a new connection; a step with `prove` fails without it (never skipped). */
+  readonly proveAccess?: ProveAccess;
 }
 
 export interface ExecuteOutcome {
@@ -35,12 +40,13 @@ export interface ExecuteOutcome {
   readonly error?: unknown;
 }
 
-export function errorInfo(error: unknown, redact: (text: string) => string): StepErrorInfo {
+export function errorInfo(error: unknown, redact: (text: string) => string, guard?: GuardReport): StepErrorInfo {
+  const g = guard ? { guard } : {};
   if (error instanceof StepFailedError) {
-    return { code: error.code, message: redact(error.message), stage: error.stage, command: error.command, exitCode: error.remoteExitCode, stderrTail: error.stderrTail };
+    return { code: error.code, message: redact(error.message), stage: error.stage, command: error.command, exitCode: error.remoteExitCode, stderrTail: error.stderrTail, ...g };
   }
-  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [] };
-  return { code: 'internal', message: redact(error instanceof Error ? error.message : String(error)), stderrTail: [] };
+  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [], ...(error instanceof AccessProofError ? { hint: error.hint } : {}), ...g };
+  return { code: 'internal', message: redact(error instanceof Error ? error.message : String(error)), stderrTail: [], ...g };
 }
 
 function tail(text: string, redact: (text: string) => string): string[] {
@@ -76,6 +82,7 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
       return { result: 'aborted', changed, unchanged };
     }
     emit({ type: 'step-start', host, step: step.id, phase: stepPhase(step), action: state?.action ?? '?' });
+    let armed: string | undefined;
     try {
       if (!state) throw new WizardError('internal', `${host}: no plan for step ${step.id}`, 'this is a bug in homelab-wizard; report it');
       if (state.action === '=') {
@@ -88,6 +95,15 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
         onStdout: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stdout', line: redact(line) }),
         onStderr: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stderr', line: redact(line) }),
       };
+      if (step.prove && !options.proveAccess) throw new WizardError('internal', `${host}: step ${step.id} must prove access, but this run cannot open a second connection`, 'this is a bug in homelab-wizard; report it');
+      if (step.guard) {
+        // Armed before anything changes: from here on, losing this connection reverts the step.
+        const unit = guardUnit(options.runId ?? 'run', step.id);
+        const arm = armCommand(unit, step.guard.seconds, step.guard.revert);
+        await run(step, 'guard', arm, () => runner.exec(arm));
+        armed = unit;
+        emit({ type: 'guard', host, step: step.id, action: 'armed', unit, seconds: step.guard.seconds });
+      }
       for (const [k, dir] of (step.dirs ?? []).entries()) {
         if (state.dirs?.[k]?.action === 'same') continue;
         const command = makeDirCommand(dir);
@@ -112,13 +128,59 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
         const verify = step.verify;
         await run(step, 'verify', verify, () => runner.exec(verify, sink));
       }
+      if (step.prove && options.proveAccess) {
+        const proof = await options.proveAccess(host, step.prove);
+        emit({ type: 'proof', host, step: step.id, target: proof.target, ok: proof.ok, ...(proof.ok ? {} : { reason: redact(proof.reason) }) });
+        if (!proof.ok) throw new AccessProofError(host, step.id, proof.target, redact(proof.reason));
+      }
+      if (armed !== undefined) {
+        const disarm = disarmCommand(armed);
+        await run(step, 'guard', disarm, () => runner.exec(disarm));
+        emit({ type: 'guard', host, step: step.id, action: 'disarmed', unit: armed, seconds: step.guard?.seconds ?? 0 });
+        armed = undefined;
+      }
       changed++;
       emit({ type: 'step-done', host, step: step.id, result: 'changed' });
     } catch (error) {
-      emit({ type: 'step-done', host, step: step.id, result: 'failed', error: errorInfo(error, redact) });
+      const guard = armed !== undefined && step.guard ? await revertNow(runner, step, armed, options) : undefined;
+      emit({ type: 'step-done', host, step: step.id, result: 'failed', error: errorInfo(error, redact, guard) });
       for (const rest of steps.slice(index + 1)) emit({ type: 'step-done', host, step: rest.id, result: 'not-run', reason: `${step.id} failed` });
       return { result: 'failed', changed, unchanged, failedStep: step.id, error };
     }
   }
   return { result: changed > 0 ? 'ok' : 'no-changes', changed, unchanged };
+}
+
+/**
+ * A guarded step failed (its proof, a command, or the connection): run its revert now over the
+ * existing connection instead of waiting for the timer, stop the timer, then prove that the run's
+ * own login still works from a new connection. When the connection itself is gone, the timer
+ * on the host still reverts within its delay: said so, never hidden.
+ */
+async function revertNow(runner: Runner, step: Step, unit: string, options: ExecuteOptions): Promise<GuardReport> {
+  const guard = step.guard as NonNullable<Step['guard']>;
+  const host = runner.host;
+  const shown = options.redact(revertScript(guard.revert));
+  let revertOk = false;
+  try {
+    options.emit({ type: 'command', host, step: step.id, stage: 'guard', command: shown });
+    const result = await runner.exec({ argv: ['sh', '-c', revertScript(guard.revert)] });
+    revertOk = result.code === 0;
+    if (revertOk) {
+      await runner.exec(disarmCommand(unit));
+      options.emit({ type: 'guard', host, step: step.id, action: 'reverted', unit, seconds: guard.seconds });
+    }
+  } catch {
+    revertOk = false; // the connection is gone: the armed timer reverts on its own
+  }
+  let access: GuardReport['access'];
+  if (options.proveAccess) {
+    try {
+      access = await options.proveAccess(host, 'current');
+    } catch (error) {
+      access = { ok: false, target: runner.target, reason: error instanceof Error ? error.message : String(error) };
+    }
+    options.emit({ type: 'proof', host, step: step.id, target: access.target, ok: access.ok, ...(access.ok ? {} : { reason: options.redact(access.reason) }) });
+  }
+  return { reverted: guard.revert.map((c) => options.redact(describeCommand(c))), revertOk, unit, seconds: guard.seconds, access };
 }

@@ -5,6 +5,7 @@ import type { HostPlan } from '../plan/plan.js';
 import { summarize } from '../plan/plan.js';
 import type { Step } from '../plan/step.js';
 import { LockHeldError } from './errors.js';
+import type { ProveAccess } from './access.js';
 import type { Emit } from './events.js';
 import { executeSteps, type ExecuteOutcome } from './executor.js';
 import { hostPlanFromReport, probeRequest } from './planner.js';
@@ -24,6 +25,8 @@ export interface SessionContext {
   readonly now: () => Date;
   readonly audit: { readonly who: string; readonly command: string; readonly profile: string };
   readonly onLockHeld: (host: string, holder: LockHolder) => Promise<LockDecision>;
+  /** Opens a second connection to prove access after a risky step (the ssh adapter's). */
+  readonly proveAccess?: ProveAccess;
 }
 
 /** A host whose lock this run holds, with the plan made under that lock. */
@@ -95,7 +98,7 @@ export async function finishHost(session: HostSession, outcome: ExecuteOutcome, 
 export async function runHost(session: HostSession, ctx: SessionContext, options: { readonly allowDestroy: boolean; readonly signal: AbortSignal }): Promise<HostOutcome> {
   let outcome: ExecuteOutcome;
   try {
-    outcome = await executeSteps(session.runner, session.steps, session.plan, { project: ctx.project, allowDestroy: options.allowDestroy, signal: options.signal, emit: ctx.emit, redact: ctx.redact });
+    outcome = await executeSteps(session.runner, session.steps, session.plan, { project: ctx.project, allowDestroy: options.allowDestroy, signal: options.signal, emit: ctx.emit, redact: ctx.redact, runId: ctx.runId, ...(ctx.proveAccess ? { proveAccess: ctx.proveAccess } : {}) });
   } catch (error) {
     // A transport failure (the connection dropped) lands here: the host failed, the others go on.
     outcome = { result: 'failed', changed: 0, unchanged: 0, error };

@@ -1,3 +1,4 @@
+import type { GuardReport } from '../engine/access.js';
 import type { RunEvent } from '../engine/events.js';
 
 type StepDone = Extract<RunEvent, { type: 'step-done' }>;
@@ -47,6 +48,8 @@ export function renderFailures(record: RunRecord, logPath: string): string {
     if (e?.command) out.push(`    command:   ${e.command}`, `    exit code: ${e.exitCode ?? '?'}`);
     else if (e) out.push(`    ${e.message}`);
     if (e && e.stderrTail.length > 0) out.push(`    stderr (last ${e.stderrTail.length} line${e.stderrTail.length === 1 ? '' : 's'}):`, ...e.stderrTail.map((l) => `      ${l}`));
+    if (e?.guard) out.push(...guardLines(e.guard));
+    if (e?.hint) out.push(`    hint:      ${e.hint}`);
     out.push(`    full log:  ${logPath}`, '');
   }
   for (const h of record.hosts) if (h.warning) out.push(`! ${h.warning}`, '');
@@ -57,4 +60,17 @@ export function renderSummary(record: RunRecord, hostCount: number, interrupted:
   const failed = record.failedHosts.length;
   const verdict = interrupted ? 'Apply stopped' : failed > 0 ? 'Apply failed' : 'Apply complete';
   return `${verdict}: ${record.changed} changed, ${record.unchanged} unchanged on ${hostCount} host${hostCount === 1 ? '' : 's'}${failed > 0 ? `; failed: ${record.failedHosts.join(', ')}` : ''}.`;
+}
+
+/** What became of a guarded change: reverted or not, and whether the old login still works. */
+export function guardLines(guard: GuardReport): string[] {
+  const out = guard.revertOk
+    ? [`    reverted:  ${guard.reverted.join('; ')}`]
+    : [
+        `    NOT reverted from here (the connection failed): the timer ${guard.unit}.timer on the host runs`,
+        `               ${guard.reverted.join('; ')} within ${guard.seconds} s of the step's start`,
+      ];
+  if (guard.access?.ok) out.push(`    access:    still reachable as ${guard.access.target} (proven by a new connection)`);
+  else if (guard.access) out.push(`    access:    a new connection as ${guard.access.target} failed too (${guard.access.reason}); wait ${guard.seconds} s for the timer, then try again`);
+  return out;
 }

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { CommandRunner } from '../cli/program.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
+import type { ProveLogin } from '../engine/access.js';
 import type { RunEvent } from '../engine/events.js';
 import type { HostOutcome, HostSession, LockDecision, LockHolder, SessionContext } from '../engine/host-session.js';
 import { runApply, type ApplyTarget } from '../engine/run-apply.js';
@@ -126,7 +127,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     if (age > OLD_LOCK_MS) return { refuse: true, stale: `it may be stale: taken ${Math.round(age / 60_000)} minutes ago` };
     return { refuse: true };
   };
-  const ctx: SessionContext = { runId, project: setup.layout.project, lockInfo, emit, redact, now: () => new Date(), audit: { who: `${owner}@${operatorHost}`, command, profile: setup.profileName }, onLockHeld };
+  const ctx: SessionContext = { runId, project: setup.layout.project, lockInfo, emit, redact, now: () => new Date(), audit: { who: `${owner}@${operatorHost}`, command, profile: setup.profileName }, onLockHeld,
+    ...(opened ? { proveAccess: (host: string, login: ProveLogin) => opened.pool.prove(host, login) } : {}) };
 
   const controller = new AbortController();
   let interrupted = false;

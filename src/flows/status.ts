@@ -45,7 +45,7 @@ function renderStatus(s: HostStatus): string {
 /** `status`: read-only. Exit 0 in sync, 2 drift, 1 a host could not be reached. */
 export const statusCommand: CommandRunner = async (global, io, _args, raw) => {
   const options = engineOptions(raw);
-  const setup = await prepareEngine(global, { ...(options.host ? { host: options.host } : {}), only: PHASES.join(','), io });
+  const setup = await prepareEngine(global, { ...(options.host ? { host: options.host } : {}), only: options.only ?? PHASES.join(','), io });
   const plan = await makePlan(setup, global, io, options);
   const statuses = plan.hosts.map(hostStatus);
   if (global.json) io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);

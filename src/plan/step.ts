@@ -43,6 +43,17 @@ export interface Step {
   readonly verify?: Command;
   readonly risk: Risk;
   readonly effect?: 'create' | 'update' | 'delete';
+  /**
+   * A dead-man switch for changes that could cut the operator off (firewall, sshd): armed on the
+   * host before the step changes anything, it runs `revert` after `seconds` unless the step
+   * finishes with access proven; on a failed proof it runs at once.
+   */
+  readonly guard?: { readonly seconds: number; readonly revert: readonly Command[] };
+  /**
+   * After apply and verify, a second, new SSH connection must log in: as the run's own user on the
+   * port in use (`current`), or as `user` on `port`. Until it does, the step has not succeeded.
+   */
+  readonly prove?: 'current' | { readonly port: number; readonly user: string };
 }
 
 /** The phase a step belongs to: the first segment of its id. */

@@ -115,7 +115,13 @@ export const profileSchema = z.strictObject({
       litellmUser: unixUser.default('admin'),
     })
     .prefault({}),
-  images: z.strictObject({ registry: registryPrefix.optional() }).prefault({}),
+  images: z
+    .strictObject({
+      registry: registryPrefix.optional(),
+      /** The registry speaks plain HTTP (a local mirror, the sandbox's): Docker must be told. */
+      insecureRegistry: z.boolean().default(false),
+    })
+    .prefault({}),
   backups: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -57,10 +57,12 @@ export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly
     const { provider: _provider, tailscaleIp: _vpnAddress, ...host } = h;
     const ssh = isDoc(host['ssh']) ? host['ssh'] : {};
     const address = byHost.get(String(host['name']));
-    return { ...host, ...(address ? { address } : {}), arch: 'amd64', os: 'debian-12', ssh: { ...ssh, port: 22, user: 'root' } };
+    // No Docker apt repository from a sandbox (no HTTPS egress): Debian's docker.io.
+    return { ...host, ...(address ? { address } : {}), arch: 'amd64', os: 'debian-12', ssh: { ...ssh, port: 22, user: 'root' }, docker: { source: 'distribution' } };
   });
   const images = isDoc(copy['images']) ? copy['images'] : {};
-  copy['images'] = { ...images, registry: REGISTRY_INNER };
+  // The local registry speaks plain HTTP; the server's Docker also uses it as its Docker Hub mirror.
+  copy['images'] = { ...images, registry: REGISTRY_INNER, insecureRegistry: true };
   const backups = isDoc(copy['backups']) ? copy['backups'] : {};
   copy['backups'] = { ...backups, enabled: false };
   copy['x-sandbox'] = { from: `profiles/${sourceName}.yaml`, bed: sourceName, note: 'written by `homelab-wizard sandbox up`; removed by `sandbox down`' };

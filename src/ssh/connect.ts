@@ -42,6 +42,8 @@ export interface RetryNotice {
   readonly of: number;
 }
 
+const FIRST_TRY_TIMEOUT_MS = 8_000;
+
 type Failure = { kind: 'refused' | 'auth' | 'lookup' | 'transient' | 'fatal'; error: unknown };
 
 function classify(error: unknown): Failure['kind'] {
@@ -91,11 +93,14 @@ export async function connect(options: ConnectOptions): Promise<{ ssh: NodeSSH; 
     for (const [index, endpoint] of options.candidates.entries()) {
       const isLast = index === options.candidates.length - 1;
       try {
-        return { ssh: await connectOnce(options, endpoint), endpoint };
+        // A login that is only tried first (not hardened yet?) gets a shorter wait when its port drops packets.
+        const tuned = isLast ? options : { ...options, readyTimeoutMs: Math.min(options.readyTimeoutMs ?? 20_000, FIRST_TRY_TIMEOUT_MS) };
+        return { ssh: await connectOnce(tuned, endpoint), endpoint };
       } catch (error) {
         const failure: Failure = { kind: error instanceof WizardError ? 'fatal' : classify(error), error };
         last = { endpoint, failure };
-        if (!isLast && (failure.kind === 'refused' || failure.kind === 'auth')) continue;
+        // A filtered port (a firewall that drops) times out: the next login may still work.
+        if (!isLast && (failure.kind === 'refused' || failure.kind === 'auth' || failure.kind === 'transient')) continue;
         if (failure.kind === 'fatal' || failure.kind === 'auth') throw toError(options.host, endpoint, failure, options.identity);
         break; // refused, lookup or transient on the last login: next round
       }
@@ -105,7 +110,7 @@ export async function connect(options: ConnectOptions): Promise<{ ssh: NodeSSH; 
   throw toError(options.host, last.endpoint, last.failure, options.identity);
 }
 
-async function connectOnce(options: ConnectOptions, endpoint: Endpoint): Promise<NodeSSH> {
+export async function connectOnce(options: ConnectOptions, endpoint: Endpoint): Promise<NodeSSH> {
   const name = hostPattern(endpoint.address, endpoint.port);
   let rejection: unknown;
   const ssh = new NodeSSH();

@@ -24,6 +24,8 @@ export interface HostKeyPolicy {
    * (the hook for that phase): trusted without asking, and recorded in known_hosts.
    */
   readonly pinned?: ReadonlyMap<string, readonly Buffer[]>;
+  /** Why the pinned keys are trusted, for the known_hosts comment. */
+  readonly pinnedReason?: string;
 }
 
 const SSH_RSA_ALGOS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
@@ -56,7 +58,7 @@ export async function verifyHostKey(policy: HostKeyPolicy, host: string, name: s
   }
   const pinned = policy.pinned?.get(name);
   if (pinned?.some((key) => key.equals(blob))) {
-    await policy.knownHosts.add(name, blob, `${host} pinned-at-provisioning`);
+    await policy.knownHosts.add(name, blob, `${host} ${policy.pinnedReason ?? 'pinned-at-provisioning'}`);
     return;
   }
   if (pinned && pinned.length > 0) {

@@ -2,7 +2,9 @@ import type { NodeSSH } from 'node-ssh';
 import { connect, type ConnectOptions, type Endpoint } from './connect.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import type { Identity } from './identity.js';
+import { proveLogin, type ProveTuning } from './prove.js';
 import { SshRunner, type SudoMode, type Trace } from './ssh-runner.js';
+import type { ProveLogin, ProveResult } from '../engine/access.js';
 
 export interface HostAccess {
   readonly host: string;
@@ -54,6 +56,19 @@ export class SshPool {
     });
     this.runners.set(host, made);
     return made;
+  }
+
+  /**
+   * Proves access to a host from a new connection (never the pooled one): its current login, or
+   * another user and port at the same address, through the same jump host.
+   */
+  async prove(host: string, login: ProveLogin, tuning: ProveTuning = {}): Promise<ProveResult> {
+    const access = this.access.get(host);
+    const made = this.connections.get(host);
+    if (!access || !made) return { ok: false, target: host, reason: 'no connection to this host yet' };
+    const { endpoint } = await made;
+    const via = access.jumpHost ? (await this.connection(access.jumpHost)).ssh : undefined;
+    return proveLogin({ host, current: endpoint, login, identity: this.identity, hostKeys: this.hostKeys, sudo: access.sudo, ...(via ? { via } : {}) }, tuning);
   }
 
   /** Drop every connection now, running commands or not (a second Ctrl+C). */

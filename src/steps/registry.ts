@@ -2,6 +2,7 @@ import type { Step } from '../plan/step.js';
 import type { Host, Profile } from '../profile/schema.js';
 import type { MaybeSecret } from '../render/service-env.js';
 import { deploySteps } from './deploy/stack.js';
+import { hardenSteps } from './harden/harden-steps.js';
 import { PHASES, type Phase } from './phases.js';
 
 /** What builders may read besides the profile: the vault's secrets, looked up by key. */
@@ -21,7 +22,7 @@ export type PhaseBuilder = (profile: Profile, host: Host, context: StepContext) 
 export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   provision: () => [],
   dns: () => [],
-  harden: () => [],
+  harden: (profile, host) => hardenSteps(profile, host),
   vpn: () => [],
   deploy: (profile, host, context) => deploySteps(profile, host, context.secret),
   smoke: () => [],

@@ -22,7 +22,12 @@ let hook: string;
 const sessions: TmuxSession[] = [];
 
 const lab = (): string => path.join(remote, 'lab');
-const run = (args: string[], cwd = project) => cli(args, { cwd, timeoutMs: 90_000 });
+/**
+ * The sshd here is this machine's own: plan, apply and status take the deploy phase only, so the harden
+ * phase never touches this machine (it is proven on sandbox servers, test/e2e/harden.test.ts).
+ */
+const onlyDeploy = (args: string[]): string[] => (['plan', 'apply', 'status'].includes(args[0] as string) && !args.includes('--plan') ? [...args, '--only', 'deploy'] : args);
+const run = (args: string[], cwd = project) => cli(onlyDeploy(args), { cwd, timeoutMs: 90_000 });
 
 /** The sshd connections a piece of work made. */
 async function connectionsOf<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -112,7 +117,7 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     expect(readFileSync(path.join(lab(), 'README'), 'utf8')).toMatch(/^This folder is managed by homelab-wizard/);
     expect(existsSync(path.join(lab(), 'lock'))).toBe(false);
     const audit = readFileSync(path.join(lab(), 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(audit).toEqual([expect.objectContaining({ command: 'apply', profile: 'lab', result: 'ok', changed: 3, planDigest: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+    expect(audit).toEqual([expect.objectContaining({ command: 'apply --only deploy', profile: 'lab', result: 'ok', changed: 3, planDigest: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
     const log = readdirSync(path.join(project, '.homelab', 'logs'));
     expect(statSync(path.join(project, '.homelab', 'logs', log[0] as string)).mode & 0o777).toBe(0o600);
   });
@@ -142,7 +147,7 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     const status = await run(['status']);
     expect(status.code).toBe(2);
     expect(status.stdout).toContain('lock:      free');
-    expect(status.stdout).toMatch(/last run: +\S+ `apply` by \S+: no-changes, 0 changed/);
+    expect(status.stdout).toMatch(/last run: +\S+ `apply --only deploy` by \S+: no-changes, 0 changed/);
     expect(status.stdout).toContain('drift:     2 steps differ: ~ deploy.layout.data, ~ deploy.layout.readme');
     const json = await run(['status', '--json']);
     expect(json.code).toBe(2);
@@ -172,7 +177,7 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     const r = await run(['apply', '--json']);
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; at: string });
-    expect(events[0]).toMatchObject({ type: 'run-start', command: 'apply', profile: 'lab', hosts: ['box'] });
+    expect(events[0]).toMatchObject({ type: 'run-start', command: 'apply --only deploy', profile: 'lab', hosts: ['box'] });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['host-locked', 'host-plan', 'step-start', 'command', 'step-done', 'host-done']));
     expect(events.at(-1)).toMatchObject({ type: 'run-done', result: 'ok', changed: 1, unchanged: 2 });
     for (const e of events) expect(e.at).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -217,7 +222,7 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     rmSync(path.join(lab(), 'data'), { recursive: true });
     rmSync(path.join(lab(), 'README'));
     setHook(holdHook(`${lab()}/data`));
-    const first = startCli(['apply'], { cwd: project, timeoutMs: 60_000 });
+    const first = startCli(onlyDeploy(['apply']), { cwd: project, timeoutMs: 60_000 });
     await waitFor(() => existsSync(path.join(base, 'held')), (held) => held, 30_000);
     expect(existsSync(path.join(base, 'held'))).toBe(true);
     first.child.kill('SIGKILL');
@@ -242,7 +247,7 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     rmSync(path.join(base, 'held'), { force: true });
     rmSync(path.join(base, 'release'), { force: true });
     setHook(holdHook(`${lab()}/data`));
-    const run1 = startCli(['apply'], { cwd: project, timeoutMs: 60_000 });
+    const run1 = startCli(onlyDeploy(['apply']), { cwd: project, timeoutMs: 60_000 });
     await waitFor(() => existsSync(path.join(base, 'held')), (held) => held, 30_000);
     run1.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -265,7 +270,7 @@ describe('in a real terminal (tmux)', () => {
     rmSync(path.join(base, 'held'), { force: true });
     rmSync(path.join(base, 'release'), { force: true });
     setHook(holdHook(`${lab()}/releases`));
-    const tmux = TmuxSession.start(`NO_COLOR=1 node ${BIN} apply; echo EXIT=$?`, { cwd: project, env: {}, name: 'live-tree', width: 100, height: 30 });
+    const tmux = TmuxSession.start(`NO_COLOR=1 node ${BIN} apply --only deploy; echo EXIT=$?`, { cwd: project, env: {}, name: 'live-tree', width: 100, height: 30 });
     sessions.push(tmux);
     const live = await tmux.waitFor(/deploy\.layout\.releases/, 30_000);
     await waitFor(() => existsSync(path.join(base, 'held')), (held) => held, 30_000);
@@ -289,7 +294,7 @@ describe('in a real terminal (tmux)', () => {
     const fresh = path.join(base, 'fresh-project');
     cpSync(path.join(project, 'profiles'), path.join(fresh, 'profiles'), { recursive: true });
     rmSync(path.join(fresh, 'profiles', 'lab.known_hosts'));
-    const tmux = TmuxSession.start(`NO_COLOR=1 node ${BIN} plan; echo EXIT=$?`, { cwd: fresh, env: {}, name: 'host-key', width: 100, height: 30 });
+    const tmux = TmuxSession.start(`NO_COLOR=1 node ${BIN} plan --only deploy; echo EXIT=$?`, { cwd: fresh, env: {}, name: 'host-key', width: 100, height: 30 });
     sessions.push(tmux);
     const asked = await tmux.waitFor(/Trust this key for box/, 30_000);
     expect(asked).toMatch(/The host key of box \(\[127\.0\.0\.1\]:\d+\) is not known yet:\n\s+ssh-ed25519 SHA256:\S+/);

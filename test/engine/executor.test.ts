@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DestructiveRefusedError, NotConvergedError, StepFailedError } from '../../src/engine/errors.js';
+import type { GuardReport } from '../../src/engine/access.js';
+import { AccessProofError, DestructiveRefusedError, NotConvergedError, StepFailedError } from '../../src/engine/errors.js';
+import { guardLines } from '../../src/flows/apply-report.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { executeSteps, type ExecuteOptions } from '../../src/engine/executor.js';
 import { planHost } from '../../src/engine/planner.js';
@@ -127,5 +129,105 @@ describe('executeSteps()', () => {
     expect(json).toContain('login --password-stdin < [stdin: secret]');
     expect(json).toContain('bad token [redacted]');
     expect(fake.nodes.get(`${PROJECT}/env`)?.content).toBe('s3cr3t-token-value');
+  });
+});
+
+describe('executeSteps() with guards and access proofs', () => {
+  /** A guarded step driven by rules: the revert puts `reverted` in the fake's change log. */
+  function guarded(fake: FakeHost, name: string, behaviour: { exit?: number; prove?: Step['prove'] } = {}): Step {
+    const base = ruled(fake, name, { ...(behaviour.exit !== undefined ? { exit: behaviour.exit } : {}) });
+    const timers = new Set<string>();
+    fake.rules.push({ match: (argv) => argv[0] === 'systemd-run', run: (_h, c) => (timers.add(c.argv.find((a) => a.startsWith('--unit='))!.slice(7)), { code: 0, stdout: '', stderr: '' }) });
+    fake.rules.push({ match: (argv) => argv[0] === 'systemctl' && argv[1] === 'stop', run: (_h, c) => (timers.delete(c.argv[2]!.replace(/\.timer$/, '')), { code: 0, stdout: '', stderr: '' }) });
+    fake.rules.push({ match: (argv) => argv[0] === 'sh' && argv[2] === `undo-${name} --all`, run: () => ({ code: 0, stdout: '', stderr: '' }) });
+    Object.assign(fake, { timers });
+    return { ...base, verify: undefined as never, guard: { seconds: 90, revert: [{ argv: [`undo-${name}`, '--all'] }] }, prove: behaviour.prove ?? { port: 2222, user: 'deploy' } } as Step;
+  }
+  const timersOf = (fake: FakeHost): Set<string> => (fake as unknown as { timers: Set<string> }).timers;
+
+  it('arms the timer before the change, proves access from a new connection, then disarms', async () => {
+    const fake = new FakeHost();
+    const proofs: unknown[] = [];
+    const proveAccess = async (host: string, login: unknown) => (proofs.push([host, login]), { ok: true as const, target: 'deploy@fake:2222' });
+    const { outcome, events } = await run(fake, [guarded(fake, 'move')], { proveAccess, runId: '20260101T000000Z-abc123' });
+    expect(outcome).toMatchObject({ result: 'ok', changed: 1 });
+    const unit = 'homelab-wizard-guard-20260101t000000z-abc123-deploy-t-move';
+    expect(fake.changes).toEqual([
+      `systemd-run --quiet --collect --on-active=90 --unit=${unit} '--description=homelab-wizard: revert an unproven change' sh -c 'undo-move --all'`,
+      'do-move --now',
+      `systemctl stop ${unit}.timer`,
+    ]);
+    expect(proofs).toEqual([['fake', { port: 2222, user: 'deploy' }]]);
+    expect(timersOf(fake).size).toBe(0);
+    expect(events.filter((e) => e.type === 'guard').map((e) => (e.type === 'guard' ? e.action : ''))).toEqual(['armed', 'disarmed']);
+  });
+
+  it('on a failed proof reverts at once, stops the timer, proves the old login and reports all of it', async () => {
+    const fake = new FakeHost();
+    const proveAccess = async (_host: string, login: unknown) =>
+      login === 'current' ? { ok: true as const, target: 'root@fake:22' } : { ok: false as const, target: 'deploy@fake:2222', reason: 'timed out while connecting' };
+    const steps = [guarded(fake, 'move'), ruled(fake, 'later')];
+    const { outcome, done } = await run(fake, steps, { proveAccess, runId: 'r1' });
+    expect(outcome).toMatchObject({ result: 'failed', failedStep: 'deploy.t.move' });
+    expect(outcome.error).toBeInstanceOf(AccessProofError);
+    expect((outcome.error as Error).message).toBe('fake: step deploy.t.move: a new SSH connection as deploy@fake:2222 failed (timed out while connecting), so the change was reverted');
+    expect(fake.changes.slice(1)).toEqual(['do-move --now', "sh -c 'undo-move --all'", 'systemctl stop homelab-wizard-guard-r1-deploy-t-move.timer']);
+    expect(timersOf(fake).size).toBe(0);
+    const failed = done[0];
+    expect(failed?.type === 'step-done' && failed.error?.guard).toEqual({
+      reverted: ['undo-move --all'],
+      revertOk: true,
+      unit: 'homelab-wizard-guard-r1-deploy-t-move',
+      seconds: 90,
+      access: { ok: true, target: 'root@fake:22' },
+    });
+    expect(done.map((e) => (e.type === 'step-done' ? e.result : ''))).toEqual(['failed', 'not-run']);
+    expect(guardLines((failed as { error: { guard: GuardReport } }).error.guard)).toEqual([
+      '    reverted:  undo-move --all',
+      '    access:    still reachable as root@fake:22 (proven by a new connection)',
+    ]);
+  });
+
+  it('reverts a guarded step whose own command fails, without a proof of the new login', async () => {
+    const fake = new FakeHost();
+    const logins: unknown[] = [];
+    const proveAccess = async (_host: string, login: unknown) => (logins.push(login), { ok: true as const, target: 'root@fake:22' });
+    const { outcome } = await run(fake, [guarded(fake, 'move', { exit: 4 })], { proveAccess, runId: 'r2' });
+    expect(outcome.error).toBeInstanceOf(StepFailedError);
+    expect(fake.changes).toContain("sh -c 'undo-move --all'");
+    expect(logins).toEqual(['current']);
+  });
+
+  it('leaves the timer armed when the revert cannot run here, and says so', async () => {
+    const fake = new FakeHost();
+    fake.rules.unshift({ match: (argv) => argv[0] === 'sh' && argv[2] === 'undo-move --all', run: () => ({ code: 1, stdout: '', stderr: 'connection lost\n' }) });
+    const proveAccess = async (_host: string, login: unknown) => (login === 'current' ? { ok: false as const, target: 'root@fake:22', reason: 'connection refused' } : { ok: false as const, target: 'deploy@fake:2222', reason: 'connection refused' });
+    const { done } = await run(fake, [guarded(fake, 'move')], { proveAccess, runId: 'r3' });
+    const guard = (done[0] as { error: { guard: GuardReport } }).error.guard;
+    expect(guard.revertOk).toBe(false);
+    expect(timersOf(fake).size).toBe(1);
+    expect(guardLines(guard)).toEqual([
+      '    NOT reverted from here (the connection failed): the timer homelab-wizard-guard-r3-deploy-t-move.timer on the host runs',
+      "               undo-move --all within 90 s of the step's start",
+      '    access:    a new connection as root@fake:22 failed too (connection refused); wait 90 s for the timer, then try again',
+    ]);
+  });
+
+  it('never skips a proof: a step that must prove access fails when the run cannot open a second connection', async () => {
+    const fake = new FakeHost();
+    const { outcome } = await run(fake, [guarded(fake, 'move')], { runId: 'r4' });
+    expect(outcome).toMatchObject({ result: 'failed' });
+    expect(fake.changes).toEqual([]);
+  });
+
+  it('neither arms nor proves a step that is already converged, and planning runs nothing', async () => {
+    const fake = new FakeHost();
+    const step = guarded(fake, 'move');
+    fake.rules.unshift({ match: (argv) => argv[0] === 'check-move', run: () => ({ code: 0, stdout: '', stderr: '' }) });
+    let proofs = 0;
+    const { outcome } = await run(fake, [step], { proveAccess: async () => (proofs++, { ok: true as const, target: 'x' }) });
+    expect(outcome).toMatchObject({ result: 'no-changes', unchanged: 1 });
+    expect(fake.changes).toEqual([]);
+    expect(proofs).toBe(0);
   });
 });

@@ -9,6 +9,8 @@ import { validateProfile } from '../../src/profile/validate.js';
 import { hostLayout } from '../../src/steps/host-layout.js';
 import { PHASES } from '../../src/steps/phases.js';
 import { hostSteps, type StepContext } from '../../src/steps/registry.js';
+import type { ProveLogin } from '../../src/engine/access.js';
+import { FakeServer } from '../fakes/fake-harden.js';
 import { FakeHost } from '../fakes/fake-host.js';
 import { exampleProfile } from '../helpers/profiles.js';
 
@@ -18,8 +20,9 @@ function profile(name: 'minimal' | 'vpai'): Profile {
   return result.profile;
 }
 
-function context(p: Profile, runId: string, events: RunEvent[]): SessionContext {
+function context(p: Profile, runId: string, events: RunEvent[], server?: FakeServer): SessionContext {
   return {
+    ...(server ? { proveAccess: async (_host: string, login: ProveLogin) => server.prove(login) } : {}),
     runId,
     project: hostLayout(p).project,
     lockInfo: { runId, owner: 'test', operatorHost: 'test.example.com', pid: 1, startedAt: '2026-01-01T00:00:00.000Z', command: 'apply' },
@@ -64,23 +67,28 @@ describe.each(['minimal', 'vpai'] as const)('every step of the %s example', (nam
     for (const host of p.hosts) {
       const steps = hostSteps(p, host, PHASES, VAULT).filter((s) => !DOCKER_STEPS.test(s.id));
       const fake = new FakeHost(host.name);
+      const server = new FakeServer(fake, { port: host.ssh.port, user: host.ssh.user });
       const project = hostLayout(p).project;
 
       const first = await planHost(fake.runner(), steps, project);
       expect(fake.changes, 'planning changed the host').toEqual([]);
-      expect(first.steps.every((s) => s.action !== '='), 'a fresh host should need every step').toBe(true);
+      // A fresh host needs every step, except a removal of what an earlier step adds (the old SSH port's rule).
+      expect(first.steps.filter((s) => s.action === '=').map((s) => s.id)).toEqual(steps.filter((s) => s.effect === 'delete').map((s) => s.id));
 
       const events: RunEvent[] = [];
-      const session = await beginHost(fake.runner(), steps, context(p, 'run-1', events));
-      const outcome = await runHost(session, context(p, 'run-1', events), { allowDestroy: false, signal: new AbortController().signal });
-      expect(outcome).toMatchObject({ result: 'ok', changed: steps.length, unchanged: 0 });
+      const session = await beginHost(fake.runner(), steps, context(p, 'run-1', events, server));
+      const outcome = await runHost(session, context(p, 'run-1', events, server), { allowDestroy: false, signal: new AbortController().signal });
+      expect(outcome, JSON.stringify(events.filter((e) => e.type === 'step-done' && e.result === 'failed'))).toMatchObject({ result: 'ok', changed: steps.length, unchanged: 0 });
+      // Every guarded step armed its timer and disarmed it after the proof.
+      expect(server.armed.length).toBe(steps.filter((s) => s.guard).length);
+      expect([...server.timers]).toEqual([]);
       expect(fake.lock).toBeUndefined();
 
       const second = await planHost(fake.runner(), steps, project);
       expect(second.steps.map((s) => `${s.action} ${s.id}`)).toEqual(steps.map((s) => `= ${s.id}`));
 
       const before = fake.changes.length;
-      const again = await runHost(await beginHost(fake.runner(), steps, context(p, 'run-2', events)), context(p, 'run-2', events), { allowDestroy: false, signal: new AbortController().signal });
+      const again = await runHost(await beginHost(fake.runner(), steps, context(p, 'run-2', events, server)), context(p, 'run-2', events, server), { allowDestroy: false, signal: new AbortController().signal });
       expect(again).toMatchObject({ result: 'no-changes', changed: 0, unchanged: steps.length });
       expect(fake.changes.length).toBe(before);
       expect(fake.audit.map((a) => [a.runId, a.result, a.changed])).toEqual([

@@ -26,7 +26,9 @@ describe('the sandbox copy of a profile', () => {
   });
 
   it('takes images from the local registry, uses internal TLS and manual DNS, no backups, never production', () => {
-    expect(copy.images.registry).toBe('sandbox-registry:5000');
+    // Plain HTTP (the harden phase keeps it in Docker's daemon.json), and Debian's Docker: no HTTPS egress.
+    expect(copy.images).toEqual({ registry: 'sandbox-registry:5000', insecureRegistry: true });
+    for (const host of copy.hosts) expect(host.docker).toEqual({ source: 'distribution' });
     expect(copy.domain).toMatchObject({ name: 'example.com', tls: 'internal', dnsProvider: 'manual' });
     expect(copy.backups.enabled).toBe(false);
     expect(copy.project).toMatchObject({ name: 'vpai-sandbox', production: false, displayName: 'VPAI (sandbox)' });

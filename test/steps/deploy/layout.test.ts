@@ -37,6 +37,7 @@ describe('deploy layout steps', () => {
     const p = profile();
     const host = p.hosts[0] as Profile['hosts'][number];
     expect(hostSteps({ ...p, hosts: [{ ...host, services: [] }] }, { ...host, services: [] }, ['deploy']).map((s) => s.id)).toEqual(['deploy.layout.releases', 'deploy.layout.data', 'deploy.layout.readme']);
-    expect(hostSteps(p, host, ['harden', 'smoke'])).toEqual([]);
+    expect(hostSteps(p, host, ['vpn', 'smoke'])).toEqual([]);
+    expect(hostSteps(p, host, ['harden']).every((s) => s.id.startsWith('harden.'))).toBe(true);
   });
 });

@@ -1,0 +1,52 @@
+import type { Step } from '../../plan/step.js';
+import { sh, type HardenContext } from './context.js';
+
+const SUDOERS = '/etc/sudoers.d/90-homelab-wizard';
+/** sudo ignores files whose name contains a dot: the new rules wait here until visudo accepts them. */
+const SUDOERS_PENDING = '/etc/sudoers.d/homelab-wizard.pending';
+
+/** The admin account, its keys and its sudo rule: how every later run logs in (vpai-system §9.8.17). */
+export function adminSteps(ctx: HardenContext): Step[] {
+  const { admin, home, host } = ctx;
+  const keys = `${ctx.profile.operator.sshPublicKeys.join('\n')}\n`;
+  const rule = ctx.host.ssh.sudo === 'nopasswd' ? `${admin} ALL=(ALL:ALL) NOPASSWD: ALL\n` : `${admin} ALL=(ALL:ALL) ALL\n`;
+  return [
+    {
+      id: 'harden.admin.user',
+      describe: `Admin user ${admin} in group sudo, with ~/.ssh`,
+      host: host.name,
+      check: { argv: sh('id -nG "$1" 2>/dev/null | tr " " "\\n" | grep -qx sudo && [ -d "$2/.ssh" ]', admin, home) },
+      apply: [
+        {
+          argv: sh(
+            'id -u "$1" >/dev/null 2>&1 || useradd --create-home --home-dir "$2" --shell /bin/bash "$1"; usermod -aG sudo "$1" && install -d -m 0700 -o "$1" -g "$1" "$2/.ssh"',
+            admin,
+            home,
+          ),
+        },
+      ],
+      risk: 'safe',
+      effect: 'create',
+    },
+    {
+      id: 'harden.admin.keys',
+      describe: `Operator SSH keys for ${admin}`,
+      host: host.name,
+      check: null,
+      files: [{ path: `${home}/.ssh/authorized_keys`, mode: '0600', owner: `${admin}:${admin}`, content: keys }],
+      apply: [],
+      risk: 'safe',
+    },
+    {
+      id: 'harden.admin.sudo',
+      describe: `sudo for ${admin} (${ctx.host.ssh.sudo === 'nopasswd' ? 'no password' : 'password'}), checked by visudo before use`,
+      host: host.name,
+      check: { argv: ['cmp', '-s', SUDOERS_PENDING, SUDOERS] },
+      files: [{ path: SUDOERS_PENDING, mode: '0440', owner: 'root:root', content: rule }],
+      apply: [{ argv: sh('visudo -cqf "$1" && install -m 0440 -o root -g root "$1" "$2"', SUDOERS_PENDING, SUDOERS) }],
+      verify: { argv: ['visudo', '-cq'] },
+      risk: 'safe',
+      effect: 'create',
+    },
+  ];
+}

@@ -1,0 +1,32 @@
+import { serviceName } from '../../profile/effective.js';
+import type { Host, Profile } from '../../profile/schema.js';
+
+/** What every harden builder reads: the profile, the host, and a few derived facts. */
+export interface HardenContext {
+  readonly profile: Profile;
+  readonly host: Host;
+  readonly admin: string;
+  readonly home: string;
+  /** Port sshd listens on before hardening, and after. */
+  readonly fromPort: number;
+  readonly toPort: number;
+  has(service: string): boolean;
+}
+
+export function hardenContext(profile: Profile, host: Host): HardenContext {
+  const ids = new Set(host.services.map(serviceName));
+  return {
+    profile,
+    host,
+    admin: host.ssh.adminUser,
+    home: `/home/${host.ssh.adminUser}`,
+    fromPort: host.ssh.port,
+    toPort: host.ssh.targetPort,
+    has: (service) => ids.has(service),
+  };
+}
+
+/** A step's `sh -c` script with values as positional parameters, never spliced into the text. */
+export function sh(script: string, ...args: string[]): string[] {
+  return ['sh', '-c', script, 'homelab-wizard', ...args];
+}

@@ -1,0 +1,157 @@
+import type { Step } from '../../plan/step.js';
+import { sh, type HardenContext } from './context.js';
+
+/**
+ * Debian 12 ships Compose v1 only; Compose v2 comes from Debian 13's docker-compose package,
+ * pinned low so nothing else is taken from trixie (sandbox-notes §5). Debian 13 and Ubuntu have
+ * both in their own archive.
+ */
+const DISTRIBUTION_INSTALL = `set -e
+export DEBIAN_FRONTEND=noninteractive
+. /etc/os-release
+if [ "$ID" = debian ] && [ "$VERSION_CODENAME" = bookworm ]; then
+  mirror=$(sed -n 's/^deb \\(\\[[^]]*\\] \\)\\{0,1\\}\\(http[^ ]*\\) bookworm .*/\\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
+  [ -n "$mirror" ] || mirror=$(sed -n 's/^URIs: *\\(http[^ ]*\\).*/\\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+  echo "deb $mirror trixie main" > /etc/apt/sources.list.d/homelab-wizard-trixie.list
+  printf 'Package: *\\nPin: release n=trixie\\nPin-Priority: 100\\n' > /etc/apt/preferences.d/homelab-wizard-trixie
+  apt-get update -q >/dev/null
+  apt-get install -y -q docker.io >/dev/null
+  apt-get install -y -q --no-install-recommends -t trixie docker-compose >/dev/null
+elif [ "$ID" = ubuntu ]; then
+  apt-get update -q >/dev/null && apt-get install -y -q docker.io docker-compose-v2 >/dev/null
+else
+  apt-get update -q >/dev/null && apt-get install -y -q docker.io docker-compose >/dev/null
+fi
+systemctl enable --now docker >/dev/null 2>&1`;
+
+/** Docker's own packages, from Docker's apt repository (a real server with HTTPS egress). */
+const VENDOR_INSTALL = `set -e
+export DEBIAN_FRONTEND=noninteractive
+. /etc/os-release
+apt-get update -q >/dev/null && apt-get install -y -q ca-certificates curl >/dev/null
+install -m 0755 -d /etc/apt/keyrings
+curl -fsSL "https://download.docker.com/linux/$ID/gpg" -o /etc/apt/keyrings/docker.asc
+chmod a+r /etc/apt/keyrings/docker.asc
+echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/$ID $VERSION_CODENAME stable" > /etc/apt/sources.list.d/docker.list
+apt-get update -q >/dev/null
+apt-get install -y -q docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin >/dev/null
+systemctl enable --now docker >/dev/null 2>&1`;
+
+/** A port that containers may be reached on from outside, optionally only from one range. */
+export interface PublishedAllow {
+  readonly port: number;
+  readonly proto: 'tcp' | 'udp';
+  readonly from?: string;
+}
+
+/**
+ * Published container ports bypass UFW's INPUT rules (Docker DNATs them in FORWARD), so the
+ * DOCKER-USER chain filters them like the host firewall does (vpai-system §9.8.3). Traffic from
+ * the containers' own bridges (docker0, br-*) passes: matching on the interface, not on a 172.16/12
+ * source, because the host's own network may use that range too.
+ */
+export function dockerUserScript(allowed: readonly PublishedAllow[]): string {
+  const lines = [
+    '#!/bin/sh',
+    '# written by homelab-wizard: Docker-published ports, filtered like the host firewall',
+    'set -e',
+    'iptables -N DOCKER-USER 2>/dev/null || true',
+    'iptables -F DOCKER-USER',
+    'iptables -A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+    'iptables -A DOCKER-USER -i docker0 -j RETURN',
+    'iptables -A DOCKER-USER -i br-+ -j RETURN',
+    ...allowed.map((a) => `iptables -A DOCKER-USER${a.from ? ` -s ${a.from}` : ''} -p ${a.proto} -m conntrack --ctorigdstport ${a.port} -j RETURN`),
+    'iptables -A DOCKER-USER -m conntrack --ctstate NEW -j DROP',
+    'iptables -A DOCKER-USER -j RETURN',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The same openings as the host firewall's web and VPN rules (firewall.ts): vpn-only stays vpn-only for containers too. */
+export function publishedAllows(ctx: HardenContext): PublishedAllow[] {
+  const vpnOnly = ctx.profile.access.mode === 'vpn-only' && !ctx.has('headscale');
+  const web: PublishedAllow[] = vpnOnly
+    ? [{ port: 443, proto: 'tcp', from: ctx.profile.vpn.cidr }, { port: 443, proto: 'udp', from: ctx.profile.vpn.cidr }]
+    : [{ port: 80, proto: 'tcp' }, { port: 443, proto: 'tcp' }, { port: 443, proto: 'udp' }];
+  return [...web, ...(ctx.has('headscale') ? [{ port: 3478, proto: 'udp' as const }] : [])];
+}
+
+/**
+ * /etc/docker/daemon.json. `images.registry` given as a bare `host[:port]` holds Docker Hub's
+ * paths (`library/postgres`), so it is also Docker's Hub mirror: Hub names in compose files keep
+ * working when Hub is slow or unreachable (the sandbox's case). A registry with a path is only a
+ * rewrite target. `insecureRegistry`: plain HTTP, for the mirror URL and for pulls by name.
+ */
+export function daemonSettings(ctx: HardenContext): Record<string, unknown> {
+  const registry = ctx.profile.images.registry;
+  const registryHost = registry?.split('/')[0];
+  const insecure = ctx.profile.images.insecureRegistry;
+  return {
+    'log-driver': 'json-file',
+    'log-opts': { 'max-size': '10m', 'max-file': '3' },
+    'live-restore': true,
+    'userland-proxy': false,
+    // Outside the fixed subnets of our own networks (catalog/networks.ts).
+    'default-address-pools': [{ base: '172.21.0.0/16', size: 24 }],
+    ...(registry !== undefined && registry === registryHost ? { 'registry-mirrors': [`${insecure ? 'http' : 'https'}://${registry}`] } : {}),
+    ...(registryHost !== undefined && insecure ? { 'insecure-registries': [registryHost] } : {}),
+  };
+}
+
+export function dockerSteps(ctx: HardenContext): Step[] {
+  if (!ctx.has('docker')) return [];
+  const daemon = daemonSettings(ctx);
+  const allowed = publishedAllows(ctx);
+  const shown = allowed.map((a) => `${a.port}/${a.proto}${a.from ? ` from ${a.from}` : ''}`).join(', ');
+  const unit = [
+    '[Unit]',
+    'Description=homelab-wizard: filter Docker-published ports (DOCKER-USER)',
+    'After=docker.service',
+    'PartOf=docker.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    'ExecStart=/usr/local/sbin/homelab-wizard-docker-user',
+    '',
+    '[Install]',
+    'WantedBy=docker.service',
+    '',
+  ].join('\n');
+  return [
+    {
+      id: 'harden.docker.engine',
+      describe: `Docker engine and Compose v2 (${ctx.host.docker.source === 'vendor' ? "Docker's packages" : "the distribution's docker.io"})`,
+      host: ctx.host.name,
+      check: { argv: ['sh', '-c', 'systemctl is-active --quiet docker && docker compose version >/dev/null 2>&1'] },
+      apply: [{ argv: ['sh', '-c', ctx.host.docker.source === 'vendor' ? VENDOR_INSTALL : DISTRIBUTION_INSTALL] }],
+      risk: 'safe',
+      effect: 'create',
+    },
+    {
+      id: 'harden.docker.daemon',
+      describe: 'Docker daemon settings: log rotation, live restore, no userland proxy, address pool',
+      host: ctx.host.name,
+      check: { argv: ['systemctl', 'is-active', '--quiet', 'docker'] },
+      files: [{ path: '/etc/docker/daemon.json', mode: '0644', owner: 'root:root', content: `${JSON.stringify(daemon, null, 2)}\n` }],
+      apply: [{ argv: ['systemctl', 'restart', 'docker'] }],
+      risk: 'disruptive',
+      effect: 'update',
+    },
+    {
+      id: 'harden.docker.published-ports',
+      describe: `Filter Docker-published ports: only ${shown} reach containers from outside`,
+      host: ctx.host.name,
+      check: { argv: sh('systemctl is-active --quiet homelab-wizard-docker-user && iptables -C DOCKER-USER -m conntrack --ctstate NEW -j DROP 2>/dev/null') },
+      files: [
+        { path: '/usr/local/sbin/homelab-wizard-docker-user', mode: '0755', owner: 'root:root', content: dockerUserScript(allowed) },
+        { path: '/etc/systemd/system/homelab-wizard-docker-user.service', mode: '0644', owner: 'root:root', content: unit },
+      ],
+      apply: [{ argv: ['sh', '-c', 'systemctl daemon-reload && systemctl enable homelab-wizard-docker-user >/dev/null 2>&1 && systemctl restart homelab-wizard-docker-user'] }],
+      risk: 'safe',
+      effect: 'update',
+    },
+  ];
+}

@@ -1,0 +1,36 @@
+import type { Step } from '../../plan/step.js';
+import type { Host, Profile } from '../../profile/schema.js';
+import { adminSteps } from './admin.js';
+import { hardenContext } from './context.js';
+import { crowdsecSteps } from './crowdsec.js';
+import { dockerSteps } from './docker.js';
+import { fail2banSteps } from './fail2ban.js';
+import { closeOldPortStep, firewallSteps } from './firewall.js';
+import { packagesStep } from './packages.js';
+import { sshSteps } from './ssh.js';
+import { sysctlStep } from './sysctl.js';
+import { timeLocaleSteps } from './time-locale.js';
+import { unattendedUpgradesSteps } from './unattended-upgrades.js';
+
+/**
+ * The harden phase, in an order that never locks the operator out: the admin user and its sudo
+ * rule exist before root login is turned off; the firewall allows the new SSH port before sshd
+ * listens on it; the old port closes last, after the new one is proven.
+ */
+export function hardenSteps(profile: Profile, host: Host): Step[] {
+  const ctx = hardenContext(profile, host);
+  const close = closeOldPortStep(ctx);
+  return [
+    packagesStep(ctx),
+    ...adminSteps(ctx),
+    sysctlStep(ctx),
+    ...timeLocaleSteps(ctx),
+    ...unattendedUpgradesSteps(ctx),
+    ...firewallSteps(ctx),
+    ...sshSteps(ctx),
+    ...(close ? [close] : []),
+    ...fail2banSteps(ctx),
+    ...dockerSteps(ctx),
+    ...crowdsecSteps(ctx),
+  ];
+}

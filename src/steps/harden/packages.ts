@@ -1,0 +1,29 @@
+import type { Step } from '../../plan/step.js';
+import { sh, type HardenContext } from './context.js';
+
+/** The Debian packages hardening needs on this host, from the services it runs. */
+export function hardenPackages(ctx: HardenContext): string[] {
+  const packages = ['sudo', 'tzdata', 'locales', 'iptables'];
+  if (ctx.has('ufw')) packages.push('ufw');
+  if (ctx.has('fail2ban')) packages.push('fail2ban', 'python3-systemd');
+  if (ctx.has('unattended-upgrades')) packages.push('unattended-upgrades', 'apt-listchanges');
+  if (ctx.has('crowdsec')) packages.push('crowdsec');
+  return packages;
+}
+
+export const INSTALLED_SCRIPT = 'for p in "$@"; do dpkg-query -W -f="\\${Status}" "$p" 2>/dev/null | grep -q "ok installed" || exit 1; done';
+export const INSTALL_SCRIPT =
+  'export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$@"';
+
+export function packagesStep(ctx: HardenContext): Step {
+  const packages = hardenPackages(ctx);
+  return {
+    id: 'harden.packages.base',
+    describe: `Install ${packages.join(', ')}`,
+    host: ctx.host.name,
+    check: { argv: sh(INSTALLED_SCRIPT, ...packages) },
+    apply: [{ argv: sh(INSTALL_SCRIPT, ...packages) }],
+    risk: 'safe',
+    effect: 'create',
+  };
+}

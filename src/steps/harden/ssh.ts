@@ -1,0 +1,98 @@
+import type { Step } from '../../plan/step.js';
+import { sh, type HardenContext } from './context.js';
+
+/**
+ * For most keywords sshd keeps the FIRST value it reads, and it reads the drop-ins in name order:
+ * ours must sort before the provider's (`00-provider.conf`, `50-cloud-init.conf` with
+ * `PasswordAuthentication yes` on Ubuntu images). The check reads the effective values with
+ * `sshd -T`, so a file that still wins is reported instead of silently ignored.
+ */
+export const SSHD_DROPIN = '/etc/ssh/sshd_config.d/00-homelab-wizard.conf';
+/** Listens on both ports while the new one is proven; removed once it is. */
+export const SSHD_TRANSITION = '/etc/ssh/sshd_config.d/00-homelab-wizard-transition.conf';
+
+/** The effective settings the drop-in must produce, as `sshd -T` prints them. */
+export function sshdEffective(ctx: HardenContext): string[] {
+  return ['permitrootlogin no', 'passwordauthentication no', 'kbdinteractiveauthentication no', 'pubkeyauthentication yes', `allowusers ${ctx.admin}`];
+}
+
+/** Reload sshd whatever the unit is called; Ubuntu's socket activation is switched to the service. */
+const RELOAD = `if systemctl is-enabled ssh.socket >/dev/null 2>&1; then systemctl disable --now ssh.socket >/dev/null 2>&1; systemctl enable ssh.service >/dev/null 2>&1; systemctl restart ssh.service; else systemctl reload ssh 2>/dev/null || systemctl reload sshd; fi`;
+
+export function sshdConfig(ctx: HardenContext): string {
+  return [
+    '# written by homelab-wizard: the profile decides these; edits are reported as drift',
+    `Port ${ctx.toPort}`,
+    'PermitRootLogin no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes',
+    `AllowUsers ${ctx.admin}`,
+    'MaxAuthTries 3',
+    'LoginGraceTime 30',
+    'X11Forwarding no',
+    'AllowAgentForwarding no',
+    'AllowTcpForwarding no',
+    'PermitTunnel no',
+    'ClientAliveInterval 300',
+    'ClientAliveCountMax 2',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The lockout-safe move (DESIGN §4): listen on both ports, prove the new one from a second
+ * connection, only then apply the final configuration, prove again, and close the old port.
+ * Every risky change is guarded: a timer on the host reverts it unless access is proven in time.
+ */
+export function sshSteps(ctx: HardenContext): Step[] {
+  const { fromPort, toPort, admin } = ctx;
+  const steps: Step[] = [];
+  const portsAre = (ports: number[]) => `[ "$(sshd -T 2>/dev/null | grep '^port ' | sort)" = "$(printf 'port %s\\n' ${ports.join(' ')} | sort)" ]`;
+  if (fromPort !== toPort) {
+    steps.push({
+      id: 'harden.ssh.new-port',
+      describe: `sshd also listens on ${toPort}, proven from a second connection before anything closes`,
+      host: ctx.host.name,
+      check: { argv: sh(`sshd -T 2>/dev/null | grep -qx "port $1"`, String(toPort)) },
+      apply: [
+        { argv: sh('printf "# homelab-wizard: SSH port move in progress\\nPort %s\\nPort %s\\n" "$2" "$3" > "$1" && sshd -t && ' + RELOAD, SSHD_TRANSITION, String(fromPort), String(toPort)) },
+      ],
+      guard: { seconds: 180, revert: [{ argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_TRANSITION) }] },
+      prove: { port: toPort, user: admin },
+      risk: 'disruptive',
+      effect: 'update',
+    });
+  }
+  steps.push({
+    id: 'harden.ssh.config',
+    describe: `sshd: port ${toPort} only, no root login, no passwords, AllowUsers ${admin} (checked by sshd -t before reload)`,
+    host: ctx.host.name,
+    check: {
+      argv: sh(
+        `[ ! -e "$1" ] && ! grep -qE '^Port[[:space:]]' /etc/ssh/sshd_config && ${portsAre([toPort])} && t=$(sshd -T 2>/dev/null) && shift && for want in "$@"; do printf '%s\n' "$t" | grep -qx "$want" || exit 1; done`,
+        SSHD_TRANSITION,
+        ...sshdEffective(ctx),
+      ),
+    },
+    files: [{ path: SSHD_DROPIN, mode: '0644', owner: 'root:root', content: sshdConfig(ctx) }],
+    apply: [
+      // A Port line in the main file would keep the old port open next to ours.
+      { argv: sh(`sed -i -E 's/^(Port[[:space:]].*)/# \\1  (moved to ${SSHD_DROPIN.replace(/\//g, '\\/')})/' /etc/ssh/sshd_config && rm -f "$1" && sshd -t && ${RELOAD}`, SSHD_TRANSITION) },
+    ],
+    verify: { argv: ['sshd', '-t'] },
+    guard: {
+      seconds: 180,
+      // Back to the state before this step: the defaults, listening where it listened.
+      revert: [
+        fromPort === toPort
+          ? { argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_DROPIN) }
+          : { argv: sh(`rm -f "$1"; printf 'Port %s\\nPort %s\\n' "$3" "$4" > "$2"; ${RELOAD}`, SSHD_DROPIN, SSHD_TRANSITION, String(fromPort), String(toPort)) },
+      ],
+    },
+    prove: { port: toPort, user: admin },
+    risk: 'disruptive',
+    effect: 'update',
+  });
+  return steps;
+}

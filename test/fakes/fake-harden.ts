@@ -1,0 +1,170 @@
+import type { ProveLogin, ProveResult } from '../../src/engine/access.js';
+import type { Command } from '../../src/plan/command.js';
+import { INSTALL_SCRIPT, INSTALLED_SCRIPT } from '../../src/steps/harden/packages.js';
+import { SSHD_DROPIN } from '../../src/steps/harden/ssh.js';
+import type { ExecResult } from '../../src/engine/runner.js';
+import type { FakeHost } from './fake-host.js';
+
+const ok: ExecResult = { code: 0, stdout: '', stderr: '' };
+const exit = (pass: boolean): ExecResult => (pass ? ok : { code: 1, stdout: '', stderr: '' });
+
+/**
+ * Test stand-in for what the harden steps touch on a Debian server, modelled only as far as their
+ * checks and applies need: packages, users, sysctl values, time zone and locale, ufw's rules,
+ * sshd's ports and effective settings (read from the drop-in the step uploads), services, and the
+ * guard timers. A command it does not recognise falls through to FakeHost, which throws.
+ */
+export class FakeServer {
+  readonly packages = new Set<string>();
+  readonly users = new Map<string, Set<string>>();
+  readonly sysctl = new Map<string, string>();
+  timezone = 'Etc/UTC';
+  locale = 'C.UTF-8';
+  readonly services = new Set<string>(['ssh']);
+  ufw = { active: false, rules: new Set<string>() };
+  sshd = { ports: new Set<number>([22]), transition: false };
+  readonly timers = new Set<string>();
+  /** Every guard timer ever armed, to assert that each was disarmed. */
+  readonly armed: string[] = [];
+  /** Ports a test blocks "on the way" (a provider firewall): a proof through them fails. */
+  readonly blocked = new Set<number>();
+
+  constructor(private readonly fake: FakeHost, readonly initial = { port: 22, user: 'root' }) {
+    fake.rules.push({ match: (argv) => this.handles(argv), run: (_host, command) => this.run(command) });
+    // A fresh Debian server's folders (uploads never create folders).
+    for (const dir of ['/etc/sudoers.d', '/etc/ssh/sshd_config.d', '/etc/sysctl.d', '/etc/apt/apt.conf.d', '/usr/local/sbin', '/etc/systemd/system', '/home']) fake.mkdirs(dir);
+  }
+
+  /** Folders that packages bring. */
+  private static readonly PACKAGE_DIRS: Readonly<Record<string, string>> = { fail2ban: '/etc/fail2ban/jail.d', 'docker.io': '/etc/docker', crowdsec: '/etc/crowdsec' };
+
+  private handles(argv: readonly string[]): boolean {
+    return argv[0] === 'systemd-run' || (argv[0] === 'systemctl' && argv[1] === 'stop') || this.script(argv) !== undefined || ['sysctl', 'systemctl', 'sshd', 'visudo', 'cmp', 'ufw'].includes(argv[0] ?? '');
+  }
+
+  private script(argv: readonly string[]): string | undefined {
+    return argv[0] === 'sh' && argv[1] === '-c' ? argv[2] : undefined;
+  }
+
+  /** The sshd settings the drop-in gives, as `sshd -T` prints them. */
+  private effective(): Set<string> {
+    const text = this.fake.nodes.get(SSHD_DROPIN)?.content ?? '';
+    return new Set(text.split('\n').filter((l) => /^[A-Z]/.test(l) && !l.startsWith('Port ')).map((l) => l.toLowerCase()));
+  }
+
+  private run(command: Command): ExecResult {
+    const argv = command.argv;
+    const script = this.script(argv);
+    const args = argv.slice(4);
+    if (argv[0] === 'systemd-run') {
+      const unit = argv.find((a) => a.startsWith('--unit='))?.slice('--unit='.length) as string;
+      this.timers.add(unit);
+      this.armed.push(unit);
+      return ok;
+    }
+    if (argv[0] === 'systemctl' && argv[1] === 'stop' && argv[2]?.endsWith('.timer')) {
+      this.timers.delete(argv[2].slice(0, -'.timer'.length));
+      return ok;
+    }
+    if (script === undefined) {
+      if (argv[0] === 'sysctl' && argv[2] === '--load') {
+        for (const line of (this.fake.nodes.get(argv[3] as string)?.content ?? '').split('\n')) {
+          const m = /^([a-z0-9._]+) = (.*)$/.exec(line);
+          if (m) this.sysctl.set(m[1] as string, m[2] as string);
+        }
+        return ok;
+      }
+      if (argv[0] === 'systemctl' && argv[1] === 'enable' && argv[2] === '--now') return this.services.add(argv[3] as string), ok;
+      if (argv[0] === 'systemctl' && (argv[1] === 'restart' || argv[1] === 'is-active')) return exit(this.services.has(argv.at(-1) as string));
+      if (argv[0] === 'sshd' || argv[0] === 'visudo') return ok;
+      if (argv[0] === 'cmp') return exit(this.fake.nodes.get(argv[2] as string)?.content === this.fake.nodes.get(argv[3] as string)?.content && this.fake.nodes.has(argv[3] as string));
+      if (argv[0] === 'ufw' && argv[1] === 'delete') return this.ufw.rules.delete(`ufw ${argv.slice(2).join(' ')}`), ok;
+      throw new Error(`fake server does not know: ${argv.join(' ')}`);
+    }
+    if (script === 'ufw --force disable') return (this.ufw.active = false), ok;
+    if (script === INSTALLED_SCRIPT) return exit(args.every((p) => this.packages.has(p)));
+    if (script === INSTALL_SCRIPT) {
+      for (const p of args) {
+        this.packages.add(p);
+        const dir = FakeServer.PACKAGE_DIRS[p];
+        if (dir) this.fake.mkdirs(dir);
+      }
+      return ok;
+    }
+    if (script.startsWith('id -nG')) return exit(this.users.get(args[0] as string)?.has('sudo') === true && this.fake.nodes.get(`${args[1]}/.ssh`)?.kind === 'dir');
+    if (script.includes('useradd')) {
+      this.users.set(args[0] as string, new Set(['sudo']));
+      this.fake.mkdirs(`${args[1]}/.ssh`, 0o700, `${args[0]}:${args[0]}`);
+      return ok;
+    }
+    if (script.startsWith('visudo -cqf')) {
+      const pending = this.fake.nodes.get(args[0] as string);
+      if (!pending) return exit(false);
+      this.fake.writeFile(args[1] as string, pending.content, 0o440);
+      return ok;
+    }
+    if (script.includes('sysctl -n')) return exit(args.every((kv) => this.sysctl.get(kv.split('=')[0] as string) === kv.slice(kv.indexOf('=') + 1)));
+    if (script.includes('readlink /etc/localtime')) return exit(this.timezone === args[0]);
+    if (script.startsWith('[ -f "/usr/share/zoneinfo')) return (this.timezone = args[0] as string), ok;
+    if (script.startsWith('locale -a')) return exit(this.locale === args[0]);
+    if (script.includes('update-locale')) return (this.locale = args[0] as string), ok;
+    if (script.includes('is-enabled --quiet unattended-upgrades')) return exit(this.services.has('unattended-upgrades'));
+    if (script.startsWith('ufw status verbose')) {
+      const wanted = (args[0] as string).split('\n');
+      const old = `ufw allow ${args[1]}/tcp`;
+      const want = new Set([...wanted, ...(this.ufw.rules.has(old) ? [old] : [])]);
+      return exit(this.ufw.active && want.size === this.ufw.rules.size && [...want].every((r) => this.ufw.rules.has(r)));
+    }
+    if (script.startsWith('set -e\nufw default deny')) {
+      const keep = `ufw allow ${args[1]}/tcp`;
+      const listening = this.sshd.ports.has(Number(args[1]));
+      this.ufw.rules = new Set([...(args[0] as string).split('\n'), ...(listening || this.ufw.rules.has(keep) ? [keep] : [])]);
+      this.ufw.active = true;
+      return ok;
+    }
+    if (script.startsWith('! ufw show added')) return exit(!this.ufw.rules.has(args[0] as string));
+    if (script.startsWith('sshd -T 2>/dev/null | grep -qx "port $1"')) return exit(this.sshd.ports.has(Number(args[0])));
+    if (script.startsWith('printf "# homelab-wizard: SSH port move')) {
+      this.sshd = { ports: new Set([Number(args[1]), Number(args[2])]), transition: true };
+      return ok;
+    }
+    if (script.startsWith('[ ! -e "$1" ]')) {
+      const ports = [...this.sshd.ports];
+      const want = Number(/Port (\d+)/.exec(this.fake.nodes.get(SSHD_DROPIN)?.content ?? '')?.[1] ?? 22);
+      const effective = this.effective();
+      return exit(!this.sshd.transition && ports.length === 1 && ports[0] === want && args.slice(1).every((w) => effective.has(w)));
+    }
+    if (script.startsWith('sed -i -E')) {
+      const port = Number(/Port (\d+)/.exec(this.fake.nodes.get(SSHD_DROPIN)?.content ?? '')?.[1] ?? 22);
+      this.sshd = { ports: new Set([port]), transition: false };
+      return ok;
+    }
+    for (const [needle, service] of [['fail2ban-client status sshd', 'fail2ban'], ['docker compose version', 'docker'], ['homelab-wizard-docker-user', 'homelab-wizard-docker-user'], ['cscli', 'crowdsec']] as const) {
+      if (!script.includes(needle)) continue;
+      if (/systemctl (restart|reload-or-restart|enable)|apt-get|\|\| exit 1/.test(script) && !script.startsWith('systemctl is-active')) {
+        this.services.add(service);
+        return ok;
+      }
+      return exit(this.services.has(service));
+    }
+    if (script.includes('apt-get') && script.includes('docker')) {
+      this.fake.mkdirs('/etc/docker');
+      this.services.add('docker');
+      return ok;
+    }
+    throw new Error(`fake server does not know the script: ${script.slice(0, 80)}`);
+  }
+
+  /** The stand-in for the ssh adapter's proof: the login must pass sshd, ufw and any blocked port. */
+  prove(login: ProveLogin, address = 'fake'): ProveResult {
+    const { port, user } = login === 'current' ? this.initial : login;
+    const target = `${user}@${address}:${port}`;
+    if (this.blocked.has(port)) return { ok: false, target, reason: 'timed out while connecting' };
+    if (!this.sshd.ports.has(port)) return { ok: false, target, reason: 'connection refused' };
+    if (this.ufw.active && !this.ufw.rules.has(`ufw allow ${port}/tcp`)) return { ok: false, target, reason: 'timed out while connecting' };
+    const effective = this.effective();
+    if (user === 'root' && effective.has('permitrootlogin no') && !this.sshd.transition) return { ok: false, target, reason: 'root login refused' };
+    if (user !== 'root' && !this.fake.nodes.has(`/home/${user}/.ssh/authorized_keys`)) return { ok: false, target, reason: 'key refused' };
+    return { ok: true, target };
+  }
+}
