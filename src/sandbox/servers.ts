@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import path from 'node:path';
 import { WizardError } from '../errors.js';
 import type { DockerCli } from './docker-cli.js';
@@ -7,6 +6,7 @@ import {
   LABEL, LABEL_BED, LABEL_HOST, LABEL_ORIGIN, LABEL_PROFILE, LABEL_ROLE, REGISTRY_CONTAINER, networkName, serverContainer, serverVolume, type Origin,
 } from './labels.js';
 import { SERVER_IMAGE } from './recipes.js';
+import { sshBanner } from '../lib/ssh-banner.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -97,22 +97,6 @@ function toServer(info: DockerInspect): SandboxServer {
   };
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
-    // sshd speaks first: a banner means it is really up, not just the port forwarder.
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('SSH-'));
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Waits until systemd is up and sshd answers; bounded. */
 export async function waitForServer(docker: DockerCli, server: SandboxServer, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -123,7 +107,7 @@ export async function waitForServer(docker: DockerCli, server: SandboxServer, ti
     await sleep(500);
   }
   while (Date.now() < deadline) {
-    if (await portOpen(server.sshPort)) return;
+    if (await sshBanner('127.0.0.1', server.sshPort, 1000)) return;
     await sleep(500);
   }
   throw new WizardError('sandbox-server', `sandbox server ${server.host} did not come up within ${Math.round(timeoutMs / 1000)} s (systemd: ${systemd || 'no answer'})`, `see \`docker logs ${server.container}\``);
