@@ -5,20 +5,15 @@ import { planHost } from '../../src/engine/planner.js';
 import { isSecret, Secret } from '../../src/lib/secret.js';
 import { stepPhase } from '../../src/plan/step.js';
 import type { Profile } from '../../src/profile/schema.js';
-import { validateProfile } from '../../src/profile/validate.js';
 import { hostLayout } from '../../src/steps/host-layout.js';
 import { PHASES } from '../../src/steps/phases.js';
 import { hostSteps, type StepContext } from '../../src/steps/registry.js';
 import type { ProveLogin } from '../../src/engine/access.js';
 import { FakeServer } from '../fakes/fake-harden.js';
 import { FakeHost } from '../fakes/fake-host.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { validExample } from '../helpers/profiles.js';
 
-function profile(name: 'minimal' | 'vpai'): Profile {
-  const result = validateProfile(exampleProfile(name));
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.profile;
-}
+const profile = (name: 'minimal' | 'vpai'): Profile => validExample(name);
 
 function context(p: Profile, runId: string, events: RunEvent[], server?: FakeServer): SessionContext {
   return {

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Secret } from '../../src/lib/secret.js';
-import { validateProfile } from '../../src/profile/validate.js';
 import { HcloudClient } from '../../src/providers/hetzner/client.js';
 import { cloudInitUserData } from '../../src/providers/hetzner/cloud-init.js';
 import { desiredServers, firewallRulesFor, planCloud, HOST_LABEL, PROFILE_LABEL } from '../../src/providers/hetzner/cloud-plan.js';
 import { HcloudError } from '../../src/providers/hetzner/errors.js';
 import type { HcloudServer } from '../../src/providers/hetzner/types.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { validExample } from '../helpers/profiles.js';
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
@@ -85,11 +84,7 @@ describe('Hetzner client', () => {
   });
 });
 
-function profile() {
-  const r = validateProfile(exampleProfile('vpai'));
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.profile;
-}
+const profile = () => validExample('vpai');
 
 const server = (host: string, over: Partial<HcloudServer> = {}): HcloudServer => ({
   id: 42, name: `vpai-${host}`, status: 'running', labels: { [PROFILE_LABEL]: 'vpai', [HOST_LABEL]: host },

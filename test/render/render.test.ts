@@ -11,16 +11,12 @@ import { caddyQuote } from '../../src/render/caddyfile.js';
 import { quoteEnvValue, renderEnvFile } from '../../src/render/env-file.js';
 import { renderRelease, type Release } from '../../src/render/release.js';
 import { provisionSql, sqlLiteral } from '../../src/render/sql.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { exampleProfile, validExample } from '../helpers/profiles.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 
 const NASTY = `p@ss "dq" 'sq' $HOME \${X} $$ \\back\\slash\\ spaces  héllo ✓ #hash end"`;
 
-function profileOf(name: 'minimal' | 'vpai') {
-  const result = validateProfile(exampleProfile(name));
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.profile;
-}
+const profileOf = (name: 'minimal' | 'vpai') => validExample(name);
 
 /** A vault stand-in where every secret the catalogue knows has the same nasty value. */
 const allSecrets = (key: string): Secret | undefined => (key.startsWith('anthropic') ? undefined : Secret.of(`${NASTY}-${key}`));

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { validateProfile } from '../../src/profile/validate.js';
 import { firewallRules } from '../../src/steps/harden/firewall.js';
 import { hardenContext } from '../../src/steps/harden/context.js';
 import { hardenSteps } from '../../src/steps/harden/harden-steps.js';
 import { daemonSettings, dockerUserScript, publishedAllows } from '../../src/steps/harden/docker.js';
 import { SSHD_DROPIN, SSHD_TRANSITION, sshdConfig } from '../../src/steps/harden/ssh.js';
 import { SYSCTL } from '../../src/steps/harden/sysctl.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { validExample } from '../helpers/profiles.js';
 
-function profile(mutate: (p: Record<string, any>) => void = () => {}) {
-  const raw = exampleProfile('minimal');
-  mutate(raw);
-  const r = validateProfile(raw);
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return r.profile;
-}
+const profile = (mutate?: (p: Record<string, any>) => void) => validExample('minimal', mutate);
 
 describe('harden steps', () => {
   const p = profile();

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALPHABETS, generateValue, missingGenerated, missingRequired, missingSecrets, profileSecrets, type RandomSource } from '../../src/vault/generate.js';
-import { validateProfile } from '../../src/profile/validate.js';
 import type { Profile } from '../../src/profile/schema.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { validExample } from '../helpers/profiles.js';
 
 /** A stand-in random source that returns the given bytes in order, then fails. */
 function fakeRandom(bytes: number[]): RandomSource {
@@ -21,13 +20,7 @@ function countingRandom(): RandomSource {
   return (n) => Uint8Array.from({ length: n }, () => next++ % 256);
 }
 
-function profile(mutate: (p: Record<string, any>) => void = () => undefined): Profile {
-  const raw = exampleProfile('minimal');
-  mutate(raw);
-  const result = validateProfile(raw);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.profile;
-}
+const profile = (mutate?: (p: Record<string, any>) => void): Profile => validExample('minimal', mutate);
 
 describe('secret generation', () => {
   it('uses the prefix, the length and the alphabet of the policy', () => {

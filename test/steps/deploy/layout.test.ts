@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { validateProfile } from '../../../src/profile/validate.js';
 import type { Profile } from '../../../src/profile/schema.js';
 import { makeDirCommand } from '../../../src/engine/executor.js';
 import { describeCommand } from '../../../src/shell/describe-command.js';
 import { layoutSteps } from '../../../src/steps/deploy/layout.js';
 import { hostLayout } from '../../../src/steps/host-layout.js';
 import { hostSteps } from '../../../src/steps/registry.js';
-import { exampleProfile } from '../../helpers/profiles.js';
+import { validExample } from '../../helpers/profiles.js';
 
-function profile(mutate: (p: Record<string, any>) => void = () => undefined): Profile {
-  const raw = exampleProfile('minimal');
-  mutate(raw);
-  const result = validateProfile(raw);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.profile;
-}
+const profile = (mutate?: (p: Record<string, any>) => void): Profile => validExample('minimal', mutate);
 
 describe('deploy layout steps', () => {
   it('puts the project under deploy.root (default /opt/homelab)', () => {
