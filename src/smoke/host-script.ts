@@ -25,8 +25,13 @@ fact() { printf 'r\\t%s\\t%s\\t%s\\n' "$1" "$2" "$(printf '%s' "$3" | head -c 40
 dc() { p="$1"; f="$2"; shift 2; timeout ${EXEC_TIMEOUT_SECONDS} docker compose --project-directory "$cur" -p "$p" -f "$cur/$f" "$@"; }
 if [ -d "$cur/" ]; then printf 'cur\\tok\\n'; else printf 'cur\\tmissing\\n'; fi`;
 
-const HTTP_IN_CONTAINER = `if command -v curl >/dev/null 2>&1; then curl -s -m 10 -o /dev/null -w '%{http_code}' "$1"; elif command -v wget >/dev/null 2>&1; then wget -S -q -T 10 -O /dev/null "$1" 2>&1 | awk '/HTTP\\//{c=$2} END{print c}'; else echo 'neither curl nor wget in the container'; exit 3; fi`;
-const TCP_IN_CONTAINER = `if command -v nc >/dev/null 2>&1; then nc -z -w 3 127.0.0.1 "$1"; elif command -v bash >/dev/null 2>&1; then timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1"; else echo 'neither nc nor bash in the container'; exit 3; fi`;
+/** $1 port, $2 path: the status code, with whatever the image has (qdrant's has only bash). */
+export const HTTP_IN_CONTAINER = `u="http://127.0.0.1:$1$2"
+if command -v curl >/dev/null 2>&1; then curl -s -m 10 -o /dev/null -w '%{http_code}' "$u"
+elif command -v wget >/dev/null 2>&1; then wget -S -q -T 10 -O /dev/null "$u" 2>&1 | awk '/HTTP\\//{c=$2} END{print c}'
+elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$1" >&3 && read -r _ code _ <&3 && echo "$code"' "$1" "$2"
+else echo 'no curl, wget or bash in the container'; exit 3; fi`;
+const TCP_IN_CONTAINER = `if command -v nc >/dev/null 2>&1; then nc -z -w 3 127.0.0.1 "$1"; elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1"; else echo 'neither nc nor bash in the container'; exit 3; fi`;
 /** -h postgresql: PostgreSQL's network name, as the apps connect; a local socket may be trusted without a password. */
 const DB_LOGIN = `pw=$(base64 -d) || exit 97; PGPASSWORD="$pw" PGCONNECT_TIMEOUT=5 psql -X -h "$1" -U "$2" -d "$3" -tAc 'select current_user'`;
 
@@ -45,7 +50,7 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
         ? `o=$(${dc(check.target, 'exec', '-T', check.target.service, ...check.argv)} 2>&1); fact ${index} $? "$o"`
         : `o=$(timeout ${EXEC_TIMEOUT_SECONDS} ${quote(check.argv)} 2>&1); fact ${index} $? "$o"`;
     case 'http-container':
-      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', HTTP_IN_CONTAINER, 'sh', `http://127.0.0.1:${check.port}${check.path}`)} 2>&1); fact ${index} $? "$o"`;
+      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', HTTP_IN_CONTAINER, 'sh', String(check.port), check.path)} 2>&1); fact ${index} $? "$o"`;
     case 'tcp':
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', TCP_IN_CONTAINER, 'sh', String(check.port))} 2>&1); fact ${index} $? "$o"`;
     case 'db-login':
@@ -123,6 +128,11 @@ function containerState(facts: HostFacts, target: ComposeTarget): { running: boo
   return { running: c.state === 'running', text: `${c.state}: ${c.status}` };
 }
 
+/** `docker exec` of a program the image lacks (distroless images have no sh): 126/127. */
+function noShell(out: { code: number; output: string }): boolean {
+  return (out.code === 126 || out.code === 127) && /executable file not found|no such file or directory/i.test(out.output);
+}
+
 type Judged = Pick<CheckResult, 'status' | 'reason'>;
 
 function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswords: ReadonlySet<string>): Judged {
@@ -149,16 +159,16 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     case 'systemd':
       return out.code === 0 ? { status: 'PASS', reason: 'active' } : { status: 'FAIL', reason: `${check.unit} is ${brief(out.output) || 'not active'}` };
     case 'command':
-      if (out.output.includes(check.expect)) return { status: 'PASS', reason: `'${check.expect}'` };
+      if (out.code === 0 && out.output.includes(check.expect)) return { status: 'PASS', reason: `'${check.expect}'` };
       return { status: 'FAIL', reason: `expected '${check.expect}', got ${brief(out.output) ? `'${brief(out.output)}'` : 'nothing'} (exit ${out.code})` };
     case 'http-container': {
-      if (out.code === 3) return { status: 'SKIP', reason: brief(out.output) };
+      if (out.code === 3 || noShell(out)) return { status: 'SKIP', reason: noShell(out) ? 'the image has no shell to run the check in' : brief(out.output) };
       const status = Number(brief(out.output));
       if (check.expectStatus.includes(status)) return { status: 'PASS', reason: `status ${status}` };
       return { status: 'FAIL', reason: `expected ${check.expectStatus.join(' or ')}, got ${brief(out.output) || 'no answer'}` };
     }
     case 'tcp':
-      if (out.code === 3) return { status: 'SKIP', reason: brief(out.output) };
+      if (out.code === 3 || noShell(out)) return { status: 'SKIP', reason: noShell(out) ? 'the image has no shell to run the check in' : brief(out.output) };
       return out.code === 0 ? { status: 'PASS', reason: `port ${check.port} open` } : { status: 'FAIL', reason: `port ${check.port} refused (${brief(out.output) || `exit ${out.code}`})` };
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };

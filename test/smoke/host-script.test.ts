@@ -1,12 +1,15 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smokePlan, type SmokePlan } from '../../src/smoke/checks.js';
-import { evaluateHost, hostScript, parseHostFacts, type HostFacts } from '../../src/smoke/host-script.js';
+import { evaluateHost, hostScript, HTTP_IN_CONTAINER, parseHostFacts, type HostFacts } from '../../src/smoke/host-script.js';
 import { validExample } from '../helpers/profiles.js';
+import { ensureCommands } from '../helpers/system-packages.js';
 
 const exec = promisify(execFile);
 const profile = validExample('minimal', (raw) => {
@@ -72,6 +75,23 @@ describe('host-side smoke evaluation', () => {
     expect(s['redis.ping']).toBe("FAIL expected 'PONG', got 'NOAUTH Authentication required.' (exit 0)");
     expect(s['postgresql.ready']).toBe('FAIL timed out after 30 s');
     expect(status(evaluateHost(plan, facts(), new Set(['n8n.dbPassword'])))['n8n.db-login']).toBe('FAIL the vault has no n8n.dbPassword');
+  });
+
+  it('judges in-container HTTP by status code, skips images without any client or shell, and needs exit 0 for commands', () => {
+    const q = validExample('minimal', (raw) => {
+      raw['hosts'][0].services = ['docker', 'caddy', 'qdrant'];
+    });
+    const qp = smokePlan(q, q.hosts[0]!);
+    const i = qp.checks.findIndex((c) => c.id === 'qdrant.readyz');
+    const containers = new Map([['minimal-infra/qdrant', { state: 'running', status: 'Up 1 minute (healthy)' }], ['minimal-infra/caddy', { state: 'running', status: 'Up (healthy)' }]]);
+    const judge = (code: number, output: string): string | undefined => status(evaluateHost(qp, { deployed: true, containers, outputs: new Map([[i, { code, output }]]) }))['qdrant.readyz'];
+    expect(judge(0, '200')).toBe('PASS status 200');
+    expect(judge(0, '503')).toBe('FAIL expected 200, got 503');
+    expect(judge(3, 'no curl, wget or bash in the container\n')).toBe('SKIP no curl, wget or bash in the container');
+    expect(judge(127, 'OCI runtime exec failed: exec: "sh": executable file not found in $PATH')).toBe('SKIP the image has no shell to run the check in');
+    const outputs = new Map(facts().outputs);
+    outputs.set(plan.checks.findIndex((c) => c.id === 'redis.ping'), { code: 1, output: 'PONG? no: Could not connect\n' });
+    expect(status(evaluateHost(plan, facts({ outputs })))['redis.ping']).toMatch(/^FAIL expected 'PONG'.*\(exit 1\)$/);
   });
 
   it('fails every container check when nothing is deployed', () => {
@@ -163,5 +183,55 @@ exec "$@"
   it('fails the login with another password', async () => {
     const { stdout } = await run(plan, 'wrong');
     expect(status(evaluateHost(plan, parseHostFacts(stdout)))['n8n.db-login']).toBe('FAIL FATAL:  password authentication failed for user "n8n"');
+  });
+});
+
+describe('the in-container HTTP probe', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hlw-smoke-http-'));
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    ensureCommands({ curl: 'curl', wget: 'wget', bash: 'bash' });
+    server = createServer((req, res) => {
+      res.statusCode = req.url === '/readyz' ? 200 : 404;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A PATH holding only the named programs, like a slim image. */
+  function image(name: string, tools: string[]): string {
+    const bin = path.join(dir, name);
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['sh', 'awk', 'cat', ...tools]) {
+      const found = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p));
+      if (!found) throw new Error(`this test needs ${tool} (apt-get install ${tool})`);
+      symlinkSync(found, path.join(bin, tool));
+    }
+    return bin;
+  }
+
+  async function probe(bin: string, urlPath: string): Promise<{ code: number; out: string }> {
+    try {
+      const { stdout } = await exec(path.join(bin, 'sh'), ['-c', HTTP_IN_CONTAINER, 'sh', String(port), urlPath], { env: { PATH: bin } });
+      return { code: 0, out: stdout.trim() };
+    } catch (error) {
+      const e = error as { code: number; stdout: string };
+      return { code: e.code, out: e.stdout.trim() };
+    }
+  }
+
+  it('reads the status with curl, or wget, or bash alone (qdrant), and says so when the image has none', async () => {
+    for (const [name, tools] of [['with-curl', ['curl']], ['with-wget', ['wget']], ['with-bash', ['bash']]] as const) {
+      const bin = image(name, [...tools]);
+      expect(await probe(bin, '/readyz'), name).toEqual({ code: 0, out: '200' });
+      expect((await probe(bin, '/missing')).out, name).toBe('404');
+    }
+    expect(await probe(image('bare', []), '/readyz')).toEqual({ code: 3, out: 'no curl, wget or bash in the container' });
   });
 });
