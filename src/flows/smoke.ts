@@ -13,7 +13,6 @@ import { vaultSecretSource } from './vault-secret-source.js';
  */
 export const smokeCommand: CommandRunner = async (global, io, _args, raw) => {
   const strict = raw['strict'] === true;
-  if (raw['only'] !== undefined) throw new WizardError('usage', 'smoke takes no --only', 'use --host to pick hosts');
   const setup = await prepareEngine(global, { ...(typeof raw['host'] === 'string' ? { host: raw['host'] } : {}), only: 'smoke', io });
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: raw['acceptNewHostKeys'] === true, io }) : undefined;
