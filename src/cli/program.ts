@@ -85,6 +85,12 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(concurrencyOption())
     .action(run(async () => (await import('../flows/status.js')).statusCommand));
 
+  configure(program.command('smoke').description('the smoke checks alone: PASS/FAIL/WARN/SKIP per check and host; exit 0 passed, 1 failed'))
+    .addOption(hostOption())
+    .addOption(new Option('--strict', 'warnings (a certificate near its end, a health check still starting) fail too'))
+    .addOption(hostKeysOption())
+    .action(run(async () => (await import('../flows/smoke.js')).smokeCommand));
+
   const catalog = configure(program.command('catalog').description('the service catalogue'));
   configure(catalog.command('list').description('every service with its pinned version, roles and dependencies'))
     .action(run(async () => (await import('../flows/catalog-list.js')).catalogList));

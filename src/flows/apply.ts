@@ -22,6 +22,9 @@ import { engineOptions } from './engine-options.js';
 import { hasCloudWork } from './cloud-work.js';
 import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
+import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson, type HostSmoke } from '../smoke/results.js';
+import { runSmoke } from './smoke-run.js';
+import { vaultSecretSource } from './vault-secret-source.js';
 
 /** A lock older than this is reported as possibly stale (it is still never broken without asking). */
 const OLD_LOCK_MS = 60 * 60 * 1000;
@@ -150,6 +153,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   }
 
   let outcomes: readonly HostOutcome[] = [];
+  let smoke: HostSmoke[] | undefined;
   let fatal: unknown;
   if (!global.json && setup.work.length > 0) {
     const names = setup.work.map((w) => w.host.name);
@@ -211,6 +215,21 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
       isFatal: (error) => error instanceof UserAbortError,
     });
     outcomes = result.outcomes;
+    // The smoke phase checks, it changes nothing: after the tree is drawn, on the hosts whose
+    // apply went through, over the same connections.
+    await drawing;
+    drawing = undefined;
+    const passed = outcomes.filter((o) => o.result === 'ok' || o.result === 'no-changes').map((o) => o.host);
+    if (setup.phases.includes('smoke') && opened && passed.length > 0 && !interrupted) {
+      if (!global.json) io.stderr('Running the smoke checks…\n');
+      smoke = await runSmoke({
+        profile: setup.profile,
+        hosts: setup.work.filter((w) => passed.includes(w.host.name)).map((w) => w.host),
+        runner: (name) => opened.pool.runner(name),
+        secrets: vaultSecretSource(global, io, setup.profileName),
+      });
+      for (const h of smoke) for (const r of h.results) files.log(`[${h.host}] smoke ${r.status} ${r.id}: ${r.reason}`);
+    }
   } catch (error) {
     view?.abort(error);
     fatal = error;
@@ -221,17 +240,27 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     await opened?.pool.closeAll();
   }
 
+  const smokeFailed = smoke !== undefined && smokeExitCode(smoke, false) !== 0;
   const failed = record.failedHosts;
-  const result = interrupted ? 'aborted' : failed.length > 0 || fatal !== undefined ? 'failed' : 'ok';
+  const result = interrupted ? 'aborted' : failed.length > 0 || fatal !== undefined || smokeFailed ? 'failed' : 'ok';
+  // One JSON line with every smoke result, before run-done so a reader can stop at run-done.
+  if (smoke && global.json) io.stdout(`${JSON.stringify({ type: 'smoke', at: new Date().toISOString(), ...smokeJson(smoke, false) })}\n`);
   emit({ type: 'run-done', result, changed: record.changed, unchanged: record.unchanged, failedHosts: failed });
   files.close();
   if (fatal !== undefined) throw fatal;
 
   const report = renderFailures(record, paths.log);
   if (report.trim() !== '') io.stderr(`\n${report}`);
-  const summary = `${renderSummary(record, setup.work.length, interrupted)} Log: ${path.relative(io.cwd, paths.log) || paths.log}\n`;
+  if (smoke) {
+    if (!global.json) io.stdout(`\n${renderSmokeTable(smoke)}${renderSmokeSummary(smoke, false)}\n`);
+    const failures = renderSmokeFailures(smoke, false);
+    if (failures !== '') io.stderr(`\n${failures}`);
+  }
+  const applied = renderSummary(record, setup.work.length, interrupted);
+  const verdict = smokeFailed ? `${applied.replace(/^Apply complete/, 'Apply failed')} The smoke checks failed.` : applied;
+  const summary = `${verdict} Log: ${path.relative(io.cwd, paths.log) || paths.log}\n`;
   if (global.json) io.stderr(summary);
   else io.stdout(summary);
   if (interrupted) return EXIT_ABORTED;
-  return failed.length > 0 || outcomes.some((o) => o.result === 'failed') ? EXIT_ERROR : EXIT_OK;
+  return failed.length > 0 || outcomes.some((o) => o.result === 'failed') || smokeFailed ? EXIT_ERROR : EXIT_OK;
 };

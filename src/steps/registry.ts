@@ -25,6 +25,8 @@ export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   harden: (profile, host) => hardenSteps(profile, host),
   vpn: () => [],
   deploy: (profile, host, context) => deploySteps(profile, host, context.secret),
+  // Smoke changes nothing, so it builds no steps (and shows nothing in `plan`): apply runs the
+  // checks after the other phases, through flows/smoke-run.ts, like the `smoke` command.
   smoke: () => [],
 };
 

@@ -1,0 +1,189 @@
+import { quote } from '../shell/quote.js';
+import type { ComposeTarget, HostCheck, SmokePlan } from './checks.js';
+import type { CheckResult } from './results.js';
+
+/**
+ * The host side of the smoke checks: one shell script that runs every host check and prints
+ * facts, one line each, that `evaluateHost` judges in TypeScript. Database passwords arrive on the
+ * script's stdin (base64, one a line, read before anything else runs) and reach psql through its
+ * environment inside the container: never argv.
+ */
+export interface HostScript {
+  /** `sh -c SCRIPT homelab-wizard-smoke CURRENT`. */
+  readonly argv: readonly string[];
+  /** Vault keys whose values go on stdin, base64, one a line, in this order. */
+  readonly passwordKeys: readonly string[];
+}
+
+/** Each docker call is bounded: a hung container cannot hang the smoke run. */
+const EXEC_TIMEOUT_SECONDS = 30;
+
+const PRELUDE = `cur="$1"
+tab=$(printf '\\t')
+b64() { base64 | tr -d '\\n'; }
+fact() { printf 'r\\t%s\\t%s\\t%s\\n' "$1" "$2" "$(printf '%s' "$3" | head -c 4000 | b64)"; }
+dc() { p="$1"; f="$2"; shift 2; timeout ${EXEC_TIMEOUT_SECONDS} docker compose --project-directory "$cur" -p "$p" -f "$cur/$f" "$@"; }
+if [ -d "$cur/" ]; then printf 'cur\\tok\\n'; else printf 'cur\\tmissing\\n'; fi`;
+
+/** $1 port, $2 path: the status code, with whatever the image has (qdrant's has only bash). */
+export const HTTP_IN_CONTAINER = `u="http://127.0.0.1:$1$2"
+if command -v curl >/dev/null 2>&1; then curl -s -m 10 -o /dev/null -w '%{http_code}' "$u"
+elif command -v wget >/dev/null 2>&1; then wget -S -q -T 10 -O /dev/null "$u" 2>&1 | awk '/HTTP\\//{c=$2} END{print c}'
+elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$1" >&3 && read -r _ code _ <&3 && echo "$code"' "$1" "$2"
+else echo 'no curl, wget or bash in the container'; exit 3; fi`;
+const TCP_IN_CONTAINER = `if command -v nc >/dev/null 2>&1; then nc -z -w 3 127.0.0.1 "$1"; elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1"; else echo 'neither nc nor bash in the container'; exit 3; fi`;
+/** -h postgresql: PostgreSQL's network name, as the apps connect; a local socket may be trusted without a password. */
+const DB_LOGIN = `pw=$(base64 -d) || exit 97; PGPASSWORD="$pw" PGCONNECT_TIMEOUT=5 psql -X -h "$1" -U "$2" -d "$3" -tAc 'select current_user'`;
+
+function dc(target: ComposeTarget, ...rest: string[]): string {
+  return `dc ${quote([target.project, target.file, ...rest])}`;
+}
+
+function checkLine(check: HostCheck, index: number, passwordVar: string | undefined): string {
+  switch (check.kind) {
+    case 'container':
+      return ''; // judged from the container listing
+    case 'systemd':
+      return `o=$(systemctl is-active ${quote([check.unit])} 2>&1); fact ${index} $? "$o"`;
+    case 'command':
+      return check.target
+        ? `o=$(${dc(check.target, 'exec', '-T', check.target.service, ...check.argv)} 2>&1); fact ${index} $? "$o"`
+        : `o=$(timeout ${EXEC_TIMEOUT_SECONDS} ${quote(check.argv)} 2>&1); fact ${index} $? "$o"`;
+    case 'http-container':
+      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', HTTP_IN_CONTAINER, 'sh', String(check.port), check.path)} 2>&1); fact ${index} $? "$o"`;
+    case 'tcp':
+      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', TCP_IN_CONTAINER, 'sh', String(check.port))} 2>&1); fact ${index} $? "$o"`;
+    case 'db-login':
+      return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
+  }
+}
+
+export function hostScript(plan: SmokePlan, current: string): HostScript {
+  const passwordKeys: string[] = [];
+  const reads: string[] = [];
+  const lines: string[] = [];
+  const projects = [...new Set(plan.checks.flatMap((c) => (c.kind === 'container' ? [c.target.project] : [])))];
+  for (const p of projects) {
+    lines.push(
+      `docker ps -a --filter ${quote([`label=com.docker.compose.project=${p}`])} --format '{{.Label "com.docker.compose.service"}}\t{{.State}}\t{{.Status}}' 2>/dev/null | while IFS="$tab" read -r s st status; do printf 'ps\\t%s\\t%s\\t%s\\t%s\\n' ${quote([p])} "$s" "$st" "$(printf '%s' "$status" | b64)"; done`,
+    );
+  }
+  plan.checks.forEach((check, index) => {
+    if (check.kind === 'site') return;
+    let variable: string | undefined;
+    if (check.kind === 'db-login') {
+      variable = `pw_${passwordKeys.length}`;
+      passwordKeys.push(check.passwordKey);
+      reads.push(`${variable}=''; IFS= read -r ${variable} || true`);
+    }
+    const line = checkLine(check, index, variable);
+    if (line !== '') lines.push(line);
+  });
+  if (plan.internalCa) {
+    lines.push(`o=$(${dc(plan.internalCa, 'exec', '-T', plan.internalCa.service, 'cat', '/data/caddy/pki/authorities/local/root.crt')} 2>/dev/null) && printf 'ca\\t%s\\n' "$(printf '%s\\n' "$o" | b64)" || printf 'ca\\t-\\n'`);
+  }
+  // Passwords are read first, then stdin is closed: no later command can swallow or see them.
+  const script = [...reads, 'exec </dev/null', PRELUDE, ...lines].join('\n');
+  return { argv: ['sh', '-c', script, 'homelab-wizard-smoke', current], passwordKeys };
+}
+
+/** What the script printed, parsed. */
+export interface HostFacts {
+  readonly deployed: boolean;
+  /** `project/service` → state and status text of its container. */
+  readonly containers: ReadonlyMap<string, { readonly state: string; readonly status: string }>;
+  /** Check index → exit code and output. */
+  readonly outputs: ReadonlyMap<number, { readonly code: number; readonly output: string }>;
+  /** Caddy's root certificate (PEM), when it was asked for and found. */
+  readonly caRoot?: string;
+}
+
+const decode = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
+
+export function parseHostFacts(stdout: string): HostFacts {
+  let deployed = false;
+  let caRoot: string | undefined;
+  const containers = new Map<string, { state: string; status: string }>();
+  const outputs = new Map<number, { code: number; output: string }>();
+  for (const line of stdout.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] === 'cur') deployed = f[1] === 'ok';
+    else if (f[0] === 'ps' && f.length >= 5) containers.set(`${f[1]}/${f[2]}`, { state: f[3] ?? '', status: decode(f[4] ?? '') });
+    else if (f[0] === 'r' && f.length >= 4) outputs.set(Number(f[1]), { code: Number(f[2]), output: decode(f[3] ?? '') });
+    else if (f[0] === 'ca' && f[1] !== undefined && f[1] !== '-') caRoot = decode(f[1]);
+  }
+  return { deployed, containers, outputs, ...(caRoot && caRoot.includes('BEGIN CERTIFICATE') ? { caRoot } : {}) };
+}
+
+/** A short, single-line version of remote output for a reason. */
+function brief(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const last = lines.at(-1) ?? '';
+  return last.length > 160 ? `${last.slice(0, 160)}…` : last;
+}
+
+function containerState(facts: HostFacts, target: ComposeTarget): { running: boolean; text: string } {
+  const c = facts.containers.get(`${target.project}/${target.service}`);
+  if (!c) return { running: false, text: 'no container' };
+  return { running: c.state === 'running', text: `${c.state}: ${c.status}` };
+}
+
+/** `docker exec` of a program the image lacks (distroless images have no sh): 126/127. */
+function noShell(out: { code: number; output: string }): boolean {
+  return (out.code === 126 || out.code === 127) && /executable file not found|no such file or directory/i.test(out.output);
+}
+
+type Judged = Pick<CheckResult, 'status' | 'reason'>;
+
+function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswords: ReadonlySet<string>): Judged {
+  const target = 'target' in check ? check.target : undefined;
+  if (target && !facts.deployed) return { status: 'FAIL', reason: 'nothing deployed on this host (no current release)' };
+  if (check.kind === 'container') {
+    const c = facts.containers.get(`${check.target.project}/${check.target.service}`);
+    if (!c) return { status: 'FAIL', reason: 'no container: not deployed, or removed' };
+    if (c.state !== 'running') return { status: 'FAIL', reason: `${c.state}: ${c.status}` };
+    if (c.status.includes('(unhealthy)')) return { status: 'FAIL', reason: `unhealthy: ${c.status}` };
+    if (c.status.includes('(health: starting)')) return { status: 'WARN', reason: `health check still starting: ${c.status}` };
+    if (c.status.includes('(healthy)')) return { status: 'PASS', reason: c.status };
+    return { status: 'PASS', reason: `${c.status} (no health check)` };
+  }
+  if (check.kind === 'db-login' && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };
+  if (target) {
+    const state = containerState(facts, target);
+    if (!state.running) return { status: 'FAIL', reason: `container ${target.service} is not running (${state.text})` };
+  }
+  const out = facts.outputs.get(index);
+  if (!out) return { status: 'FAIL', reason: 'the host gave no result for this check' };
+  if (out.code === 124) return { status: 'FAIL', reason: `timed out after ${EXEC_TIMEOUT_SECONDS} s` };
+  switch (check.kind) {
+    case 'systemd':
+      return out.code === 0 ? { status: 'PASS', reason: 'active' } : { status: 'FAIL', reason: `${check.unit} is ${brief(out.output) || 'not active'}` };
+    case 'command':
+      if (out.code === 0 && out.output.includes(check.expect)) return { status: 'PASS', reason: `'${check.expect}'` };
+      return { status: 'FAIL', reason: `expected '${check.expect}', got ${brief(out.output) ? `'${brief(out.output)}'` : 'nothing'} (exit ${out.code})` };
+    case 'http-container': {
+      if (out.code === 3 || noShell(out)) return { status: 'SKIP', reason: noShell(out) ? 'the image has no shell to run the check in' : brief(out.output) };
+      const status = Number(brief(out.output));
+      if (check.expectStatus.includes(status)) return { status: 'PASS', reason: `status ${status}` };
+      return { status: 'FAIL', reason: `expected ${check.expectStatus.join(' or ')}, got ${brief(out.output) || 'no answer'}` };
+    }
+    case 'tcp':
+      if (out.code === 3 || noShell(out)) return { status: 'SKIP', reason: noShell(out) ? 'the image has no shell to run the check in' : brief(out.output) };
+      return out.code === 0 ? { status: 'PASS', reason: `port ${check.port} open` } : { status: 'FAIL', reason: `port ${check.port} refused (${brief(out.output) || `exit ${out.code}`})` };
+    case 'db-login':
+      if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
+      return { status: 'FAIL', reason: brief(out.output) || `psql exit ${out.code}` };
+  }
+}
+
+/** Every host check of the plan judged from the facts, in plan order. */
+export function evaluateHost(plan: SmokePlan, facts: HostFacts, missingPasswords: ReadonlySet<string> = new Set()): CheckResult[] {
+  return plan.checks.flatMap((check, index): CheckResult[] =>
+    check.kind === 'site' ? [] : [{ id: check.id, service: check.service, where: 'host', describe: check.describe, ...judge(check, index, facts, missingPasswords) }],
+  );
+}
+
+/** The host could not be asked at all: every host check gets the same verdict. */
+export function hostUnavailable(plan: SmokePlan, status: 'FAIL' | 'SKIP', reason: string): CheckResult[] {
+  return plan.checks.flatMap((c): CheckResult[] => (c.kind === 'site' ? [] : [{ id: c.id, service: c.service, where: 'host', describe: c.describe, status, reason }]));
+}
