@@ -83,7 +83,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
     .addOption(confirmOption())
     .addOption(hostKeysOption())
-    .action(run(async () => (await import('../flows/redeploy.js')).redeployCommand));
+    .action(run(async () => (await import('./day2-commands.js')).redeploy));
 
   configure(program.command('rollback').description('back to the previous (or named) release, for the whole stack or one service; health-gated').argument('[service]', 'only this service (its files and image)'))
     .addOption(new Option('--to <release>', 'the release id to go back to (default: the one active before the current one)'))
@@ -91,7 +91,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--host <name>', 'the host (needed when several run containers)'))
     .addOption(confirmOption())
     .addOption(hostKeysOption())
-    .action(run(async () => (await import('../flows/rollback.js')).rollbackCommand));
+    .action(run(async () => (await import('./day2-commands.js')).rollback));
 
   configure(program.command('status').description('per host: reachable, lock, last run, drift; exit 0 in sync, 2 drift'))
     .addOption(hostOption())

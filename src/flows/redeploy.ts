@@ -71,7 +71,10 @@ async function describePlan(s: Day2Session, plan: ServicePlan, content: Readonly
   return { lines, files };
 }
 
-export const redeployCommand: CommandRunner = async (global, io, args, raw) => {
+/** Shows a table to choose a row from; undefined when cancelled. Mounted by cli/ (flows draw no UI themselves). */
+export type PickOne = (props: { readonly title: string; readonly columns: readonly string[]; readonly rows: readonly { readonly value: string; readonly cells: readonly string[]; readonly warn?: boolean }[]; readonly value?: string }) => Promise<string | undefined>;
+
+export const redeployCommand = (pick: PickOne): CommandRunner => async (global, io, args, raw) => {
   const wanted = typeof args[0] === 'string' ? args[0] : undefined;
   if (wanted === undefined && (global.nonInteractive || global.json)) {
     throw new WizardError('usage', 'redeploy needs the SERVICE argument without a terminal', 'name it, e.g. `homelab-wizard redeploy n8n --yes`');
@@ -79,13 +82,13 @@ export const redeployCommand: CommandRunner = async (global, io, args, raw) => {
   const confirm = typeof raw['confirm'] === 'string' ? raw['confirm'] : undefined;
   const s = await openDay2(global, io, { ...(typeof raw['host'] === 'string' ? { host: raw['host'] } : {}), ...(wanted ? { service: wanted } : {}), command: `redeploy${wanted ? ` ${wanted}` : ''}`, acceptNewHostKeys: raw['acceptNewHostKeys'] === true });
   try {
-    return await redeployOn(s, global, io, wanted, confirm);
+    return await redeployOn(s, global, io, wanted, confirm, pick);
   } finally {
     await s.close();
   }
 };
 
-async function redeployOn(s: Day2Session, global: Parameters<CommandRunner>[0], io: Io, wanted: string | undefined, confirm: string | undefined): Promise<number> {
+async function redeployOn(s: Day2Session, global: Parameters<CommandRunner>[0], io: Io, wanted: string | undefined, confirm: string | undefined, pick: PickOne): Promise<number> {
   const running = runningRelease(s);
   const fresh = renderRelease({ profile: s.profile, host: s.host, projectDir: s.layout.project, secret: s.secret });
   if (fresh.missingSecrets.length > 0) {
@@ -94,14 +97,13 @@ async function redeployOn(s: Day2Session, global: Parameters<CommandRunner>[0], 
   const freshManifest = manifestOf(fresh);
   let service = wanted;
   if (service === undefined) {
-    const { runPickList } = await import('../ui/day2/run-pick-list.js');
     const rows = Object.keys(running.manifest.services).sort().map((id) => {
       const c = s.snapshot.containers.find((x) => x.service === id);
       const health = healthOf(c);
       const pinned = freshManifest.services[id]?.image;
       return { value: id, cells: [id, c ? imageTag(c.image) : '-', pinned ? imageTag(pinned) : '(not in profile)', health], warn: health !== 'healthy' && health !== 'running' };
     });
-    service = await runPickList({ title: `Redeploy which service on ${s.host.name}?`, columns: ['service', 'running', 'pinned', 'health'], rows });
+    service = await pick({ title: `Redeploy which service on ${s.host.name}?`, columns: ['service', 'running', 'pinned', 'health'], rows });
     if (service === undefined) throw new UserAbortError();
   }
   const content = new Map(fresh.files.map((f) => [f.path, f.content] as const));
@@ -111,7 +113,7 @@ async function redeployOn(s: Day2Session, global: Parameters<CommandRunner>[0], 
     { kind: 'profile', manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string }, content },
     new Set(s.snapshot.releases.map((r) => r.id)),
   );
-  const others = othersChanged(running.manifest, freshManifest, service);
+  const others = othersChanged(running, { manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string } }, service);
   const note = others.length > 0 ? `The profile also changed ${others.join(', ')}: ${others.length === 1 ? 'it keeps' : 'they keep'} what runs now (\`homelab-wizard apply --only deploy\` deploys everything).` : undefined;
   const out = global.json ? io.stderr : io.stdout;
   const report = (result: string, extra: object = {}): void => {

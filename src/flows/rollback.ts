@@ -6,7 +6,7 @@ import { listReleases, selectRelease, type ReleaseRow } from '../steps/day2/rele
 import { planServiceRelease } from '../steps/day2/service-release.js';
 import { applyServicePlan, applyStackSwitch } from './day2-apply.js';
 import { openDay2 } from './day2-session.js';
-import { confirmInteractively, runningRelease } from './redeploy.js';
+import { confirmInteractively, runningRelease, type PickOne } from './redeploy.js';
 import { confirmDecision } from '../steps/day2/confirmation.js';
 
 function versions(row: ReleaseRow, service: string | undefined): string {
@@ -14,7 +14,7 @@ function versions(row: ReleaseRow, service: string | undefined): string {
   return entries.map(([id, image]) => `${id} ${imageTag(image)}`).join(', ') || '(no release.json)';
 }
 
-export const rollbackCommand: CommandRunner = async (global, io, args, raw) => {
+export const rollbackCommand = (pick: PickOne): CommandRunner => async (global, io, args, raw) => {
   const service = typeof args[0] === 'string' ? args[0] : undefined;
   const to = typeof raw['to'] === 'string' ? raw['to'] : undefined;
   const confirm = typeof raw['confirm'] === 'string' ? raw['confirm'] : undefined;
@@ -38,10 +38,9 @@ export const rollbackCommand: CommandRunner = async (global, io, args, raw) => {
     const running = runningRelease(s);
     let chosen = to;
     if (chosen === undefined && !global.nonInteractive) {
-      const { runPickList } = await import('../ui/day2/run-pick-list.js');
       const candidates = rows.filter((r) => r.restorable && !r.current);
       if (candidates.length === 0) throw new WizardError('release-unknown', 'there is no earlier release on this host to go back to', 'releases are kept by deploy.keepReleases');
-      chosen = await runPickList({
+      chosen = await pick({
         title: `Roll ${service ?? 'the stack'} on ${s.host.name} back to which release?`,
         columns: ['release', 'last active', 'by', 'versions'],
         rows: candidates.map((r) => ({ value: r.id, cells: [r.id, r.lastActive?.at ?? 'never', r.lastActive?.who ?? '?', versions(r, service)] })),

@@ -40,3 +40,9 @@ export function replaceComposeService(base: string, source: string, service: str
   const out = { ...(doc.name !== undefined ? { name: doc.name } : {}), services, networks: Object.fromEntries(kept.map((n) => [n, networks[n]])) };
   return stringify(out, { version: '1.1', lineWidth: 0 });
 }
+
+/** Whether a service is defined the same in two compose texts (both absent counts as the same). */
+export function sameDefinition(a: string | undefined, b: string | undefined, service: string): boolean {
+  const def = (text: string | undefined): string => (text === undefined ? '' : JSON.stringify(parseCompose(text, 'the compose file').services?.[service] ?? null));
+  return def(a) === def(b);
+}

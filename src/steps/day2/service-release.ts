@@ -2,7 +2,7 @@ import { WizardError } from '../../errors.js';
 import { Secret } from '../../lib/secret.js';
 type SecretT = Secret;
 import { COMPOSE_FILES, MANIFEST_FILE, manifestId, manifestText, sha256Of, type ManifestFile, type ReleaseManifest } from '../../render/release-manifest.js';
-import { composeImage, replaceComposeService } from './compose-merge.js';
+import { composeImage, replaceComposeService, sameDefinition } from './compose-merge.js';
 
 /** A release as seen from outside: its manifest and its compose files. */
 export interface ReleaseView {
@@ -119,8 +119,18 @@ export function planServiceRelease(service: string, current: ReleaseView & { rea
   };
 }
 
-/** Services whose profile differs from what runs, besides the one redeployed: they are left alone, and said so. */
-export function othersChanged(current: ReleaseManifest, fresh: ReleaseManifest, service: string): string[] {
-  const ids = [...new Set([...Object.keys(current.services), ...Object.keys(fresh.services)])].filter((s) => s !== service);
-  return ids.filter((s) => current.services[s]?.inputs !== fresh.services[s]?.inputs).sort();
+/**
+ * Services whose profile differs from what runs, besides the one redeployed (their inputs, or their
+ * compose definition: memory limit, ports, ...): they are left alone, and said so.
+ */
+export function othersChanged(current: ReleaseView, fresh: ReleaseView, service: string): string[] {
+  const ids = [...new Set([...Object.keys(current.manifest.services), ...Object.keys(fresh.manifest.services)])].filter((s) => s !== service);
+  return ids
+    .filter((s) => {
+      const a = current.manifest.services[s];
+      const b = fresh.manifest.services[s];
+      if (!a || !b || a.inputs !== b.inputs || a.compose !== b.compose) return true;
+      return !sameDefinition(current.compose[a.compose], fresh.compose[b.compose], s);
+    })
+    .sort();
 }
