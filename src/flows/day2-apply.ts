@@ -1,4 +1,4 @@
-import { WizardError } from '../errors.js';
+import { UserAbortError, WizardError } from '../errors.js';
 import type { Secret } from '../lib/secret.js';
 import { COMPOSE_FILES, stateText, type ReleaseManifest } from '../render/release-manifest.js';
 import { SEED_SCRIPT, SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT } from '../steps/day2/scripts.js';
@@ -16,6 +16,10 @@ function failed(s: Day2Session, what: string, stderr: string): WizardError {
   return new WizardError('redeploy-failed', `${s.host.name}: ${what}${last ? `: ${last}` : ''}`, 'nothing was switched; run the command again, with --verbose for details');
 }
 
+function checkStopped(s: Day2Session): void {
+  if (s.stopped.aborted) throw new UserAbortError();
+}
+
 async function switchCurrent(s: Day2Session, manifest: ReleaseManifest): Promise<void> {
   const sw = await s.run(SWITCH_CURRENT, s.layout.project, manifest.release);
   if (sw.code !== 0) throw failed(s, `switching current to ${manifest.release} failed`, sw.stderr);
@@ -31,6 +35,7 @@ async function switchCurrent(s: Day2Session, manifest: ReleaseManifest): Promise
  */
 export async function applyServicePlan(s: Day2Session, plan: ServicePlan): Promise<SwitchOutcome> {
   const id = plan.manifest.release;
+  checkStopped(s);
   if (plan.reuse) {
     const same = await s.run('[ "$(readlink "$1/current")" = "releases/$2" ]', s.layout.project, plan.base);
     if (same.code !== 0) throw failed(s, 'current changed since this command read the host', '');
@@ -43,6 +48,7 @@ export async function applyServicePlan(s: Day2Session, plan: ServicePlan): Promi
       if (r.code !== 0) throw failed(s, `writing ${file.path} failed`, r.stderr);
     }
   }
+  checkStopped(s);
   const project = plan.compose === 'infra' ? s.composeProjects.infra : s.composeProjects.apps;
   const up = await s.run(SERVICE_UP_SCRIPT, s.layout.project, id, plan.base, project, COMPOSE_FILES[plan.compose], plan.service, HEALTH_TIMEOUT);
   if (up.code !== 0) {
@@ -55,6 +61,7 @@ export async function applyServicePlan(s: Day2Session, plan: ServicePlan): Promi
 
 /** The whole stack to a release folder that is on the host, health-gated; the running release comes back on failure. */
 export async function applyStackSwitch(s: Day2Session, target: ReleaseManifest): Promise<SwitchOutcome> {
+  checkStopped(s);
   const uses = (file: 'infra' | 'apps'): boolean => Object.values(target.services).some((x) => x.compose === file);
   const up = await s.run(STACK_SWITCH_SCRIPT, s.layout.project, target.release, uses('infra') ? s.composeProjects.infra : '', uses('apps') ? s.composeProjects.apps : '', HEALTH_TIMEOUT);
   if (up.code !== 0) {

@@ -15,6 +15,7 @@ import { hostLayout, type HostLayout } from '../steps/host-layout.js';
 import { openPool } from './engine-setup.js';
 import { loadProfile } from './load-profile.js';
 import { newRunId } from './run-files.js';
+import { pidAlive } from '../lib/pid-alive.js';
 
 const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
 
@@ -28,6 +29,8 @@ export interface Day2Session {
   readonly secret: MaybeSecret;
   readonly snapshot: HostSnapshot;
   readonly composeProjects: { readonly infra: string; readonly apps: string };
+  /** Aborted by Ctrl+C / SIGTERM: check before each change. */
+  readonly stopped: AbortSignal;
   readonly redact: (text: string) => string;
   /** Runs a script on the host (args positional, never spliced). */
   run(script: string, ...args: string[]): Promise<ExecResult>;
@@ -86,9 +89,34 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     throw error;
   });
   if (!locked.lock.acquired) {
-    await close();
-    throw new LockHeldError(host.name, locked.lock.holder, undefined);
+    const holder = locked.lock.holder;
+    // A lock left by a killed command of this same machine is taken over, like apply does.
+    const mine = 'unreadable' in holder ? undefined : holder;
+    const dead = mine !== undefined && mine.operatorHost === operatorHost && mine.pid !== process.pid && !pidAlive(mine.pid);
+    const again = dead && mine ? await runner.lockAndProbe({ steps: [], project: layout.project }, { info, takeOver: mine.runId }).catch(() => undefined) : undefined;
+    if (!again?.lock.acquired || !mine) {
+      await close();
+      throw new LockHeldError(host.name, holder, dead && mine ? `its process (pid ${mine.pid}) no longer runs on this machine` : undefined);
+    }
+    io.stderr(`Taking over the lock of run ${mine.runId} (${mine.command}): its process (pid ${mine.pid}) on this machine is gone.\n`);
   }
+  // Ctrl+C (or SIGTERM): no new change starts; a running remote command finishes, so the host is
+  // never left between two releases. A second Ctrl+C drops the connection at once.
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) {
+      void opened.pool.destroy();
+      return;
+    }
+    stop.abort();
+    io.stderr('\nStopping before the next change (press Ctrl+C again to drop the connection now).\n');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const release = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   const project = profile.project.name;
   const composeProjects = { infra: `${project}-infra`, apps: project };
   const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) });
@@ -123,6 +151,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     snapshot = await refresh();
   } catch (error) {
     await finish('failed', 0, 'read');
+    release();
     await close();
     throw error;
   }
@@ -135,12 +164,14 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     secret: (key) => vault.get(key),
     snapshot,
     composeProjects,
+    stopped: stop.signal,
     redact,
     run,
     refresh,
     finish,
     close: async () => {
       await finish('aborted', 0);
+      release();
       await close();
     },
   };

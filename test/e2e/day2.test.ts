@@ -182,7 +182,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect((await n8nState()).status).toMatch(/\(healthy\)/);
   }, 900_000);
 
-  it('rollback lists the releases, then takes n8n back to the release before; a second apply has 0 changes', async () => {
+  it('rollback lists the releases, takes n8n back, then the whole stack there and back; a second apply has 0 changes', async () => {
     const listed = await cli('rollback', '--json');
     expect(listed.code, listed.stderr).toBe(0);
     const list = JSON.parse(listed.stdout) as { releases: { id: string; current: boolean; lastActive?: { who?: string; command?: string }; versions: Record<string, string> }[] };
@@ -205,11 +205,26 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     // Content-addressed: n8n back on the first release's files is the first release.
     expect(await current()).toBe(firstRelease);
 
+    // The whole stack: back to the release active before (the redeployed one), then --to the first.
+    const stack = await cli('rollback', '--yes');
+    expect(stack.code, `${stack.stdout}\n${stack.stderr}`).toBe(0);
+    expect(stack.stdout).toMatch(/Data folders are not touched/);
+    expect(await current()).toBe(`releases/${list.releases[0]!.id}`);
+    expect((await n8nState()).image).toMatch(/:2\.8\.0-stand-in$/);
+    const back = await cli('rollback', '--to', firstRelease.replace('releases/', ''), '--yes');
+    expect(back.code, `${back.stdout}\n${back.stderr}`).toBe(0);
+    expect(await current()).toBe(firstRelease);
+    const final = await containers();
+    for (const svc of ['caddy', 'postgresql', 'redis']) expect(final[svc], svc).toBe(first[svc]);
+    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    const after2 = await containers();
+
     setN8nVersion(undefined);
     const apply = await cli('apply', '--only', 'deploy');
     expect(apply.code, `${apply.stdout}\n${apply.stderr}`).toBe(0);
     expect(`${apply.stdout}${apply.stderr}`).toMatch(/0 changed/);
-    expect(await containers()).toEqual(after);
+    expect(await containers()).toEqual(after2);
+    expect(after2['n8n']).not.toBe(after['n8n']);
     expect((await appLogsIn()).trim()).toBe('n8n');
   }, 900_000);
 
