@@ -2,7 +2,7 @@ import { UserAbortError, WizardError } from '../errors.js';
 import type { Secret } from '../lib/secret.js';
 import { COMPOSE_FILES, stateText, type ReleaseManifest } from '../render/release-manifest.js';
 import { SEED_SCRIPT, SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT } from '../steps/day2/scripts.js';
-import type { ServicePlan } from '../steps/day2/service-release.js';
+import { changedComposeFiles, type ReleaseView, type ServicePlan } from '../steps/day2/service-release.js';
 import { PRUNE_RELEASES, SWITCH_CURRENT } from '../steps/deploy/stack.js';
 import type { Day2Session } from './day2-session.js';
 
@@ -59,15 +59,19 @@ export async function applyServicePlan(s: Day2Session, plan: ServicePlan): Promi
   return { ok: true };
 }
 
-/** The whole stack to a release folder that is on the host, health-gated; the running release comes back on failure. */
-export async function applyStackSwitch(s: Day2Session, target: ReleaseManifest): Promise<SwitchOutcome> {
+/**
+ * The whole stack to a release folder that is on the host, health-gated; the running release comes
+ * back on failure. Only the compose files in which a service differs are brought up.
+ */
+export async function applyStackSwitch(s: Day2Session, running: ReleaseView, target: ReleaseView): Promise<SwitchOutcome> {
   checkStopped(s);
-  const uses = (file: 'infra' | 'apps'): boolean => Object.values(target.services).some((x) => x.compose === file);
-  const up = await s.run(STACK_SWITCH_SCRIPT, s.layout.project, target.release, uses('infra') ? s.composeProjects.infra : '', uses('apps') ? s.composeProjects.apps : '', HEALTH_TIMEOUT);
+  const changed = changedComposeFiles(running, target);
+  const uses = (file: 'infra' | 'apps'): boolean => changed[file] && Object.values(target.manifest.services).some((x) => x.compose === file);
+  const up = await s.run(STACK_SWITCH_SCRIPT, s.layout.project, target.manifest.release, uses('infra') ? s.composeProjects.infra : '', uses('apps') ? s.composeProjects.apps : '', HEALTH_TIMEOUT);
   if (up.code !== 0) {
     const reason = s.redact(up.stderr).split('\n').filter((l) => l.trim() !== '');
     return { ok: false, reason: reason.slice(-30), restored: reason.some((l) => /restored the running release .*healthy/.test(l)) };
   }
-  await switchCurrent(s, target);
+  await switchCurrent(s, target.manifest);
   return { ok: true };
 }

@@ -78,7 +78,7 @@ export const rollbackCommand = (pick: PickOne): CommandRunner => async (global, 
     if (decision.kind !== 'go' && !(await confirmInteractively(decision.kind, s.profileName, `Roll back ${what}`))) {
       throw new WizardError('not-confirmed', 'not confirmed: nothing was changed', 'run it again and confirm, or use --yes');
     }
-    const outcome = plan ? await applyServicePlan(s, plan) : await applyStackSwitch(s, manifest);
+    const outcome = plan ? await applyServicePlan(s, plan) : await applyStackSwitch(s, running, { manifest, compose: target.compose });
     const json = (result: string, extra: object = {}): void => {
       if (global.json) io.stdout(`${JSON.stringify({ host: s.host.name, ...(service ? { service } : {}), from, to: next, target: target.id, result, ...extra })}\n`);
     };

@@ -134,3 +134,22 @@ export function othersChanged(current: ReleaseView, fresh: ReleaseView, service:
     })
     .sort();
 }
+
+/**
+ * Which compose files a whole-stack switch must bring up: those where a service differs (inputs,
+ * definition, or presence). An unchanged file is left alone: `up` from another release folder
+ * would recreate every container with a bind-mounted config, since its source path changes.
+ */
+export function changedComposeFiles(current: ReleaseView, target: ReleaseView): { readonly infra: boolean; readonly apps: boolean } {
+  const differs = (file: 'infra' | 'apps'): boolean => {
+    const ids = [...new Set([...Object.keys(current.manifest.services), ...Object.keys(target.manifest.services)])].filter(
+      (id) => current.manifest.services[id]?.compose === file || target.manifest.services[id]?.compose === file,
+    );
+    return ids.some((id) => {
+      const a = current.manifest.services[id];
+      const b = target.manifest.services[id];
+      return !a || !b || a.inputs !== b.inputs || a.compose !== b.compose || !sameDefinition(current.compose[file], target.compose[file], id);
+    });
+  };
+  return { infra: differs('infra'), apps: differs('apps') };
+}

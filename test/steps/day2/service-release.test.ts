@@ -5,7 +5,7 @@ import type { Profile } from '../../../src/profile/schema.js';
 import { COMPOSE_FILES, manifestOf, manifestText, parseManifest, stateText } from '../../../src/render/release-manifest.js';
 import { renderRelease, type Release } from '../../../src/render/release.js';
 import { replaceComposeService } from '../../../src/steps/day2/compose-merge.js';
-import { othersChanged, planServiceRelease, type ReleaseView } from '../../../src/steps/day2/service-release.js';
+import { changedComposeFiles, othersChanged, planServiceRelease, type ReleaseView } from '../../../src/steps/day2/service-release.js';
 import { deploySteps, releaseId } from '../../../src/steps/deploy/stack.js';
 import { validExample } from '../../helpers/profiles.js';
 
@@ -110,6 +110,14 @@ describe('one service of a release', () => {
     expect(plan.reuse).toBe(true);
     expect(plan.copyFrom).toBe(old.id);
     expect(plan.imageAfter).toMatch(/2\.7\.3$/);
+  });
+
+  it('brings up only the compose files in which a service differs, for a whole-stack switch', () => {
+    const a = view(render(validExample('minimal')));
+    expect(changedComposeFiles(a, a)).toEqual({ infra: false, apps: false });
+    expect(changedComposeFiles(a, view(render(withN8n('2.8.0'))))).toEqual({ infra: false, apps: true });
+    expect(changedComposeFiles(a, view(render(withN8n('2.7.3', '512M'))))).toEqual({ infra: true, apps: false });
+    expect(changedComposeFiles(a, view(render(withN8n('2.8.0', '512M'))))).toEqual({ infra: true, apps: true });
   });
 
   it('refuses a service that does not run, or that the source lacks', () => {
