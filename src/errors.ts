@@ -47,6 +47,11 @@ export type ErrorCode =
   | 'sandbox-build'
   | 'sandbox-server'
   | 'sandbox-usage'
+  | 'release-unknown'
+  | 'service-unknown'
+  | 'release-legacy'
+  | 'not-confirmed'
+  | 'redeploy-failed'
   | 'internal';
 
 export class WizardError extends Error {

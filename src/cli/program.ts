@@ -78,6 +78,21 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(concurrencyOption())
     .action(run(async () => (await import('../flows/apply.js')).applyCommand));
 
+  const confirmOption = (): Option => new Option('--confirm <profile>', 'the profile name, to confirm a change on a production profile without a terminal');
+  configure(program.command('redeploy').description('one service to what the profile pins now: diff, confirm, deploy it alone, health gate, automatic rollback').argument('[service]', 'catalogue id, e.g. n8n (a picker when absent, in a terminal)'))
+    .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
+    .addOption(confirmOption())
+    .addOption(hostKeysOption())
+    .action(run(async () => (await import('./day2-commands.js')).redeploy));
+
+  configure(program.command('rollback').description('back to the previous (or named) release, for the whole stack or one service; health-gated').argument('[service]', 'only this service (its files and image)'))
+    .addOption(new Option('--to <release>', 'the release id to go back to (default: the one active before the current one)'))
+    .addOption(new Option('--list', 'only list the releases on the host: time, who, versions'))
+    .addOption(new Option('--host <name>', 'the host (needed when several run containers)'))
+    .addOption(confirmOption())
+    .addOption(hostKeysOption())
+    .action(run(async () => (await import('./day2-commands.js')).rollback));
+
   configure(program.command('status').description('per host: reachable, lock, last run, drift; exit 0 in sync, 2 drift'))
     .addOption(hostOption())
     .addOption(onlyOption())

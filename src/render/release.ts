@@ -15,6 +15,8 @@ export interface ReleaseFile {
   readonly uid?: number;
   readonly gid?: number;
   readonly content: string | Secret;
+  /** The service whose own input this is (env file, config); absent for the shared compose files. */
+  readonly service?: string;
 }
 
 export interface Release {
@@ -81,7 +83,7 @@ export function renderRelease({ profile, host, projectDir, secret }: ReleaseInpu
     }
     const inputsHash = sha256([service.image, ...own.flatMap((f) => [f.path, f.mode, f.content])]);
     serviceFiles.set(service.id, { envFile, mounts, inputsHash, ...(command ? { command } : {}) });
-    files.push(...own);
+    files.push(...own.map((f) => ({ ...f, service: service.id })));
   }
 
   const compose = { project: profile.project.name, dataDir: `${projectDir}/data`, services, files: serviceFiles, closeHttp: profile.access.mode === 'vpn-only' };

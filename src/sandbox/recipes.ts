@@ -45,12 +45,17 @@ export interface StandInSpec {
   readonly runAs: number;
   readonly extraPackages?: readonly string[];
   readonly remove?: readonly string[];
+  /**
+   * More tags the same stand-in is published under: a second version to redeploy to in tests
+   * (`redeploy` changes the running tag). Named `*-stand-in`: no such release of the real program.
+   */
+  readonly extraTags?: readonly string[];
 }
 
 const NO_CURL_WGET = ['/usr/bin/curl', '/usr/bin/wget'];
 export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
   qdrant: { runAs: 0, remove: NO_CURL_WGET },
-  n8n: { runAs: 1000 },
+  n8n: { runAs: 1000, extraTags: ['2.8.0-stand-in'] },
   litellm: { runAs: 0, remove: NO_CURL_WGET },
   openclaw: { runAs: 1000, extraPackages: ['nodejs'] },
   nocodb: { runAs: 0 },
@@ -96,7 +101,7 @@ function serviceRecipe(entry: ServiceEntry): ImageRecipe {
       SERVICE: entry.id, RUN_AS: String(spec.runAs),
       EXTRA_PACKAGES: (spec.extraPackages ?? []).join(' '), REMOVE: (spec.remove ?? []).join(' '),
     },
-    publishes: [catalogueRef(entry)], standIn: true,
+    publishes: [catalogueRef(entry), ...(spec.extraTags ?? []).map((tag) => `${entry.image?.repository}:${tag}`)], standIn: true,
   };
 }
 

@@ -13,9 +13,19 @@ describe('sandbox image recipes', () => {
   const recipes = imageRecipes();
 
   it('publish every compose service of the catalogue under its pinned image, exactly once', () => {
-    const published = recipes.flatMap((r) => r.publishes).sort();
+    const published = recipes.flatMap((r) => r.publishes).filter((ref) => !ref.endsWith('-stand-in')).sort();
     const catalogue = CATALOG.filter((e) => e.placement.kind === 'compose').map((e) => `${e.image?.repository}:${e.image?.tag}`).sort();
     expect(published).toEqual(catalogue);
+  });
+
+  it('publish extra stand-in tags only under their service\'s repository, named as stand-ins', () => {
+    const extra = recipes.flatMap((r) => r.publishes.slice(1).map((ref) => ({ r, ref })));
+    expect(extra.map((e) => e.ref)).toContain('docker.n8n.io/n8nio/n8n:2.8.0-stand-in');
+    for (const { r, ref } of extra) {
+      expect(r.standIn).toBe(true);
+      expect(ref).toMatch(/:[^:/]+-stand-in$/);
+      expect(ref.slice(0, ref.lastIndexOf(':'))).toBe((r.publishes[0] as string).slice(0, (r.publishes[0] as string).lastIndexOf(':')));
+    }
   });
 
   it('build Caddy, PostgreSQL and Redis from Debian packages and mark every other service a stand-in', () => {

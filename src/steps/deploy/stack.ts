@@ -1,11 +1,12 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { NETWORKS } from '../../catalog/networks.js';
 import { WizardError } from '../../errors.js';
-import { isSecret, Secret } from '../../lib/secret.js';
+import { Secret } from '../../lib/secret.js';
 import type { DirSpec, FileSpec, Step } from '../../plan/step.js';
 import type { Host, Profile } from '../../profile/schema.js';
 import { INPUTS_LABEL, networkName } from '../../render/compose.js';
 import { renderRelease, type Release } from '../../render/release.js';
+import { fileOwner, MANIFEST_FILE, manifestOf, manifestText, stateText } from '../../render/release-manifest.js';
 import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
@@ -13,11 +14,7 @@ import { layoutSteps } from './layout.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
 export function releaseId(release: Release): string {
-  const hash = createHash('sha256');
-  for (const f of [...release.files].sort((a, b) => a.path.localeCompare(b.path))) {
-    hash.update(`${f.path}\0${f.mode}\0${f.uid ?? ''}:${f.gid ?? ''}\0`).update(isSecret(f.content) ? f.content.reveal() : f.content).update('\0');
-  }
-  return hash.digest('hex').slice(0, 12);
+  return manifestOf(release).release;
 }
 
 const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
@@ -35,7 +32,7 @@ done`;
  * Up and health-gated (compose --wait). On a failed gate the previous release of the same file is
  * brought back and the step fails with the reason: the stack never stays half-deployed.
  */
-const STACK_UP = `cd "$1" || exit 1
+export const STACK_UP = `cd "$1" || exit 1
 if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull; then exit 0; fi
 echo "health gate failed: $3 of release $(basename "$1") did not come up healthy:" >&2
 docker compose -p "$2" -f "$3" ps -a --format '  {{.Service}}: {{.Status}}' >&2
@@ -49,9 +46,17 @@ if [ -n "$prev" ] && [ "$4/$prev" != "$1" ] && [ -f "$4/$prev/$3" ]; then
 fi
 exit 1`;
 
-function fileOwner(f: { uid?: number; gid?: number }): string {
-  return f.uid !== undefined ? `${f.uid}:${f.gid ?? f.uid}` : 'root:root';
-}
+/**
+ * Switch `current` atomically, then append who (this run's lock: owner, machine, command) and when
+ * to the host's append-only `history.jsonl`, which `rollback` lists. Args: project dir, release id.
+ */
+export const SWITCH_CURRENT = `cd "$1" || exit 1
+ln -sfn "releases/$2" current.new && mv -T current.new current || exit 1
+by=$(tr -d '\\n' < lock/info.json 2>/dev/null | grep . || echo null)
+printf '{"at":"%s","release":"%s","by":%s}\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$2" "$by" >> history.jsonl`;
+
+/** Keep the newest N release folders, and always the current one. Args: releases dir, N. */
+export const PRUNE_RELEASES = 'cd "$1" && keep=$(basename "$(readlink ../current)") && ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r old; do rm -rf -- "./$old"; done';
 
 /**
  * The deploy phase of one host (DESIGN §4): project layout, networks (one owner: this tool), data
@@ -72,7 +77,8 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       'run `homelab-wizard init` again (it generates the internal secrets of every enabled service), or `homelab-wizard secrets set KEY --generate`',
     );
   }
-  const id = releaseId(release);
+  const manifest = manifestOf(release);
+  const id = manifest.release;
   const dir = `${layout.releases}/${id}`;
   const at = (file: string): string => `${dir}/${file}`;
   const steps: Step[] = [...base];
@@ -133,7 +139,11 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       host: host.name,
       check: null,
       dirs: [{ path: dir, mode: '0750', owner: 'root:root' }, ...folders.map((f) => ({ path: at(f), mode: '0750', owner: 'root:root' }))],
-      files: release.files.map((f): FileSpec => ({ path: at(f.path), mode: f.mode, owner: fileOwner(f), content: f.content })),
+      files: [
+        ...release.files.map((f): FileSpec => ({ path: at(f.path), mode: f.mode, owner: fileOwner(f), content: f.content })),
+        // It holds digests of secret files: root only, and shown in plans as a secret.
+        { path: at(MANIFEST_FILE), mode: '0600', owner: 'root:root', content: Secret.of(manifestText(manifest)) },
+      ],
       apply: [],
       risk: 'safe',
     },
@@ -183,17 +193,13 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
   const apps = stack('apps');
   if (apps) steps.push(apps);
 
-  const stateJson = {
-    release: id,
-    services: Object.fromEntries(compose.map((s) => [s.id, { image: s.image, inputs: release.inputs.get(s.id) }])),
-  };
   steps.push(
     {
       id: 'deploy.release.current',
       describe: `current → releases/${id}`,
       host: host.name,
       check: { argv: sh('[ "$(readlink "$1/current")" = "releases/$2" ]', layout.project, id) },
-      apply: [{ argv: sh('cd "$1" && ln -sfn "releases/$2" current.new && mv -T current.new current', layout.project, id) }],
+      apply: [{ argv: sh(SWITCH_CURRENT, layout.project, id) }],
       risk: 'safe',
       effect: 'update',
     },
@@ -202,7 +208,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       describe: 'state.json: what runs, with the inputs of each service',
       host: host.name,
       check: null,
-      files: [{ path: `${layout.project}/state.json`, mode: '0644', owner: 'root:root', content: `${JSON.stringify(stateJson, null, 2)}\n` }],
+      files: [{ path: `${layout.project}/state.json`, mode: '0644', owner: 'root:root', content: stateText(manifest) }],
       apply: [],
       risk: 'safe',
     },
@@ -213,7 +219,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       check: { argv: sh('[ "$(ls -1 "$1" | wc -l)" -le "$2" ]', layout.releases, String(profile.deploy.keepReleases)) },
       apply: [
         {
-          argv: sh('cd "$1" && keep=$(basename "$(readlink ../current)") && ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r old; do rm -rf -- "./$old"; done', layout.releases, String(profile.deploy.keepReleases)),
+          argv: sh(PRUNE_RELEASES, layout.releases, String(profile.deploy.keepReleases)),
         },
       ],
       risk: 'safe',

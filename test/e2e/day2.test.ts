@@ -1,0 +1,274 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateIdentity } from 'age-encryption';
+import type { NodeSSH } from 'node-ssh';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import type { SandboxServer } from '../../src/sandbox/servers.js';
+import { REPO } from '../helpers/profiles.js';
+import { installDockerScript, remote, TestBed } from './helpers/test-bed.js';
+
+/**
+ * The day-2 chain of issue 8 on ONE sandbox server: init --answers → apply --only deploy → a new
+ * n8n version → redeploy n8n (only its container is recreated) → a broken image → redeploy →
+ * automatic rollback → rollback n8n → a second apply with 0 changes. Then no secret value may
+ * show up anywhere it should not: project files, CLI output, a process list sampled during the
+ * redeploy, logs, world-readable files on the host.
+ */
+const exec = promisify(execFile);
+const BIN = path.join(REPO, 'bin/homelab-wizard.js');
+const bed = new TestBed('day2');
+const root = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-day2-'));
+const project = path.join(root, 'infra');
+const NAME = 'e2e-day2';
+const NASTY = `pa'ss "word" $HOME \\back\\slash sp ace ünïcödé`;
+const started = Date.now();
+let identity = '';
+let server: SandboxServer;
+let ssh: NodeSSH;
+/** Everything the CLI printed, for the final secret scan. */
+const outputs: string[] = [];
+const psSamples: string[] = [];
+
+function env(): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', CI: '1', HOMELAB_WIZARD_IDENTITY: identity, HOMELAB_WIZARD_SSH_KEY: bed.privateKeyPath, XDG_CONFIG_HOME: path.join(root, 'config') };
+}
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let r: { code: number; stdout: string; stderr: string };
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, '--profile', NAME, ...args], { env: env(), timeout: 900_000 });
+    r = { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    r = { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+/** A value on stdin, never in argv. */
+function setSecret(key: string, value: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--dir', project, '--profile', NAME, 'secrets', 'set', key], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`secrets set ${key}: ${err}`))));
+    child.stdin.end(value);
+  });
+}
+
+const profileFile = (): string => path.join(project, 'profiles', `${NAME}.yaml`);
+
+/** Sets n8n's `version:` in the profile (the plain profile written by init). */
+function setN8nVersion(version: string | undefined): void {
+  const doc = parse(readFileSync(profileFile(), 'utf8')) as { hosts: { services: (string | { name: string; version?: string })[] }[] };
+  const services = doc.hosts[0]!.services.map((s) => ((typeof s === 'string' ? s : s.name) === 'n8n' ? (version ? { name: 'n8n', version } : 'n8n') : s));
+  doc.hosts[0]!.services = services;
+  writeFileSync(profileFile(), stringify(doc));
+}
+
+async function containers(): Promise<Record<string, string>> {
+  const out = await remote(ssh, `docker ps --format '{{.Label "com.docker.compose.service"}} {{.ID}}'`);
+  return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+}
+
+async function n8nState(): Promise<{ image: string; status: string }> {
+  const [image = '', ...status] = (await remote(ssh, `docker ps --filter label=com.docker.compose.service=n8n --format '{{.Image}} {{.Status}}'`)).trim().split(' ');
+  return { image, status: status.join(' ') };
+}
+
+const current = (): Promise<string> => remote(ssh, `readlink /opt/homelab/${NAME}/current`);
+
+/** The app's own password (read from its container's environment) logs in to PostgreSQL; stdin only. */
+async function appLogsIn(): Promise<string> {
+  return remote(
+    ssh,
+    `cd /opt/homelab/${NAME}/current && docker exec "$(docker ps -q --filter label=com.docker.compose.service=n8n)" printenv DB_POSTGRESDB_PASSWORD | docker compose -p ${NAME}-infra -f docker-compose-infra.yml exec -T postgresql sh -c 'IFS= read -r p; PGPASSWORD="$p" psql -h 127.0.0.1 -U n8n -d n8n -tAc "select current_user"'`,
+  );
+}
+
+beforeAll(async () => {
+  await bed.setUp();
+  server = await bed.startServer('vps');
+  ssh = await bed.ssh(server);
+  await remote(ssh, installDockerScript(bed.mirror));
+  identity = await generateIdentity();
+  mkdirSync(project);
+  const answers = {
+    project: { name: NAME },
+    domain: { name: 'example.com', tls: 'internal' },
+    operator: { sshPublicKeys: [bed.publicKey], identityFile: bed.privateKeyPath },
+    hosts: [{ name: 'vps', role: 'app-server', address: '127.0.0.1', ssh: { port: server.sshPort, targetPort: server.sshPort, user: 'root', adminUser: 'deploy' }, services: ['n8n'] }],
+    notifications: { method: 'email', email: 'ops@example.com' },
+    admins: { n8nOwner: { email: 'ops@example.com', firstName: 'Ada', lastName: 'Lovelace' } },
+    images: { registry: 'sandbox-registry:5000' },
+    output: { encryptedProfile: false },
+  };
+  writeFileSync(path.join(root, 'answers.yaml'), stringify(answers));
+}, 900_000);
+
+afterAll(async () => {
+  process.stderr.write(`day2 e2e wall time: ${Math.round((Date.now() - started) / 1000)} s\n`);
+  ssh?.dispose();
+  await bed.tearDown();
+  rmSync(root, { recursive: true, force: true });
+  expect(await bed.leftovers()).toEqual([]);
+});
+
+describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no leaks', () => {
+  let first: Record<string, string> = {};
+  let firstRelease = '';
+  let redeployed: Record<string, string> = {};
+
+  it('init --answers, then apply --only deploy brings the stack up; the app logs in with a nasty password', async () => {
+    const init = await cli('init', '--answers', path.join(root, 'answers.yaml'), '--non-interactive');
+    expect(init.code, `${init.stdout}\n${init.stderr}`).toBe(0);
+    await setSecret('n8n.dbPassword', NASTY);
+    const r = await cli('apply', '--only', 'deploy', '--accept-new-host-keys');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    first = await containers();
+    expect(Object.keys(first).sort()).toEqual(['caddy', 'n8n', 'postgresql', 'redis']);
+    firstRelease = await current();
+    expect(firstRelease).toMatch(/^releases\/[0-9a-f]{12}$/);
+    expect((await appLogsIn()).trim()).toBe('n8n');
+    const manifest = JSON.parse(await remote(ssh, `cat /opt/homelab/${NAME}/current/release.json`)) as { release: string; services: Record<string, { image: string }> };
+    expect(`releases/${manifest.release}`).toBe(firstRelease);
+    expect(manifest.services['n8n']?.image).toMatch(/n8n:2\.7\.3$/);
+    expect(await remote(ssh, `stat -c '%a' /opt/homelab/${NAME}/current/release.json`)).toBe('600');
+  }, 900_000);
+
+  it('redeploy n8n to a new version: diff shown, confirmation needed, only n8n recreated', async () => {
+    setN8nVersion('2.8.0-stand-in');
+    const refused = await cli('redeploy', 'n8n');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(await containers()).toEqual(first);
+
+    const sampling = remote(ssh, 'rm -f /tmp/stop-sampling; for i in $(seq 1 900); do ps -eo args; echo ---; [ -f /tmp/stop-sampling ] && break; sleep 0.2; done');
+    const r = await cli('redeploy', 'n8n', '--yes');
+    await remote(ssh, 'touch /tmp/stop-sampling');
+    psSamples.push(await sampling);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/image: .*n8n:2\.7\.3 → .*n8n:2\.8\.0-stand-in/);
+    expect(r.stdout).toMatch(/n8n is healthy on release [0-9a-f]{12}/);
+    redeployed = await containers();
+    expect(redeployed['n8n']).not.toBe(first['n8n']);
+    for (const svc of ['caddy', 'postgresql', 'redis']) expect(redeployed[svc], svc).toBe(first[svc]);
+    expect((await n8nState()).image).toMatch(/:2\.8\.0-stand-in$/);
+    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    expect(await current()).not.toBe(firstRelease);
+    expect((await appLogsIn()).trim()).toBe('n8n');
+
+    const again = await cli('redeploy', 'n8n', '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/nothing to redeploy/);
+  }, 900_000);
+
+  it('a broken image: redeploy fails its gate, n8n is rolled back automatically and healthy, exit 1', async () => {
+    const before = await current();
+    setN8nVersion('0.0.0-missing');
+    const r = await cli('redeploy', 'n8n', '--yes', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/health gate failed/);
+    expect(r.stderr).toMatch(/rolled back to release [0-9a-f]{12}; it is healthy again/);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { result: string };
+    expect(result.result).toBe('rolled-back');
+    expect(await current()).toBe(before);
+    expect(await containers()).toEqual(redeployed);
+    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+  }, 900_000);
+
+  it('rollback lists the releases, takes n8n back, then the whole stack there and back; a second apply has 0 changes', async () => {
+    const listed = await cli('rollback', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const list = JSON.parse(listed.stdout) as { releases: { id: string; current: boolean; lastActive?: { who?: string; command?: string }; versions: Record<string, string> }[] };
+    expect(list.releases.length).toBeGreaterThanOrEqual(2);
+    expect(list.releases[0]?.current).toBe(true);
+    expect(list.releases[0]?.lastActive?.command).toBe('redeploy n8n');
+    expect(list.releases[0]?.lastActive?.who).toMatch(/@/);
+    expect(list.releases.find((x) => `releases/${x.id}` === firstRelease)?.versions['n8n']).toMatch(/:2\.7\.3$/);
+
+    const unknown = await cli('rollback', 'n8n', '--to', 'ffffffffffff', '--yes');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(firstRelease.replace('releases/', ''));
+
+    const r = await cli('rollback', 'n8n', '--yes');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect((await n8nState()).image).toMatch(/:2\.7\.3$/);
+    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    const after = await containers();
+    for (const svc of ['caddy', 'postgresql', 'redis']) expect(after[svc], svc).toBe(first[svc]);
+    // Content-addressed: n8n back on the first release's files is the first release.
+    expect(await current()).toBe(firstRelease);
+
+    // The whole stack: back to the release active before (the redeployed one), then --to the first.
+    const stack = await cli('rollback', '--yes');
+    expect(stack.code, `${stack.stdout}\n${stack.stderr}`).toBe(0);
+    expect(stack.stdout).toMatch(/Data folders are not touched/);
+    expect(await current()).toBe(`releases/${list.releases[0]!.id}`);
+    expect((await n8nState()).image).toMatch(/:2\.8\.0-stand-in$/);
+    const back = await cli('rollback', '--to', firstRelease.replace('releases/', ''), '--yes');
+    expect(back.code, `${back.stdout}\n${back.stderr}`).toBe(0);
+    expect(await current()).toBe(firstRelease);
+    const final = await containers();
+    for (const svc of ['caddy', 'postgresql', 'redis']) expect(final[svc], svc).toBe(first[svc]);
+    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    const after2 = await containers();
+
+    setN8nVersion(undefined);
+    const apply = await cli('apply', '--only', 'deploy');
+    expect(apply.code, `${apply.stdout}\n${apply.stderr}`).toBe(0);
+    expect(`${apply.stdout}${apply.stderr}`).toMatch(/0 changed/);
+    expect(await containers()).toEqual(after2);
+    expect(after2['n8n']).not.toBe(after['n8n']);
+    expect((await appLogsIn()).trim()).toBe('n8n');
+  }, 900_000);
+
+  it('no secret value appears in project files, CLI output, the process list, logs or world-readable files on the host', async () => {
+    const keyFile = path.join(root, 'identity.txt');
+    writeFileSync(keyFile, `${identity}\n`, { mode: 0o600 });
+    const { stdout } = await exec('age', ['-d', '-i', keyFile, path.join(project, 'vault', `${NAME}.age`)]);
+    rmSync(keyFile);
+    const values = Object.values(parse(stdout) as Record<string, string>).map(String).filter((v) => v.length >= 8);
+    expect(values).toContain(NASTY);
+    expect(values.length).toBeGreaterThanOrEqual(5);
+
+    const leaks: string[] = [];
+    const check = (where: string, text: string): void => {
+      for (const v of values) if (text.includes(v)) leaks.push(`${where} holds a secret (${v.length} chars)`);
+    };
+    const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => {
+      const full = path.join(dir, n);
+      return statSync(full).isDirectory() ? walk(full) : [full];
+    });
+    const files = walk(project).filter((f) => !/\.age(\.bak)?$/.test(f));
+    expect(files.some((f) => f.includes(`${path.sep}.homelab${path.sep}logs`))).toBe(true);
+    for (const f of files) check(path.relative(project, f), readFileSync(f, 'utf8'));
+    outputs.forEach((o, i) => check(`CLI output #${i}`, o));
+    expect(psSamples.join('').split('---').length).toBeGreaterThan(3);
+    check('ps -eo args during redeploy', psSamples.join('\n'));
+    check('audit.log and history.jsonl on the host', await remote(ssh, `cat /opt/homelab/${NAME}/audit.log /opt/homelab/${NAME}/history.jsonl`));
+
+    // Patterns travel as a 0600 file content over stdin, never in argv.
+    await remote(ssh, 'umask 077; cat > /root/.day2-patterns', { stdin: `${values.join('\n')}\n` });
+    // A planted world-readable copy of one value (on this throwaway server) proves the scan finds leaks.
+    await remote(ssh, 'umask 022; cat > /tmp/day2-canary', { stdin: `x ${values[0]} x\n` });
+    // World-readable means what an unprivileged user can open: the o+r bit AND every parent
+    // folder passable. Files with o+r behind a root-only folder (containerd's state) are listed,
+    // not failed: only root reaches them.
+    const found = await ssh.execCommand(
+      "find / \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -perm -o+r -print0 2>/dev/null | LC_ALL=C xargs -0 -r grep -lF -f /root/.day2-patterns 2>/dev/null | while IFS= read -r f; do if setpriv --reuid=65534 --regid=65534 --clear-groups -- test -r \"$f\"; then echo \"readable $f\"; else echo \"guarded $f\"; fi; done; rm -f /root/.day2-patterns; true",
+    );
+    const hits = found.stdout.split('\n').filter(Boolean);
+    const guarded = hits.filter((h) => h.startsWith('guarded '));
+    if (guarded.length > 0) process.stderr.write(`o+r files holding a secret, reachable by root only:\n${guarded.map((g) => `  ${g.slice(8)}`).join('\n')}\n`);
+    await remote(ssh, 'rm -f /tmp/day2-canary');
+    expect(hits).toContain('readable /tmp/day2-canary');
+    leaks.push(...hits.filter((h) => h.startsWith('readable ') && h !== 'readable /tmp/day2-canary').map((h) => `world-readable on the host: ${h.slice(9)}`));
+    expect(leaks).toEqual([]);
+  }, 900_000);
+});
