@@ -111,10 +111,9 @@ export async function runVpnRound(input: VpnRoundInput): Promise<HostOutcome[]> 
   for (const host of hosts) {
     const join = vpnLateSteps(profile, host)[0];
     if (!join) continue;
-    const runner = await pool.runner(host.name);
-    const report = await runner.probe(probeRequest([join], ctx.project));
-    if (report.steps[0]?.checkExit === 0) continue;
     try {
+      const report = await (await pool.runner(host.name)).probe(probeRequest([join], ctx.project));
+      if (report.steps[0]?.checkExit === 0) continue;
       const hubName = profile.vpn.hub;
       if (hubName === undefined) throw new WizardError('vpn-hub', `${host.name} must join the VPN, but vpn.hub is not set`, 'set vpn.hub to the host of this profile that runs headscale, then run apply again');
       const key = await makeAuthKey(await pool.runner(hubName), setup.profile.project.name, profile.vpn.user);
