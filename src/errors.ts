@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'step-failed'
   | 'not-converged'
   | 'access-unproven'
+  | 'vpn-hub'
   | 'guard-failed'
   | 'destructive-refused'
   | 'lock-held'

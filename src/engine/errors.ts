@@ -103,3 +103,16 @@ export class AccessProofError extends WizardError {
     this.stepId = stepId;
   }
 }
+
+/** A step whose precondition login failed: refused before it changed anything. */
+export class PreconditionError extends WizardError {
+  readonly host: string;
+  readonly stepId: string;
+
+  constructor(host: string, stepId: string, target: string, reason: string, hint: string) {
+    super('access-unproven', `${host}: step ${stepId} refused: it needs a working login as ${target} first, and a new SSH connection failed (${reason}); nothing was changed`, hint);
+    this.name = 'PreconditionError';
+    this.host = host;
+    this.stepId = stepId;
+  }
+}

@@ -5,8 +5,8 @@ import type { Command } from '../plan/command.js';
 import { evaluateStep } from '../plan/evaluate.js';
 import type { HostPlan } from '../plan/plan.js';
 import { stepPhase, type DirSpec, type Step } from '../plan/step.js';
-import { armCommand, disarmCommand, guardUnit, revertScript, type GuardReport, type ProveAccess } from './access.js';
-import { AccessProofError, DestructiveRefusedError, NotConvergedError, StepFailedError, type StepStage } from './errors.js';
+import { armCommand, disarmCommand, guardUnit, revertScript, type GuardReport, type ProveAccess, type ProveLogin } from './access.js';
+import { AccessProofError, DestructiveRefusedError, NotConvergedError, PreconditionError, StepFailedError, type StepStage } from './errors.js';
 import type { Emit, HostResult, StepErrorInfo } from './events.js';
 import { probeRequest } from './planner.js';
 import type { ExecResult, Runner } from './runner.js';
@@ -45,7 +45,7 @@ export function errorInfo(error: unknown, redact: (text: string) => string, guar
   if (error instanceof StepFailedError) {
     return { code: error.code, message: redact(error.message), stage: error.stage, command: error.command, exitCode: error.remoteExitCode, stderrTail: error.stderrTail, ...g };
   }
-  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [], ...(error instanceof AccessProofError ? { hint: error.hint } : {}), ...g };
+  if (error instanceof WizardError) return { code: error.code, message: redact(error.message), stderrTail: [], ...(error instanceof AccessProofError || error instanceof PreconditionError ? { hint: error.hint } : {}), ...g };
   return { code: 'internal', message: redact(error instanceof Error ? error.message : String(error)), stderrTail: [], ...g };
 }
 
@@ -95,7 +95,13 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
         onStdout: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stdout', line: redact(line) }),
         onStderr: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stderr', line: redact(line) }),
       };
-      if (step.prove && !options.proveAccess) throw new WizardError('internal', `${host}: step ${step.id} must prove access, but this run cannot open a second connection`, 'this is a bug in homelab-wizard; report it');
+      if ((step.prove || step.precondition) && !options.proveAccess) throw new WizardError('internal', `${host}: step ${step.id} must prove access, but this run cannot open a second connection`, 'this is a bug in homelab-wizard; report it');
+      if (step.precondition && options.proveAccess) {
+        // Before anything changes: a restriction to a path that does not work yet is refused.
+        const proof = await options.proveAccess(host, step.precondition.prove);
+        emit({ type: 'proof', host, step: step.id, target: proof.target, ok: proof.ok, ...(proof.ok ? {} : { reason: redact(proof.reason) }) });
+        if (!proof.ok) throw new PreconditionError(host, step.id, proof.target, redact(proof.reason), step.precondition.hint);
+      }
       if (step.guard) {
         // Armed before anything changes: from here on, losing this connection reverts the step.
         const unit = guardUnit(options.runId ?? 'run', step.id);
@@ -175,12 +181,18 @@ async function revertNow(runner: Runner, step: Step, unit: string, options: Exec
   }
   let access: GuardReport['access'];
   if (options.proveAccess) {
-    try {
-      access = await options.proveAccess(host, 'current');
-    } catch (error) {
-      access = { ok: false, target: runner.target, reason: error instanceof Error ? error.message : String(error) };
+    // The run's own login first; when an earlier step of this run turned that login off (root
+    // after the sshd step), the login this step proves is the one that matters.
+    const logins: ProveLogin[] = ['current', ...(typeof step.prove === 'object' ? [step.prove] : [])];
+    for (const login of logins) {
+      try {
+        access = await options.proveAccess(host, login);
+      } catch (error) {
+        access = { ok: false, target: runner.target, reason: error instanceof Error ? error.message : String(error) };
+      }
+      options.emit({ type: 'proof', host, step: step.id, target: access.target, ok: access.ok, ...(access.ok ? {} : { reason: options.redact(access.reason) }) });
+      if (access.ok) break;
     }
-    options.emit({ type: 'proof', host, step: step.id, target: access.target, ok: access.ok, ...(access.ok ? {} : { reason: options.redact(access.reason) }) });
   }
   return { reverted: guard.revert.map((c) => options.redact(describeCommand(c))), revertOk, unit, seconds: guard.seconds, access };
 }

@@ -15,19 +15,25 @@ import { loadProfile } from './load-profile.js';
  * encrypted), keeping `.bak`.
  */
 export async function writeBackAddresses(global: GlobalOptions, io: Io, identity: IdentityProvider, addresses: ReadonlyMap<string, string>): Promise<void> {
+  await writeBackHostField(global, io, identity, 'address', addresses);
+}
+
+/** The same for any address field of the hosts: `address` (provision) or `tailscaleIp` (vpn). */
+export async function writeBackHostField(global: GlobalOptions, io: Io, identity: IdentityProvider, field: 'address' | 'tailscaleIp', values: ReadonlyMap<string, string>): Promise<void> {
   const { loaded } = await loadProfile(global, { io, decrypt: profileDecryptor(identity) });
   const doc = parseDocument(loaded.text);
   const hosts = doc.get('hosts');
   if (!isSeq(hosts)) throw new WizardError('profile-invalid', `${loaded.file}: hosts is not a list`, 'fix the profile, then run apply again');
-  for (const [name, address] of addresses) {
+  for (const [name, value] of values) {
     const item = hosts.items.find((h) => isMap(h) && h.get('name') === name);
-    if (!isMap(item)) throw new WizardError('profile-invalid', `${loaded.file}: no host '${name}' to write its address ${address} into`, `add address: ${address} to host ${name} by hand`);
-    item.set('address', address);
+    if (!isMap(item)) throw new WizardError('profile-invalid', `${loaded.file}: no host '${name}' to write its ${field} ${value} into`, `add ${field}: ${value} to host ${name} by hand`);
+    item.set(field, value);
   }
   const after = doc.toString({ lineWidth: 0 });
   const check = validateProfile(parseYaml(after, loaded.file));
-  if (!check.ok) throw new WizardError('internal', `the profile with the new addresses does not validate: ${JSON.stringify(check.issues).slice(0, 200)}`, 'this is a bug in homelab-wizard; set the addresses by hand and report it');
+  if (!check.ok) throw new WizardError('internal', `the profile with the new ${field} values does not validate: ${JSON.stringify(check.issues).slice(0, 200)}`, `this is a bug in homelab-wizard; set ${field} by hand and report it`);
   const shown = `profiles/${loaded.name}.yaml${loaded.encrypted ? '.age' : ''}`;
-  io.stderr(`Writing the address${addresses.size === 1 ? '' : 'es'} into ${shown}${loaded.encrypted ? ' (encrypted; decrypted diff)' : ''}:\n${unifiedDiff(loaded.text, after, { before: `${shown} (before)`, after: `${shown} (after)` })}`);
+  const what = field === 'address' ? `address${values.size === 1 ? '' : 'es'}` : `VPN address${values.size === 1 ? '' : 'es'} (${field})`;
+  io.stderr(`Writing the ${what} into ${shown}${loaded.encrypted ? ' (encrypted; decrypted diff)' : ''}:\n${unifiedDiff(loaded.text, after, { before: `${shown} (before)`, after: `${shown} (after)` })}`);
   await writeProfileFile(global.dir, loaded.name, after, { encrypted: loaded.encrypted, ...(loaded.encrypted ? { identity } : {}) });
 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { CommandRunner } from '../cli/program.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
-import type { ProveLogin } from '../engine/access.js';
+import type { ProveLogin, ProveResult } from '../engine/access.js';
 import type { RunEvent } from '../engine/events.js';
 import type { HostOutcome, HostSession, LockDecision, LockHolder, SessionContext } from '../engine/host-session.js';
 import { runApply, type ApplyTarget } from '../engine/run-apply.js';
@@ -25,6 +25,20 @@ import { pidAlive } from '../lib/pid-alive.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson, type HostSmoke } from '../smoke/results.js';
 import { runSmoke } from './smoke-run.js';
 import { vaultSecretSource } from './vault-secret-source.js';
+import type { Profile } from '../profile/schema.js';
+import type { SshPool } from '../ssh/pool.js';
+import { isLateVpnStep } from '../steps/vpn/vpn-steps.js';
+
+/**
+ * A proof through the host's VPN address reads that address from the host itself (`tailscale ip
+ * -4` over the run's connection), so it works in the run that joined the host.
+ */
+async function proveThrough(pool: SshPool, profile: Profile, host: string, login: ProveLogin): Promise<ProveResult> {
+  if (login === 'current' || login.network !== 'vpn') return pool.prove(host, login);
+  const { readVpnAddress } = await import('./vpn-round.js');
+  const at = await readVpnAddress(await pool.runner(host), profile);
+  return pool.prove(host, login, {}, at);
+}
 
 /** A lock older than this is reported as possibly stale (it is still never broken without asking). */
 const OLD_LOCK_MS = 60 * 60 * 1000;
@@ -103,6 +117,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
 
   const record = new RunRecord();
   let view: ReturnType<typeof createApplyView> | undefined;
+  // The vpn round runs after the tree is drawn: its steps are printed line by line.
+  let viewDone = false;
   const emit = (event: RunEvent): void => {
     const timed = { ...event, at: new Date().toISOString() };
     record.add(event);
@@ -111,7 +127,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     else if (event.type === 'step-output') files?.log(`[${event.host}] ${event.step} ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`);
     else if (event.type !== 'run-start') files?.log(`[${'host' in event ? event.host : 'run'}] ${event.type} ${JSON.stringify(event)}`);
     if (global.json) io.stdout(`${JSON.stringify(timed)}\n`);
-    view?.publish(event);
+    if (!viewDone) view?.publish(event);
+    else if (event.type === 'step-done' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.result}${event.result === 'failed' ? ' (see below)' : ''}\n`);
   };
 
   const lockInfo: LockInfo = { runId, owner, operatorHost, pid: process.pid, startedAt: started.toISOString(), command };
@@ -131,7 +148,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     return { refuse: true };
   };
   const ctx: SessionContext = { runId, project: setup.layout.project, lockInfo, emit, redact, now: () => new Date(), audit: { who: `${owner}@${operatorHost}`, command, profile: setup.profileName }, onLockHeld,
-    ...(opened ? { proveAccess: (host: string, login: ProveLogin) => opened.pool.prove(host, login) } : {}) };
+    ...(opened ? { proveAccess: (host: string, login: ProveLogin) => proveThrough(opened.pool, setup.profile, host, login) } : {}) };
 
   const controller = new AbortController();
   let interrupted = false;
@@ -161,9 +178,10 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   }
   let drawing: Promise<void> | undefined;
   try {
+    // The join and vpn-only steps wait for the second round (below): the hub's Headscale comes up in this one.
     const targets: ApplyTarget[] = setup.work.map((work) => ({
       host: work.host.name,
-      steps: work.steps,
+      steps: work.steps.filter((s) => !isLateVpnStep(s)),
       runner: async () => {
         if (work.host.address === undefined || !opened) throw notProvisioned(work.host);
         return opened.pool.runner(work.host.name);
@@ -215,11 +233,21 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
       isFatal: (error) => error instanceof UserAbortError,
     });
     outcomes = result.outcomes;
-    // The smoke phase checks, it changes nothing: after the tree is drawn, on the hosts whose
-    // apply went through, over the same connections.
     await drawing;
     drawing = undefined;
-    const passed = outcomes.filter((o) => o.result === 'ok' || o.result === 'no-changes').map((o) => o.host);
+    viewDone = true;
+    if (opened && setup.work.some((w) => w.steps.some(isLateVpnStep)) && !controller.signal.aborted && !(failFast && record.failedHosts.length > 0)) {
+      const { runVpnRound } = await import('./vpn-round.js');
+      const { identityFor } = await import('./vault-access.js');
+      const late = await runVpnRound({
+        global, io, identity: () => identityFor(global, io), setup, pool: opened.pool, ctx, secrets, concurrency: options.concurrency, failFast, signal: controller.signal, failed: new Set(record.failedHosts),
+      });
+      outcomes = [...outcomes, ...late];
+    }
+    // The smoke phase checks, it changes nothing: after the tree is drawn, on the hosts whose
+    // apply went through (in both rounds), over the same connections.
+    const wentThrough = (host: string): boolean => outcomes.every((o) => o.host !== host || o.result === 'ok' || o.result === 'no-changes');
+    const passed = [...new Set(outcomes.map((o) => o.host))].filter(wentThrough);
     if (setup.phases.includes('smoke') && opened && passed.length > 0 && !interrupted) {
       if (!global.json) io.stderr('Running the smoke checks…\n');
       smoke = await runSmoke({

@@ -110,6 +110,9 @@ export async function openPool(setup: EngineSetup, global: GlobalOptions, option
     if (jump) addWithJumps(jump);
   };
   for (const { host } of setup.work) if (host.address !== undefined) addWithJumps(host.name);
+  // The vpn phase makes pre-auth keys on the hub over SSH, even when only a node is selected.
+  const hub = setup.profile.vpn.hub;
+  if (hub !== undefined && byName.get(hub)?.address !== undefined && setup.work.some((w) => w.steps.some((s) => s.id === 'vpn.tailscale.join'))) addWithJumps(hub);
 
   const sudoSecrets: Secret[] = [];
   const access = new Map<string, HostAccess>();
@@ -128,7 +131,7 @@ export async function openPool(setup: EngineSetup, global: GlobalOptions, option
       }
       return { kind: 'password', password };
     };
-    access.set(name, { host: name, candidates: loginCandidates(host), sudo, ...(host.ssh.jumpHost ? { jumpHost: host.ssh.jumpHost } : {}) });
+    access.set(name, { host: name, candidates: loginCandidates(host, setup.profile.access.mode === 'vpn-only'), sudo, ...(host.ssh.jumpHost ? { jumpHost: host.ssh.jumpHost } : {}) });
   }
 
   const unknown: UnknownKeyMode = options.acceptNewHostKeys ? { kind: 'accept' } : global.nonInteractive ? { kind: 'refuse' } : { kind: 'ask', confirm: askHostKey(options.io) };

@@ -1,8 +1,10 @@
 import { WizardError } from '../errors.js';
 import { mapLimited } from '../engine/limit.js';
 import { planHost, problemPlan } from '../engine/planner.js';
+import { isLateVpnStep } from '../steps/vpn/vpn-steps.js';
 import type { ProbeRunner } from '../engine/runner.js';
 import type { HostPlan } from '../plan/plan.js';
+import type { Step } from '../plan/step.js';
 import type { SshPool } from '../ssh/pool.js';
 import { notProvisioned, type EngineSetup } from './engine-setup.js';
 
@@ -16,6 +18,15 @@ export function problemOf(error: unknown): { code: string; message: string; hint
   return { code: 'internal', message: `internal error: ${error instanceof Error ? error.message : String(error)}`, hint: 'this is a bug in homelab-wizard; run again with --verbose and report the output' };
 }
 
+/**
+ * `apply --plan` compares a saved plan with what its first round finds, and the first round
+ * leaves the VPN join and restriction to the second (which plans them again under its lock):
+ * the saved digest covers the same steps as the first round.
+ */
+async function firstRoundDigest(runner: ProbeRunner, steps: readonly Step[], project: string): Promise<string> {
+  return (await planHost(runner, steps.filter((s) => !isLateVpnStep(s)), project)).observedDigest;
+}
+
 /** Connect to every selected host and probe it (one round trip each); a host that fails gets a problem, the others go on. */
 export async function probeHosts(setup: EngineSetup, pool: SshPool | undefined, concurrency: number): Promise<HostPlan[]> {
   return mapLimited(setup.work, concurrency, async ({ host, steps }) => {
@@ -23,7 +34,8 @@ export async function probeHosts(setup: EngineSetup, pool: SshPool | undefined, 
     try {
       const runner = await pool.runner(host.name);
       try {
-        return await planHost(readOnly(runner), steps, setup.layout.project);
+        const plan = await planHost(readOnly(runner), steps, setup.layout.project);
+        return steps.some(isLateVpnStep) ? { ...plan, observedDigest: await firstRoundDigest(readOnly(runner), steps, setup.layout.project) } : plan;
       } catch (error) {
         if (error instanceof WizardError && error.code === 'aborted') throw error;
         return problemPlan(host.name, steps, problemOf(error), runner.target);

@@ -53,8 +53,19 @@ export interface Step {
    * After apply and verify, a second, new SSH connection must log in: as the run's own user on the
    * port in use (`current`), or as `user` on `port`. Until it does, the step has not succeeded.
    */
-  readonly prove?: 'current' | { readonly port: number; readonly user: string };
+  readonly prove?: ProveTarget;
+  /**
+   * A login that must already work BEFORE the step changes anything (e.g. SSH through the VPN
+   * before SSH is restricted to it). When it does not, the step refuses with `hint`: nothing changed.
+   */
+  readonly precondition?: { readonly prove: ProveTarget; readonly hint: string };
 }
+
+/**
+ * Where a proof logs in: the run's own login, or `user` on `port` at the host's address, or at its
+ * VPN address (`network: 'vpn'`, read from the host with `tailscale ip -4` when the proof runs).
+ */
+export type ProveTarget = 'current' | { readonly port: number; readonly user: string; readonly network?: 'vpn' };
 
 /** The phase a step belongs to: the first segment of its id. */
 export function stepPhase(step: Pick<Step, 'id'>): string {

@@ -60,15 +60,16 @@ export class SshPool {
 
   /**
    * Proves access to a host from a new connection (never the pooled one): its current login, or
-   * another user and port at the same address, through the same jump host.
+   * another user and port at the same address (or at `at`, the host's VPN address), through the
+   * same jump host.
    */
-  async prove(host: string, login: ProveLogin, tuning: ProveTuning = {}): Promise<ProveResult> {
+  async prove(host: string, login: ProveLogin, tuning: ProveTuning = {}, at?: string): Promise<ProveResult> {
     const access = this.access.get(host);
     const made = this.connections.get(host);
     if (!access || !made) return { ok: false, target: host, reason: 'no connection to this host yet' };
     const { endpoint } = await made;
     const via = access.jumpHost ? (await this.connection(access.jumpHost)).ssh : undefined;
-    return proveLogin({ host, current: endpoint, login, identity: this.identity, hostKeys: this.hostKeys, sudo: access.sudo, ...(via ? { via } : {}) }, tuning);
+    return proveLogin({ host, current: endpoint, login, identity: this.identity, hostKeys: this.hostKeys, sudo: access.sudo, ...(via ? { via } : {}), ...(at !== undefined ? { at } : {}) }, tuning);
   }
 
   /** Drop every connection now, running commands or not (a second Ctrl+C). */

@@ -26,6 +26,8 @@ export interface ProveRequest {
   readonly hostKeys: HostKeyPolicy;
   readonly sudo: (user: string) => SudoMode;
   readonly via?: NodeSSH;
+  /** Another address of the same host (its VPN address) for a `network: 'vpn'` login. */
+  readonly at?: string;
 }
 
 /**
@@ -49,7 +51,10 @@ async function withCurrentKeys(policy: HostKeyPolicy, current: Endpoint, target:
  */
 export async function proveLogin(request: ProveRequest, tuning: ProveTuning = {}): Promise<ProveResult> {
   const current = request.current;
-  const target: Endpoint = request.login === 'current' ? current : { address: current.address, port: request.login.port, user: request.login.user };
+  if (request.login !== 'current' && request.login.network === 'vpn' && request.at === undefined) {
+    return { ok: false, target: `${request.login.user}@(VPN address):${request.login.port}`, reason: 'the host has no VPN address yet' };
+  }
+  const target: Endpoint = request.login === 'current' ? current : { address: request.at ?? current.address, port: request.login.port, user: request.login.user };
   const shown = `${target.user}@${target.address}:${target.port}`;
   const now = tuning.now ?? Date.now;
   const wait = tuning.wait ?? ((ms: number) => sleep(ms).then(() => undefined));

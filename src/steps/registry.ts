@@ -4,6 +4,7 @@ import type { MaybeSecret } from '../render/service-env.js';
 import { deploySteps } from './deploy/stack.js';
 import { hardenSteps } from './harden/harden-steps.js';
 import { PHASES, type Phase } from './phases.js';
+import { vpnLateSteps, vpnSteps } from './vpn/vpn-steps.js';
 
 /** What builders may read besides the profile: the vault's secrets, looked up by key. */
 export interface StepContext {
@@ -23,14 +24,18 @@ export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   provision: () => [],
   dns: () => [],
   harden: (profile, host) => hardenSteps(profile, host),
-  vpn: () => [],
+  vpn: (profile, host) => vpnSteps(profile, host),
   deploy: (profile, host, context) => deploySteps(profile, host, context.secret),
   // Smoke changes nothing, so it builds no steps (and shows nothing in `plan`): apply runs the
   // checks after the other phases, through flows/smoke-run.ts, like the `smoke` command.
   smoke: () => [],
 };
 
-/** The steps of a host for the chosen phases, in run order. */
+/**
+ * The steps of a host for the chosen phases, in run order. The vpn steps that need the hub (the
+ * join, vpn-only SSH) come last: the hub's Headscale is started by the deploy phase, and `apply`
+ * runs them in a second round once every host's other steps are done (flows/vpn-round.ts).
+ */
 export function hostSteps(
   profile: Profile,
   host: Host,
@@ -38,5 +43,6 @@ export function hostSteps(
   context: StepContext = NO_SECRETS,
   builders: Readonly<Record<Phase, PhaseBuilder>> = PHASE_BUILDERS,
 ): Step[] {
-  return PHASES.filter((p) => phases.includes(p)).flatMap((p) => builders[p](profile, host, context));
+  const steps = PHASES.filter((p) => phases.includes(p)).flatMap((p) => builders[p](profile, host, context));
+  return phases.includes('vpn') ? [...steps, ...vpnLateSteps(profile, host)] : steps;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GuardReport } from '../../src/engine/access.js';
-import { AccessProofError, DestructiveRefusedError, NotConvergedError, StepFailedError } from '../../src/engine/errors.js';
+import { AccessProofError, DestructiveRefusedError, NotConvergedError, PreconditionError, StepFailedError } from '../../src/engine/errors.js';
 import { guardLines } from '../../src/flows/apply-report.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { executeSteps, type ExecuteOptions } from '../../src/engine/executor.js';
@@ -209,8 +209,48 @@ describe('executeSteps() with guards and access proofs', () => {
     expect(guardLines(guard)).toEqual([
       '    NOT reverted from here (the connection failed): the timer homelab-wizard-guard-r3-deploy-t-move.timer on the host runs',
       "               undo-move --all within 90 s of the step's start",
-      '    access:    a new connection as root@fake:22 failed too (connection refused); wait 90 s for the timer, then try again',
+      '    access:    a new connection as deploy@fake:2222 failed too (connection refused); wait 90 s for the timer, then try again',
     ]);
+  });
+
+  it('after a failed step whose revert reopened the old port, reports the login that still works, not the root login sshd already refuses', async () => {
+    const fake = new FakeHost();
+    // close-old-ssh-port: root on 22 was turned off by an earlier step; the admin on 2222 works.
+    let closed = false;
+    const proveAccess = async (_host: string, login: unknown) =>
+      login === 'current' ? { ok: false as const, target: 'root@fake:22', reason: 'root login refused' } : closed ? { ok: true as const, target: 'deploy@fake:2222' } : (closed = true, { ok: false as const, target: 'deploy@fake:2222', reason: 'timed out while connecting' });
+    const { done } = await run(fake, [guarded(fake, 'close')], { proveAccess, runId: 'r5' });
+    const guard = (done[0] as { error: { guard: GuardReport } }).error.guard;
+    expect(guard.access).toEqual({ ok: true, target: 'deploy@fake:2222' });
+    expect(guardLines(guard)).toContain('    access:    still reachable as deploy@fake:2222 (proven by a new connection)');
+  });
+
+  it('refuses a step whose precondition login fails, before arming or changing anything, with the step\'s hint', async () => {
+    const fake = new FakeHost();
+    const logins: unknown[] = [];
+    const vpn = { port: 2222, user: 'deploy', network: 'vpn' as const };
+    const proveAccess = async (_host: string, login: unknown) => (logins.push(login), { ok: false as const, target: 'deploy@(VPN address):2222', reason: 'the host has no VPN address yet' });
+    const step: Step = { ...guarded(fake, 'restrict', { prove: vpn }), precondition: { prove: vpn, hint: 'join the tailnet first' } };
+    const { outcome, done } = await run(fake, [step], { proveAccess, runId: 'r6' });
+    expect(outcome).toMatchObject({ result: 'failed', failedStep: 'deploy.t.restrict' });
+    expect(outcome.error).toBeInstanceOf(PreconditionError);
+    expect((outcome.error as PreconditionError).hint).toBe('join the tailnet first');
+    expect((outcome.error as Error).message).toMatch(/refused: it needs a working login as deploy@\(VPN address\):2222 first.*nothing was changed/);
+    expect(fake.changes).toEqual([]);
+    expect(logins).toEqual([vpn]);
+    expect(done[0]?.type === 'step-done' && done[0].error?.hint).toBe('join the tailnet first');
+  });
+
+  it('runs a step whose precondition login works, and proves again after the change', async () => {
+    const fake = new FakeHost();
+    const logins: unknown[] = [];
+    const vpn = { port: 2222, user: 'deploy', network: 'vpn' as const };
+    const proveAccess = async (_host: string, login: unknown) => (logins.push(login), { ok: true as const, target: 'deploy@100.64.0.7:2222' });
+    const step: Step = { ...guarded(fake, 'restrict', { prove: vpn }), precondition: { prove: vpn, hint: 'h' } };
+    const { outcome } = await run(fake, [step], { proveAccess, runId: 'r7' });
+    expect(outcome).toMatchObject({ result: 'ok', changed: 1 });
+    expect(logins).toEqual([vpn, vpn]);
+    expect(fake.changes[0]).toMatch(/^systemd-run /);
   });
 
   it('never skips a proof: a step that must prove access fails when the run cannot open a second connection', async () => {

@@ -26,6 +26,8 @@ export class FakeServer {
   readonly timers = new Set<string>();
   /** Every guard timer ever armed, to assert that each was disarmed. */
   readonly armed: string[] = [];
+  /** The Tailscale client: the login server it joined, and the address it got. */
+  vpn: { loginServer: string; address: string } | undefined;
   /** Ports a test blocks "on the way" (a provider firewall): a proof through them fails. */
   readonly blocked = new Set<number>();
 
@@ -110,7 +112,7 @@ export class FakeServer {
     if (script.includes('update-locale')) return (this.locale = args[0] as string), ok;
     if (script.includes('is-enabled --quiet unattended-upgrades')) return exit(this.services.has('unattended-upgrades'));
     if (script.startsWith('ufw status verbose')) {
-      const wanted = (args[0] as string).split('\n');
+      const wanted = this.keepVpnSsh((args[0] as string).split('\n'), args[2], args[3]);
       const old = `ufw allow ${args[1]}/tcp`;
       const want = new Set([...wanted, ...(this.ufw.rules.has(old) ? [old] : [])]);
       return exit(this.ufw.active && want.size === this.ufw.rules.size && [...want].every((r) => this.ufw.rules.has(r)));
@@ -118,11 +120,28 @@ export class FakeServer {
     if (script.startsWith('set -e\nufw default deny')) {
       const keep = `ufw allow ${args[1]}/tcp`;
       const listening = this.sshd.ports.has(Number(args[1]));
-      this.ufw.rules = new Set([...(args[0] as string).split('\n'), ...(listening || this.ufw.rules.has(keep) ? [keep] : [])]);
+      this.ufw.rules = new Set([...this.keepVpnSsh((args[0] as string).split('\n'), args[2], args[3]), ...(listening || this.ufw.rules.has(keep) ? [keep] : [])]);
       this.ufw.active = true;
       return ok;
     }
-    if (script.startsWith('! ufw show added')) return exit(!this.ufw.rules.has(args[0] as string));
+    if (script.startsWith('ufw status 2>/dev/null | grep -q "^Status: active" && ! ufw show added')) return exit(this.ufw.active && !this.ufw.rules.has(args[0] as string));
+    // The vpn phase: Tailscale's package, the join (key on stdin), SSH from the VPN only.
+    if (script.startsWith('command -v tailscale')) return exit(this.packages.has('tailscale'));
+    if (script.includes('pkgs.tailscale.com')) return this.packages.add('tailscale'), ok;
+    if (script.startsWith('tailscale status --json')) return exit(this.vpn?.loginServer === args[0]);
+    if (script.startsWith('set -e\numask 077') && script.includes('tailscale up')) {
+      if (!this.packages.has('tailscale')) return { code: 127, stdout: '', stderr: 'tailscale: not found\n' };
+      const key = command.stdin === undefined ? '' : typeof command.stdin === 'string' ? command.stdin : command.stdin.reveal();
+      if (key.trim() === '') return { code: 1, stdout: '', stderr: 'no pre-auth key on stdin\n' };
+      this.vpn = { loginServer: args[0] as string, address: '100.64.0.7' };
+      return ok;
+    }
+    if (script.startsWith('r=$(ufw show added')) return exit(this.ufw.rules.has(args[0] as string) && !this.ufw.rules.has(args[1] as string));
+    if (script.startsWith('ufw allow from "$1"')) {
+      this.ufw.rules.add(`ufw allow from ${args[0]} to any port ${args[1]} proto tcp`);
+      this.ufw.rules.delete(`ufw allow ${args[1]}/tcp`);
+      return ok;
+    }
     if (script.startsWith('sshd -T 2>/dev/null | grep -qx "port $1"')) return exit(this.sshd.ports.has(Number(args[0])));
     if (script.startsWith('printf "# homelab-wizard: SSH port move')) {
       this.sshd = { ports: new Set([Number(args[1]), Number(args[2])]), transition: true };
@@ -155,13 +174,22 @@ export class FakeServer {
     throw new Error(`fake server does not know the script: ${script.slice(0, 80)}`);
   }
 
+  /** What the firewall script's KEEP_VPN_SSH does: once SSH is VPN-only, hardening keeps it so. */
+  private keepVpnSsh(wanted: string[], vpnRule: string | undefined, publicRule: string | undefined): string[] {
+    if (!vpnRule || !this.ufw.rules.has(vpnRule)) return wanted;
+    return wanted.map((r) => (r === publicRule ? vpnRule : r));
+  }
+
   /** The stand-in for the ssh adapter's proof: the login must pass sshd, ufw and any blocked port. */
   prove(login: ProveLogin, address = 'fake'): ProveResult {
     const { port, user } = login === 'current' ? this.initial : login;
-    const target = `${user}@${address}:${port}`;
+    const viaVpn = login !== 'current' && login.network === 'vpn';
+    if (viaVpn && !this.vpn) return { ok: false, target: `${user}@(VPN address):${port}`, reason: 'the host has no VPN address yet' };
+    const target = `${user}@${viaVpn ? this.vpn?.address : address}:${port}`;
     if (this.blocked.has(port)) return { ok: false, target, reason: 'timed out while connecting' };
     if (!this.sshd.ports.has(port)) return { ok: false, target, reason: 'connection refused' };
-    if (this.ufw.active && !this.ufw.rules.has(`ufw allow ${port}/tcp`)) return { ok: false, target, reason: 'timed out while connecting' };
+    const fromVpn = viaVpn && [...this.ufw.rules].some((r) => r.startsWith('ufw allow from 100.64.0.0/10 to any port ') && r.includes(` port ${port} proto tcp`));
+    if (this.ufw.active && !this.ufw.rules.has(`ufw allow ${port}/tcp`) && !fromVpn) return { ok: false, target, reason: 'timed out while connecting' };
     const effective = this.effective();
     if (user === 'root' && effective.has('permitrootlogin no') && !this.sshd.transition) return { ok: false, target, reason: 'root login refused' };
     if (user !== 'root' && !this.fake.nodes.has(`/home/${user}/.ssh/authorized_keys`)) return { ok: false, target, reason: 'key refused' };

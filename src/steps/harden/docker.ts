@@ -72,9 +72,11 @@ export function dockerUserScript(allowed: readonly PublishedAllow[]): string {
 /** The same openings as the host firewall's web and VPN rules (firewall.ts): vpn-only stays vpn-only for containers too. */
 export function publishedAllows(ctx: HardenContext): PublishedAllow[] {
   const vpnOnly = ctx.profile.access.mode === 'vpn-only' && !ctx.has('headscale');
+  // Port 80 only where the host firewall opens it too: public sites, or the ACME HTTP challenge.
+  const http = ctx.profile.access.mode === 'public' || ctx.profile.domain.tls === 'acme-http';
   const web: PublishedAllow[] = vpnOnly
     ? [{ port: 443, proto: 'tcp', from: ctx.profile.vpn.cidr }, { port: 443, proto: 'udp', from: ctx.profile.vpn.cidr }]
-    : [{ port: 80, proto: 'tcp' }, { port: 443, proto: 'tcp' }, { port: 443, proto: 'udp' }];
+    : [...(http ? [{ port: 80, proto: 'tcp' as const }] : []), { port: 443, proto: 'tcp' }, { port: 443, proto: 'udp' }];
   return [...web, ...(ctx.has('headscale') ? [{ port: 3478, proto: 'udp' as const }] : [])];
 }
 
