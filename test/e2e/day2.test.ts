@@ -102,7 +102,9 @@ beforeAll(async () => {
     project: { name: NAME },
     domain: { name: 'example.com', tls: 'internal' },
     operator: { sshPublicKeys: [bed.publicKey], identityFile: bed.privateKeyPath },
-    hosts: [{ name: 'vps', role: 'app-server', address: '127.0.0.1', ssh: { port: server.sshPort, targetPort: server.sshPort, user: 'root', adminUser: 'deploy' }, services: ['n8n'] }],
+        // Reached at its address on the bed's network (SSH on 22, Caddy on 443), so the smoke checks
+    // go through Caddy where a real operator's would.
+    hosts: [{ name: 'vps', role: 'app-server', address: server.address, ssh: { port: 22, targetPort: 22, user: 'root', adminUser: 'deploy' }, services: ['n8n'] }],
     notifications: { method: 'email', email: 'ops@example.com' },
     admins: { n8nOwner: { email: 'ops@example.com', firstName: 'Ada', lastName: 'Lovelace' } },
     images: { registry: 'sandbox-registry:5000' },
@@ -140,6 +142,16 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(manifest.services['n8n']?.image).toMatch(/n8n:2\.7\.3$/);
     expect(await remote(ssh, `stat -c '%a' /opt/homelab/${NAME}/current/release.json`)).toBe('600');
   }, 900_000);
+
+  it('smoke: every check of the enabled services passes, through Caddy too', async () => {
+    const r = await cli('smoke', '--json');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; hosts: { checks: { id: string; status: string; reason: string }[] }[] };
+    const results = out.hosts.flatMap((h) => h.checks);
+    expect(results.map((c) => c.id)).toEqual(expect.arrayContaining(['caddy.health', 'n8n.healthz', 'n8n.db-login', 'postgresql.ready', 'redis.ping']));
+    expect(results.filter((c) => c.status !== 'PASS').map((c) => `${c.id}: ${c.status} ${c.reason}`)).toEqual([]);
+    expect(out.ok).toBe(true);
+  }, 300_000);
 
   it('redeploy n8n to a new version: diff shown, confirmation needed, only n8n recreated', async () => {
     setN8nVersion('2.8.0-stand-in');
