@@ -17,9 +17,12 @@ export function formatMs(ms) {
   return `${Math.round(ms)} ms`;
 }
 
-/** "median (min–max)" of a summary. */
+/** "median (min–max)" of a summary; min and max in the unit of the max. */
 export function formatSummary(s) {
-  return s.runs === 1 ? `${formatMs(s.median)} (1 run)` : `${formatMs(s.median)} (${formatMs(s.min).replace(/ (ms|s)$/, '')}–${formatMs(s.max)})`;
+  if (s.runs === 1) return `${formatMs(s.median)} (1 run)`;
+  const inSeconds = s.max >= 10_000;
+  const bare = (ms) => (inSeconds ? (ms / 1000).toFixed(1) : formatMs(ms).replace(/ ms$/, ''));
+  return `${formatMs(s.median)} (${bare(s.min)}–${bare(s.max)} ${inSeconds ? 's' : 'ms'})`;
 }
 
 /** A Markdown table; cells are strings. */

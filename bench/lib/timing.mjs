@@ -1,5 +1,6 @@
 // Timing of child processes: warm-ups, then N runs; each run's load average is kept with it.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { load } from './machine.mjs';
 import { summarize } from './stats.mjs';
 
@@ -21,11 +22,27 @@ export function runTimed(command, args, options = {}) {
   });
 }
 
-/** Synchronous variant for short commands (cold start): less event-loop noise around the child. */
+const GNU_TIME = '/usr/bin/time';
+export const canTimeCpu = existsSync(GNU_TIME);
+
+/**
+ * Synchronous variant for short commands (cold start): less event-loop noise around the child.
+ * With GNU time it also reports the child's CPU time (user + system), which a busy machine
+ * inflates far less than the wall time: `extra.cpuMs`.
+ */
 export function runTimedSync(command, args, options = {}) {
+  const [cmd, argv] = canTimeCpu ? [GNU_TIME, ['-f', '@@cpu %U %S', command, ...args]] : [command, args];
   const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: options.timeoutMs ?? 60_000 });
-  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Number(process.hrtime.bigint() - start) / 1e6 };
+  const r = spawnSync(cmd, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: options.timeoutMs ?? 60_000 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  let stderr = r.stderr ?? '';
+  let extra;
+  const cpu = /@@cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  if (cpu) {
+    extra = { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 };
+    stderr = stderr.slice(0, cpu.index);
+  }
+  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr, ms, extra };
 }
 
 /**
@@ -50,5 +67,5 @@ export async function measure(name, once, { warmups = 1, runs = 5, check = (r) =
     loads.push(load()[0]);
     extras.push(r.extra);
   }
-  return { name, ...summarize(samples), samples, load1: summarize(loads).median, extras };
+  return { name, ...summarize(samples), samples, load1: Number(summarize(loads).median.toFixed(1)), extras };
 }

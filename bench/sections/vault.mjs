@@ -43,7 +43,7 @@ export async function run(ctx) {
           loads.push(load()[0]);
         }
       }
-      return { ...summarize(samples), samples, load1: summarize(loads).median };
+      return { ...summarize(samples), samples, load1: Number(summarize(loads).median.toFixed(1)) };
     };
     const update = await inProcess(async (identityFn, i) => {
       const r = await updateVault(dir, 'bench', (m) => m.set('bench.secret050', Secret.of(`changed-${i}-${randomBytes(8).toString('hex')}`)), { identity: identityFn });

@@ -18,6 +18,9 @@ describe('bench statistics', () => {
     expect(formatMs(14_250)).toBe('14.3 s');
     expect(formatSummary({ median: 120, min: 100, max: 180, runs: 5 })).toBe('120 ms (100–180 ms)');
     expect(formatSummary({ median: 70_000, min: 70_000, max: 70_000, runs: 1 })).toBe('70.0 s (1 run)');
+    // min and max share the unit of the max, however the median is written.
+    expect(formatSummary({ median: 9_500, min: 8_921, max: 14_200, runs: 5 })).toBe('9500 ms (8.9–14.2 s)');
+    expect(formatSummary({ median: 9.5, min: 7.7, max: 104, runs: 5 })).toBe('9.5 ms (7.7–104 ms)');
     expect(verdict(149, 150)).toBe('meets');
     expect(verdict(150, 150)).toBe('MISSES');
   });
