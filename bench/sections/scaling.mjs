@@ -2,6 +2,8 @@
 // converge (harden and deploy of the small stack on fresh servers; one run per size, since each
 // needs fresh servers) and no-change runs. Goal: 6 servers within 1.5 times the time of one.
 // The only place bench/run has more than two servers: six, once, removed right after.
+// BENCH_SCALING_ANSIBLE=0 leaves out the Ansible runs here (each is tens of seconds on a busy
+// machine; sections 2 and 3 still compare the tools).
 import { makeProject } from '../lib/project.mjs';
 import { load } from '../lib/machine.mjs';
 import { formatMs, formatSummary } from '../lib/stats.mjs';
@@ -26,7 +28,7 @@ export async function run(ctx) {
       if (first.code !== 0) throw new Error(`first converge of ${n} servers failed (exit ${first.code}):\n${(first.stdout + first.stderr).slice(-4000)}`);
       const converge = { median: first.ms, min: first.ms, max: first.ms, runs: 1, load1: l };
       ctx.log(`  ${n} server(s): first converge ${formatMs(first.ms)}, load ${l}`);
-      const m = await measureNoChange(ctx, { bed, servers, project }, { runs: ctx.runs(5), args, plan: false });
+      const m = await measureNoChange(ctx, { bed, servers, project }, { runs: ctx.runs(5), args, plan: false, ansible: process.env.BENCH_SCALING_ANSIBLE !== '0' });
       results.push({ n, converge, ...m });
     } finally {
       await bed.remove(hosts);
