@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CommanderError } from 'commander';
 import { processIo, type Io } from './cli/io.js';
 import { buildProgram, commanderExit } from './cli/program.js';
 import { reportError } from './cli/report-error.js';
+import { packageRoot } from './lib/package-root.js';
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WizardError } from '../errors.js';
+import { packageRoot } from '../lib/package-root.js';
 import type { DockerCli } from './docker-cli.js';
 import { runProgram } from './docker-cli.js';
 import { BASE_IMAGE, imageRecipes, RECIPE_LABEL, ROOTFS_LABEL, SUITE, type ImageRecipe } from './recipes.js';
 
-/** templates/sandbox in the installed package (dist/sandbox → ../../templates/sandbox). */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/sandbox/', import.meta.url));
+/** templates/sandbox in the installed package (from src/, dist/ or the bundle in dist/bundle/). */
+export const TEMPLATES_DIR = `${path.join(packageRoot(import.meta.url), 'templates', 'sandbox')}${path.sep}`;
 
 export type Log = (line: string) => void;
 
