@@ -18,5 +18,12 @@ if (!existsSync(fileURLToPath(entry))) {
   );
   process.exit(1);
 }
+// A reader that goes away (`homelab-wizard --help | head`) must not crash the program with a stack
+// trace, nor stop an apply half-way: output to a closed pipe is dropped and the work goes on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
 const { run } = await import(entry.href);
 process.exitCode = await run(process.argv.slice(2));

@@ -134,3 +134,12 @@ describe('commands in-process', () => {
     expect(readFileSync(path.join(REPO, 'profiles/homelab-wizard.schema.json'), 'utf8')).toBe(io.out());
   });
 });
+
+describe('output to a closed pipe', () => {
+  it('ends quietly when the reader goes away (`--help | head`): no EPIPE stack trace', async () => {
+    // `exec` + `sleep` keep the writer running after head has gone, so the pipe is really closed.
+    const { stdout, stderr } = await exec('sh', ['-c', `'${process.execPath}' '${BIN}' catalog list --help | head -c 1; '${process.execPath}' '${BIN}' --help | (exec head -c 5)`], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(stdout.length).toBe(6);
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+  });
+});
