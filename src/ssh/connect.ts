@@ -141,5 +141,8 @@ export async function connectOnce(options: ConnectOptions, endpoint: Endpoint): 
     ssh.dispose();
     throw rejection ?? error;
   }
+  // node-ssh drops its 'error' listener once connected; a reset later (the server going away, a
+  // Ctrl-C mid-run) would then crash the process. The command that was running fails on its own.
+  ssh.connection?.on('error', () => undefined);
   return ssh;
 }

@@ -109,6 +109,24 @@ describe('SshRunner against a real sshd', () => {
   });
 });
 
+describe('a connection that breaks after it was made', () => {
+  it('fails the command that runs, without an uncaught error that would crash the process', async () => {
+    const identity = await loadIdentity('box', sshd.clientKey, {});
+    const { ssh, endpoint } = await connect({ host: 'box', candidates: [root()], identity, hostKeys: trusted(), retries: 0 });
+    const broken = new SshRunner('box', ssh, endpoint, { kind: 'root' });
+    const running = broken.exec({ argv: ['sleep', '5'] }).then(
+      (r) => r.code,
+      () => 'rejected',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    // What a reset from the network looks like to ssh2: its socket fails with an error.
+    const sock = (ssh.connection as unknown as { _sock: { destroy(e: Error): void } })._sock;
+    sock.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    expect(await running).not.toBe(0);
+    ssh.dispose();
+  });
+});
+
 describe('connecting', () => {
   it('falls back to the initial login when the target port refuses', async () => {
     const closed = await freePort();
