@@ -10,6 +10,7 @@ import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
 import { layoutSteps } from './layout.js';
+import type { DeployState } from './state.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
 export function releaseId(release: Release): string {
@@ -18,6 +19,10 @@ export function releaseId(release: Release): string {
     hash.update(`${f.path}\0${f.mode}\0${f.uid ?? ''}:${f.gid ?? ''}\0`).update(isSecret(f.content) ? f.content.reveal() : f.content).update('\0');
   }
   return hash.digest('hex').slice(0, 12);
+}
+
+function sha256Of(content: string | Secret): string {
+  return createHash('sha256').update(isSecret(content) ? content.reveal() : content).digest('hex');
 }
 
 const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
@@ -161,20 +166,24 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
   const grants: DatabaseGrant[] = compose
     .filter((s) => s.entry.database !== undefined)
     .map((s) => ({ database: s.entry.database!.name, user: s.entry.database!.user, password: secret(`${s.id}.dbPassword`) ?? Secret.of(''), extensions: s.entry.database!.extensions }));
-  if (grants.length > 0 && compose.some((s) => s.id === 'postgresql')) {
-    const sql = provisionSql(grants);
-    // Keyed, so the marker on the host tells nothing about the passwords.
-    const key = secret('homelab-wizard.fingerprintSalt')?.reveal() ?? 'homelab-wizard';
-    const marker = createHmac('sha256', key).update(sql).digest('hex');
-    const state = `${layout.project}/state`;
+  // Keyed, so the markers on the host tell nothing about the passwords.
+  const markerKey = secret('homelab-wizard.fingerprintSalt')?.reveal() ?? 'homelab-wizard';
+  const marker = (what: string): string => createHmac('sha256', markerKey).update(what).digest('hex');
+  const state = `${layout.project}/state`;
+  const writeMarker = (file: string, value: string) => ({ argv: sh('install -d -m 0700 "$1" && printf %s "$3" > "$1/$2"', state, file, value) });
+  if (compose.some((s) => s.id === 'postgresql')) {
+    const superuser = secret('postgresql.superuserPassword');
+    const sql = provisionSql(grants, superuser ? { user: 'postgres', password: superuser } : undefined);
+    const provisioned = marker(sql);
     steps.push({
       id: 'deploy.postgresql.databases',
-      describe: `One database and one user with its own password per app: ${grants.map((g) => g.database).join(', ')}`,
+      describe: `Superuser password${grants.length > 0 ? `, and one database and one user with its own password per app: ${grants.map((g) => g.database).join(', ')}` : ''}`,
       host: host.name,
-      check: { argv: sh('[ "$(cat "$1/postgresql-provisioned" 2>/dev/null)" = "$2" ]', state, marker) },
+      check: { argv: sh('[ "$(cat "$1/postgresql-provisioned" 2>/dev/null)" = "$2" ]', state, provisioned) },
       apply: [
+        // Local socket, trust auth inside the container: works whatever password the roles have now.
         { argv: ['docker', 'compose', '-p', `${project}-infra`, '-f', at('docker-compose-infra.yml'), 'exec', '-T', 'postgresql', 'psql', '-q', '-U', 'postgres', '-d', 'postgres'], stdin: Secret.of(sql) },
-        { argv: sh('install -d -m 0700 "$1" && printf %s "$2" > "$1/postgresql-provisioned"', state, marker) },
+        writeMarker('postgresql-provisioned', provisioned),
       ],
       risk: 'safe',
       effect: 'update',
@@ -182,10 +191,32 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
   }
   const apps = stack('apps');
   if (apps) steps.push(apps);
+  const grafanaAdmin = compose.some((s) => s.id === 'grafana') ? secret('grafana.adminPassword') : undefined;
+  if (grafanaAdmin !== undefined) {
+    // GF_SECURITY_ADMIN_PASSWORD seeds the admin only on the first start; after that the password
+    // lives in Grafana's database, and only the Grafana CLI changes it (reads one line of stdin).
+    const set = marker(`grafana-admin\0${profile.admins.grafanaUser}\0${grafanaAdmin.reveal()}`);
+    steps.push({
+      id: 'deploy.grafana.admin-password',
+      describe: `Grafana admin password (${profile.admins.grafanaUser}) set inside Grafana's database`,
+      host: host.name,
+      check: { argv: sh('[ "$(cat "$1/grafana-admin-password" 2>/dev/null)" = "$2" ]', state, set) },
+      apply: [
+        {
+          argv: ['docker', 'compose', '-p', project, '-f', at('docker-compose.yml'), 'exec', '-T', 'grafana', 'grafana', 'cli', '--homepath', '/usr/share/grafana', '--config', '/etc/grafana/grafana.ini', 'admin', 'reset-admin-password', '--password-from-stdin'],
+          stdin: grafanaAdmin.map((p) => `${p}\n`),
+        },
+        writeMarker('grafana-admin-password', set),
+      ],
+      risk: 'safe',
+      effect: 'update',
+    });
+  }
 
-  const stateJson = {
+  const stateJson: DeployState = {
     release: id,
-    services: Object.fromEntries(compose.map((s) => [s.id, { image: s.image, inputs: release.inputs.get(s.id) }])),
+    services: Object.fromEntries(compose.map((s) => [s.id, { image: s.image ?? '', inputs: release.inputs.get(s.id) ?? '' }])),
+    files: Object.fromEntries([...release.files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => [f.path, sha256Of(f.content)])),
   };
   steps.push(
     {
@@ -199,10 +230,11 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
     },
     {
       id: 'deploy.release.state',
-      describe: 'state.json: what runs, with the inputs of each service',
+      describe: 'state.json: what runs, with the inputs of each service and the checksum of each file of the release',
       host: host.name,
       check: null,
-      files: [{ path: `${layout.project}/state.json`, mode: '0644', owner: 'root:root', content: `${JSON.stringify(stateJson, null, 2)}\n` }],
+      // 0600 and never shown in a diff: it holds checksums of env files, which hold secrets.
+      files: [{ path: `${layout.project}/state.json`, mode: '0600', owner: 'root:root', content: Secret.of(`${JSON.stringify(stateJson, null, 2)}\n`) }],
       apply: [],
       risk: 'safe',
     },
