@@ -10,7 +10,7 @@ import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
 import { layoutSteps } from './layout.js';
-import type { DeployState } from './state.js';
+import type { DeployState } from '../../plan/deploy-state.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
 export function releaseId(release: Release): string {
