@@ -189,11 +189,14 @@ describe('rotation, status and a killed deploy on a sandbox server', () => {
     expect(await grafanaLogin('admin', fresh['grafana.adminPassword']!)).toBe('200');
     expect(await grafanaLogin('admin', old['grafana.adminPassword']!)).toBe('401');
 
-    // Redis's consumers are recreated with the new password in their env; unrelated services are not.
+    // Redis's consumers are recreated with the new password in their env; Grafana's password changed
+    // without a recreate; services of the apps file that did not change keep their containers.
+    // (Caddy is not asserted: its Caddyfile is bind-mounted from the release folder, whose path
+    // changes with every release, so any change to the infra file recreates it too.)
     const after = await containers();
     expect(after['redis']).not.toBe(before['redis']);
     expect(after['n8n']).not.toBe(before['n8n']);
-    expect(after['caddy']).toBe(before['caddy']);
+    expect(after['grafana']).toBe(before['grafana']);
     expect(after['victoriametrics']).toBe(before['victoriametrics']);
     const again = await cli('apply', '--only', 'deploy');
     expect(again.stdout).toMatch(/0 changed/);
@@ -209,7 +212,7 @@ describe('rotation, status and a killed deploy on a sandbox server', () => {
     await remote(ssh, `docker stop $(docker ps -q --filter label=com.docker.compose.service=grafana) >/dev/null`);
     const stopped = await status();
     expect(stopped.code, stopped.text).toBe(2);
-    expect(stopped.text).toMatch(/grafana +- +12\.3\.2 +exited .*← exited/);
+    expect(stopped.text).toMatch(/grafana +12\.3\.2 +12\.3\.2 +exited +← exited/);
     expect(stopped.json[0]?.inventory?.services.find((s) => s.service === 'grafana')).toMatchObject({ state: 'exited', problem: expect.stringContaining('exited') });
 
     const fix = await cli('apply', '--only', 'deploy');
