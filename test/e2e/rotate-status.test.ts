@@ -170,11 +170,14 @@ describe('rotation, status and a killed deploy on a sandbox server', () => {
     }
     const fresh = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await vaultValue(k)] as const)));
     for (const key of keys) expect(fresh[key]).not.toBe(old[key]);
+    expect((await cli('secrets', 'show')).stdout).toMatch(/redeploy needed: .*grafana.*postgresql.*redis/);
 
     const r = await cli('apply', '--only', 'deploy');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/deploy\.postgresql\.databases.*\[changed\]/);
     expect(r.stdout).toMatch(/deploy\.grafana\.admin-password.*\[changed\]/);
+    expect(r.stderr).toMatch(/Redeployed with their current secrets: .*grafana.*postgresql.*redis/);
+    expect((await cli('secrets', 'show')).stdout).not.toContain('redeploy needed');
 
     const pgNew = await postgresLogin(fresh['postgresql.superuserPassword']!);
     expect(pgNew.code, pgNew.out).toBe(0);
@@ -189,14 +192,14 @@ describe('rotation, status and a killed deploy on a sandbox server', () => {
     expect(await grafanaLogin('admin', fresh['grafana.adminPassword']!)).toBe('200');
     expect(await grafanaLogin('admin', old['grafana.adminPassword']!)).toBe('401');
 
-    // Redis's consumers are recreated with the new password in their env; Grafana's password changed
-    // without a recreate; services of the apps file that did not change keep their containers.
-    // (Caddy is not asserted: its Caddyfile is bind-mounted from the release folder, whose path
-    // changes with every release, so any change to the infra file recreates it too.)
+    // Redis and its consumer n8n (the password is in its env) are recreated; Grafana's password
+    // changed without a recreate; Caddy and VictoriaMetrics, untouched, keep their containers
+    // although their env files and Caddyfile now live in another release folder.
     const after = await containers();
     expect(after['redis']).not.toBe(before['redis']);
     expect(after['n8n']).not.toBe(before['n8n']);
     expect(after['grafana']).toBe(before['grafana']);
+    expect(after['caddy']).toBe(before['caddy']);
     expect(after['victoriametrics']).toBe(before['victoriametrics']);
     const again = await cli('apply', '--only', 'deploy');
     expect(again.stdout).toMatch(/0 changed/);

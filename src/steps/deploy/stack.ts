@@ -37,22 +37,49 @@ printf '%s\\n' "$expected" | while IFS= read -r want; do
 done`;
 
 /**
- * Up and health-gated (compose --wait). On a failed gate the previous release of the same file is
- * brought back and the step fails with the reason: the stack never stays half-deployed.
+ * Up and health-gated (compose --wait), for the services that need it only: those whose inputs
+ * label differs or that do not run healthy. A plain `up` of the whole file would recreate every
+ * service, because compose hashes the env-file path and the bind-mount sources, and both live in
+ * the release folder, whose name changes with every release. On a failed gate the same services
+ * are brought back from the previous release and the step fails with the reason: the stack never
+ * stays half-deployed. Args: release dir, compose project, compose file, project dir, `svc=inputs` lines.
  */
 const STACK_UP = `cd "$1" || exit 1
-if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull; then exit 0; fi
+svcs=$(printf '%s\\n' "$5" | while IFS='=' read -r svc want; do
+  [ -n "$svc" ] || continue
+  docker ps --filter "label=com.docker.compose.project=$2" --filter "label=com.docker.compose.service=$svc" --filter "label=${INPUTS_LABEL}=$want" --filter status=running --format '{{.Status}}' | grep -q '(healthy)' || printf '%s ' "$svc"
+done)
+# Nothing changed (an orphan or a missing network made the check fail): keep every container as it is.
+extra=''
+[ -n "$svcs" ] || extra=--no-recreate
+# shellcheck disable=SC2086
+if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull $extra $svcs; then exit 0; fi
 echo "health gate failed: $3 of release $(basename "$1") did not come up healthy:" >&2
 docker compose -p "$2" -f "$3" ps -a --format '  {{.Service}}: {{.Status}}' >&2
 prev=$(readlink "$4/current" 2>/dev/null || true)
 if [ -n "$prev" ] && [ "$4/$prev" != "$1" ] && [ -f "$4/$prev/$3" ]; then
-  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans >/dev/null 2>&1); then
+  # shellcheck disable=SC2086
+  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans $extra $svcs >/dev/null 2>&1); then
     echo "restored the previous release $(basename "$prev"); it is running" >&2
   else
     echo "the previous release $(basename "$prev") did not come back healthy either" >&2
   fi
 fi
 exit 1`;
+
+/**
+ * Old releases, newest first, beyond the newest N: never `current`, and never a release a
+ * container still mounts a file from (an unchanged service keeps the release it was created
+ * from; pruning it would break that container's next start). Args: releases dir, N, compose projects.
+ * With `check` as $4: exit 1 when something would be removed, else 0.
+ */
+const PRUNE_RELEASES = `cd "$1" || exit 1
+keep=$(basename "$(readlink ../current)")
+used=" $(for pr in $3; do docker ps -aq --filter "label=com.docker.compose.project=$pr"; done | xargs -r docker inspect -f '{{range .Mounts}}{{println .Source}}{{end}}' 2>/dev/null | sed -n "s#^$1/\\([^/]*\\)/.*#\\1#p" | sort -u | tr '\\n' ' ') "
+old=$(ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+if [ "\${4:-}" = check ]; then [ -z "$old" ]; exit; fi
+printf '%s\\n' "$old" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
+exit 0`;
 
 function fileOwner(f: { uid?: number; gid?: number }): string {
   return f.uid !== undefined ? `${f.uid}:${f.gid ?? f.uid}` : 'root:root';
@@ -155,7 +182,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       describe: `${file === 'infra' ? 'Infrastructure' : 'Apps'} up and healthy: ${services.map((s) => s.id).join(', ')}`,
       host: host.name,
       check: { argv: sh(STACK_CHECK, composeProject, expected) },
-      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project) }],
+      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project, expected) }],
       risk: 'disruptive',
       effect: 'update',
     };
@@ -240,14 +267,10 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
     },
     {
       id: 'deploy.release.prune',
-      describe: `Keep the ${profile.deploy.keepReleases} newest releases`,
+      describe: `Keep the ${profile.deploy.keepReleases} newest releases (and any release a container still mounts a file from)`,
       host: host.name,
-      check: { argv: sh('[ "$(ls -1 "$1" | wc -l)" -le "$2" ]', layout.releases, String(profile.deploy.keepReleases)) },
-      apply: [
-        {
-          argv: sh('cd "$1" && keep=$(basename "$(readlink ../current)") && ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r old; do rm -rf -- "./$old"; done', layout.releases, String(profile.deploy.keepReleases)),
-        },
-      ],
+      check: { argv: sh(PRUNE_RELEASES, layout.releases, String(profile.deploy.keepReleases), `${project}-infra ${project}`, 'check') },
+      apply: [{ argv: sh(PRUNE_RELEASES, layout.releases, String(profile.deploy.keepReleases), `${project}-infra ${project}`) }],
       risk: 'safe',
       effect: 'delete',
     },
