@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSecret, Secret } from '../../../src/lib/secret.js';
 import { parseDeployState } from '../../../src/plan/deploy-state.js';
@@ -13,6 +17,66 @@ const profile = (services = SERVICES): Profile => validExample('minimal', (p) =>
 });
 const vault = (over: Record<string, string> = {}) => (key: string): Secret | undefined => Secret.of(over[key] ?? `value-of-${key}`);
 const stdinOf = (s: string | Secret | undefined): string => (s === undefined ? '' : isSecret(s) ? s.reveal() : s);
+
+/** Runs a step's `sh -c` command here, with a stand-in `docker` first on PATH. */
+function runWithFakeDocker(argv: readonly string[], fakeDocker: string, args?: string[]): { code: number; stderr: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hlw-fake-docker-'));
+  try {
+    writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\n${fakeDocker}\n`, { mode: 0o755 });
+    const [, , script, ...rest] = argv;
+    try {
+      execFileSync('sh', ['-c', script as string, ...(args ?? rest)], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { code: 0, stderr: '' };
+    } catch (error) {
+      const e = error as { status: number; stderr: Buffer };
+      return { code: e.status, stderr: e.stderr.toString() };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('deploy steps: only what changed is recreated', () => {
+  const p = profile();
+  const steps = deploySteps(p, p.hosts[0]!, vault());
+
+  it('brings up only the services whose inputs label differs or that are not healthy (a whole-file up would recreate all: compose hashes release paths)', () => {
+    const up = steps.find((s) => s.id === 'deploy.stack.infra')!.apply[0]!.argv;
+    const expected = up[8] as string;
+    const at = (lines: string): string[] => ['homelab-wizard', tmpdir(), up[5] as string, up[6] as string, '/nonexistent-project', lines];
+    const [first, second] = expected.split('\n').map((l) => l.split('='));
+    // Healthy with the right inputs: only the first service.
+    const fake = `if [ "$1" = ps ]; then case "$*" in *service=${first![0]}*inputs=${first![1]}*) echo 'Up 2 minutes (healthy)';; esac; exit 0; fi\n[ "$1" = compose ] && echo "UP $*" >&2 && exit 1`;
+    const r = runWithFakeDocker(up, fake, at(`${first!.join('=')}\n${second!.join('=')}`));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`UP compose -p minimal-infra -f docker-compose-infra.yml up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull ${second![0]}\\n`));
+    expect(r.stderr).not.toMatch(new RegExp(`quiet-pull .*\\b${first![0]}\\b`));
+    const none = runWithFakeDocker(up, 'if [ "$1" = ps ]; then echo "Up 1 minute (healthy)"; exit 0; fi\n[ "$1" = compose ] && echo "UP $*" >&2 && exit 1', at(expected));
+    expect(none.stderr).toContain('--quiet-pull --no-recreate');
+  });
+
+  it('prunes old releases but keeps current and any release a container still mounts a file from; the check agrees', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'hlw-prune-'));
+    try {
+      const releases = path.join(root, 'releases');
+      for (const [i, r] of ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'].entries()) {
+        mkdirSync(path.join(releases, r), { recursive: true });
+        utimesSync(path.join(releases, r), 1_700_000_000 + i * 100, 1_700_000_000 + i * 100);
+      }
+      symlinkSync('releases/r7', path.join(root, 'current'));
+      const prune = steps.find((s) => s.id === 'deploy.release.prune')!;
+      const fake = `case "$1" in ps) echo c1 ;; inspect) echo ${releases}/r1/config/caddy/Caddyfile; echo /var/lib/other ;; esac`;
+      const args = (argv: readonly string[]): string[] => [argv[3] as string, releases, ...argv.slice(5)];
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(1);
+      expect(runWithFakeDocker(prune.apply[0]!.argv, fake, args(prune.apply[0]!.argv)).code).toBe(0);
+      // keepReleases 5: current plus the 4 newest others, plus r1 that a container mounts from.
+      expect(readdirSync(releases).sort()).toEqual(['r1', 'r3', 'r4', 'r5', 'r6', 'r7']);
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('deploy steps: rotation reaches the running services', () => {
   it('ALTERs the postgres superuser and every app user through psql on stdin, keyed by a marker that changes with any password', () => {
