@@ -9,6 +9,7 @@ import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { HostStatus } from '../../src/flows/status.js';
+import { prepareBed } from '../../src/sandbox/prepare-bed.js';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { missingSecrets } from '../../src/vault/generate.js';
@@ -28,6 +29,7 @@ const bed = new TestBed('rotate');
 const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-rotate-'));
 const NAME = 'e2e-rotate';
 const HOME = `/opt/homelab/${NAME}`;
+const GRAFANA_IMAGE = 'sandbox-registry:5000/grafana/grafana:12.3.2';
 let identity = '';
 let server: SandboxServer;
 let ssh: NodeSSH;
@@ -100,6 +102,12 @@ beforeAll(async () => {
   server = await bed.startServer('vps');
   ssh = await bed.ssh(server);
   await remote(ssh, installDockerScript(bed.mirror));
+  // The sandbox images and the registry are shared by every bed on this Docker engine: publish
+  // this checkout's images again right before the server pulls the Grafana stand-in (whose
+  // password behaviour this file tests), so a bed built from another checkout in between cannot
+  // hand it an older recipe; then check that the pulled image has the Grafana CLI.
+  await prepareBed(process.env, (line) => process.stderr.write(`test bed: ${line}\n`));
+  await remote(ssh, `docker pull -q ${GRAFANA_IMAGE} >/dev/null && docker run --rm --entrypoint sh ${GRAFANA_IMAGE} -c 'test -x /usr/share/grafana/bin/grafana'`);
 
   identity = await generateIdentity();
   mkdirSync(path.join(project, 'profiles'));
