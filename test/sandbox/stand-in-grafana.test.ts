@@ -73,7 +73,7 @@ afterAll(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
-describe('Grafana stand-in', () => {
+describe('Grafana stand-in', { timeout: 30_000 }, () => {
   it('seeds the admin from the environment on the first start, and ignores it afterwards', async () => {
     await start('first-pass');
     expect(await login('boss', 'first-pass')).toBe(200);
