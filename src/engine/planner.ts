@@ -6,9 +6,10 @@ import type { Step } from '../plan/step.js';
 import type { ProbeReport, ProbeRequest, ProbeRunner } from './runner.js';
 
 /** What to ask the host about these steps: their checks, and each file's expected hash. */
-export function probeRequest(steps: readonly Step[], project: string): ProbeRequest {
+export function probeRequest(steps: readonly Step[], project: string, inventory?: ProbeRequest['inventory']): ProbeRequest {
   return {
     project,
+    ...(inventory ? { inventory } : {}),
     steps: steps.map((step) => ({
       check: step.check,
       ...(step.dirs && step.dirs.length > 0 ? { dirs: step.dirs.map((d) => d.path) } : {}),
@@ -48,6 +49,11 @@ export function problemPlan(host: string, steps: readonly Step[], problem: HostP
  * has no exec or upload: planning cannot change a host.
  */
 export async function planHost(runner: ProbeRunner, steps: readonly Step[], project: string): Promise<HostPlan> {
-  const report = await runner.probe(probeRequest(steps, project));
-  return hostPlanFromReport(runner.host, runner.target, steps, report);
+  return (await planHostWithReport(runner, steps, project)).plan;
+}
+
+/** planHost, also asking for the inventory (what runs, deployed files) in the same round trip. */
+export async function planHostWithReport(runner: ProbeRunner, steps: readonly Step[], project: string, inventory?: ProbeRequest['inventory']): Promise<{ plan: HostPlan; report: ProbeReport }> {
+  const report = await runner.probe(probeRequest(steps, project, inventory));
+  return { plan: hostPlanFromReport(runner.host, runner.target, steps, report), report };
 }

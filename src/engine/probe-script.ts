@@ -1,6 +1,7 @@
 import { WizardError } from '../errors.js';
 import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
+import type { ContainerFacts, InventoryFacts } from '../plan/inventory.js';
 import { quote, quoteToken } from '../shell/quote.js';
 import type { LockOutcome, LockRequest, ProbeReport, ProbeRequest } from './runner.js';
 
@@ -60,8 +61,31 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
     (step.dirs ?? []).forEach((dir, j) => lines.push(`d ${i} ${j} ${quoteToken(dir)}`));
     step.files.forEach((file, j) => lines.push(`f ${i} ${j} ${quoteToken(file.path)} ${file.sha256} ${file.secret ? 1 : 0}`));
   });
+  if (request.inventory) lines.push(...inventoryBody(request.inventory.composeProjects));
   lines.push('e end');
   return lines;
+}
+
+/**
+ * What runs and what is deployed, for `status`: each container of the compose projects (service,
+ * image, state, status), state.json, the `current` link and the sha256 of every file under it.
+ * Free text goes back base64-encoded, so no value can break the line protocol.
+ */
+function inventoryBody(composeProjects: readonly string[]): string[] {
+  const format = '{{.Label "com.docker.compose.service"}}\t{{.Image}}\t{{.State}}\t{{.Status}}';
+  return [
+    'if command -v docker >/dev/null 2>&1 && timeout 30 docker version >/dev/null 2>&1; then',
+    `  for pr in ${composeProjects.map(quoteToken).join(' ')}; do`,
+    `    timeout 30 docker ps -a --filter "label=com.docker.compose.project=$pr" --format ${quoteToken(format)} 2>/dev/null | while IFS= read -r l; do e "ctr $pr $(printf %s "$l" | base64 -w0)"; done`,
+    '  done',
+    'else e nodocker; fi',
+    'if [ -f "$P/state.json" ]; then e "state $(base64 -w0 -- "$P/state.json")"; fi',
+    'if [ -L "$P/current" ]; then',
+    '  e "current $(readlink -- "$P/current" | base64 -w0)"',
+    '  if [ -d "$P/current/" ]; then (cd "$P/current/" && find . -type f -exec sha256sum -- {} + 2>/dev/null) | while read -r s n; do e "cfile $s $(printf %s "${n#./}" | base64 -w0)"; done; fi',
+    'fi',
+    'e inventory-end',
+  ];
 }
 
 /** The read-only probe of `plan` and `status`. */
@@ -151,6 +175,12 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
   let replaced: LockInfo | { unreadable: string } | undefined;
   let foundLock: LockInfo | { unreadable: string } | undefined;
   let lastAudit: AuditEntry | undefined;
+  const containers: ContainerFacts[] = [];
+  const currentFiles: { path: string; sha256: string }[] = [];
+  let docker = true;
+  let stateJson: string | null = null;
+  let current: string | null = null;
+  let inventoryEnded = false;
   for (const raw of stdout.split('\n')) {
     if (!raw.startsWith(`${MARK} `)) continue;
     const parts = raw.slice(MARK.length + 1).split(' ');
@@ -174,6 +204,16 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       }
       case 'content': contents.set(`${a} ${b}`, decode(c)); break;
       case 'content-too-large': tooLarge.add(`${a} ${b}`); break;
+      case 'ctr': {
+        const [service = '', image = '', state = '', status = ''] = decode(b).split('\t');
+        containers.push({ project: a ?? '', service, image, state, status });
+        break;
+      }
+      case 'nodocker': docker = false; break;
+      case 'state': stateJson = decode(a); break;
+      case 'current': current = decode(a).trim(); break;
+      case 'cfile': currentFiles.push({ sha256: a ?? '', path: decode(b) }); break;
+      case 'inventory-end': inventoryEnded = true; break;
       case 'file': {
         const key = `${a} ${b}`;
         if (c === 'absent') files.set(key, { state: 'absent' });
@@ -212,6 +252,8 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       }),
     };
   });
-  const report: ProbeReport = { steps, ...(foundLock ? { lock: foundLock } : {}), ...(lastAudit ? { lastAudit } : {}) };
+  if (request.inventory && !inventoryEnded) throw new ProbeProtocolError(host, 'gave no inventory of containers and files', stderr);
+  const inventory: InventoryFacts | undefined = request.inventory ? { docker, containers, stateJson, current, files: current === null ? null : currentFiles } : undefined;
+  const report: ProbeReport = { steps, ...(foundLock ? { lock: foundLock } : {}), ...(lastAudit ? { lastAudit } : {}), ...(inventory ? { inventory } : {}) };
   return { ...(lockLine ? { lock: lockLine } : {}), report };
 }

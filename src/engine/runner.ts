@@ -1,6 +1,7 @@
 import type { Command } from '../plan/command.js';
 import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
+import type { InventoryFacts } from '../plan/inventory.js';
 import type { FileSpec } from '../plan/step.js';
 
 export interface ExecResult {
@@ -24,6 +25,8 @@ export interface ProbeRequest {
   }[];
   /** The project folder: the probe reads its lock and the last line of its audit.log. */
   readonly project: string;
+  /** Also read what runs (containers of these compose projects), state.json and the checksums under current/. */
+  readonly inventory?: { readonly composeProjects: readonly string[] };
 }
 
 export interface ProbeReport {
@@ -31,6 +34,8 @@ export interface ProbeReport {
   /** The lock found on the host (before this run's own, when it takes one). */
   readonly lock?: LockInfo | { readonly unreadable: string };
   readonly lastAudit?: AuditEntry;
+  /** Present when the request asked for the inventory. */
+  readonly inventory?: InventoryFacts;
 }
 
 /** Read-only access to a host. `plan` and `status` get only this, so they cannot change a host. */

@@ -22,6 +22,7 @@ import { engineOptions } from './engine-options.js';
 import { hasCloudWork } from './cloud-work.js';
 import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
+import { clearRedeployed } from './redeploy-done.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson, type HostSmoke } from '../smoke/results.js';
 import { runSmoke } from './smoke-run.js';
 import { vaultSecretSource } from './vault-secret-source.js';
@@ -276,6 +277,15 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   emit({ type: 'run-done', result, changed: record.changed, unchanged: record.unchanged, failedHosts: failed });
   files.close();
   if (fatal !== undefined) throw fatal;
+  if (!interrupted) {
+    // Rotated secrets are in the running services now: `secrets show` stops asking for a redeploy.
+    try {
+      const cleared = await clearRedeployed(global, io, setup, outcomes);
+      if (cleared.length > 0) io.stderr(`Redeployed with their current secrets: ${cleared.join(', ')} (removed from the vault's redeploy record).\n`);
+    } catch (error) {
+      io.stderr(`warning: the vault's redeploy record was not updated (${error instanceof Error ? error.message : String(error)}); \`secrets show\` may still list services to redeploy\n`);
+    }
+  }
 
   const report = renderFailures(record, paths.log);
   if (report.trim() !== '') io.stderr(`\n${report}`);

@@ -1,5 +1,5 @@
 import { UserAbortError, WizardError } from '../errors.js';
-import type { Secret } from '../lib/secret.js';
+import { Secret } from '../lib/secret.js';
 import { COMPOSE_FILES, stateText, type ReleaseManifest } from '../render/release-manifest.js';
 import { SEED_SCRIPT, SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT } from '../steps/day2/scripts.js';
 import { changedComposeFiles, type ReleaseView, type ServicePlan } from '../steps/day2/service-release.js';
@@ -23,9 +23,11 @@ function checkStopped(s: Day2Session): void {
 async function switchCurrent(s: Day2Session, manifest: ReleaseManifest): Promise<void> {
   const sw = await s.run(SWITCH_CURRENT, s.layout.project, manifest.release);
   if (sw.code !== 0) throw failed(s, `switching current to ${manifest.release} failed`, sw.stderr);
-  const state = await s.runner.upload({ path: `${s.layout.project}/state.json`, mode: '0644', owner: 'root:root', content: stateText(manifest) });
+  // 0600: it holds checksums of env files, which hold secrets.
+  const state = await s.runner.upload({ path: `${s.layout.project}/state.json`, mode: '0600', owner: 'root:root', content: Secret.of(stateText(manifest)) });
   if (state.code !== 0) throw failed(s, 'writing state.json failed', state.stderr);
-  await s.run(PRUNE_RELEASES, s.layout.releases, String(s.profile.deploy.keepReleases));
+  const project = s.profile.project.name;
+  await s.run(PRUNE_RELEASES, s.layout.releases, String(s.profile.deploy.keepReleases), `${project}-infra ${project}`);
 }
 
 /**

@@ -20,6 +20,7 @@ import { hostServices } from '../profile/effective.js';
 import { askHostKey } from './host-key-prompt.js';
 import { loadProfile } from './load-profile.js';
 import { vaultSecretSource } from './vault-secret-source.js';
+import type { Vault } from '../vault/vault.js';
 
 export interface HostWork {
   readonly host: Host;
@@ -34,6 +35,8 @@ export interface EngineSetup {
   readonly layout: HostLayout;
   readonly phases: readonly Phase[];
   readonly work: readonly HostWork[];
+  /** The vault entries the deploy steps were built from (when they needed the vault). */
+  readonly deployedVault?: ReadonlyMap<string, Secret>;
 }
 
 /** `--host a,b`: those hosts of the profile, in profile order; an unknown name is a usage error. */
@@ -52,20 +55,21 @@ export function selectHosts(profile: Profile, option: string | undefined): Host[
  * Deploy steps carry the services' env files, so they need the vault; it is opened only when a
  * chosen host runs containers and the deploy phase is chosen.
  */
-async function stepContext(global: GlobalOptions, io: Io, profileName: string, profile: Profile, hosts: readonly Host[], phases: readonly Phase[]): Promise<StepContext> {
+async function stepContext(global: GlobalOptions, io: Io, profileName: string, profile: Profile, hosts: readonly Host[], phases: readonly Phase[]): Promise<{ context: StepContext; vault?: Vault }> {
   const containers = phases.includes('deploy') && hosts.some((h) => hostServices(profile, h).some((s) => s.entry.placement.kind === 'compose'));
-  if (!containers) return NO_SECRETS;
+  if (!containers) return { context: NO_SECRETS };
   const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
   const vault = await openVault(global.dir, profileName, { identity: identityFor(global, io) });
-  return { secret: (key) => vault.get(key) };
+  return { context: { secret: (key) => vault.get(key) }, vault };
 }
 
 export async function prepareEngine(global: GlobalOptions, options: { readonly host?: string; readonly only?: string; readonly io: Io }): Promise<EngineSetup> {
   const phases = parsePhases(options.only);
   const { loaded, profile } = await loadProfile(global, { io: options.io });
   const hosts = selectHosts(profile, options.host);
-  const context = await stepContext(global, options.io, loaded.name, profile, hosts, phases);
+  const { context, vault } = await stepContext(global, options.io, loaded.name, profile, hosts, phases);
   return {
+    ...(vault ? { deployedVault: vault.entries() } : {}),
     profileName: loaded.name,
     profileFile: loaded.file,
     profile,

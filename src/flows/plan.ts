@@ -5,7 +5,10 @@ import { renderPlanText } from '../plan/render-text.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { openPool, prepareEngine, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
-import { probeHosts } from './probe-hosts.js';
+import { probeHostsWith } from './probe-hosts.js';
+import type { ProbeRequest } from '../engine/runner.js';
+import type { InventoryFacts } from '../plan/inventory.js';
+import type { Host } from '../profile/schema.js';
 import { atomicWrite } from '../vault/atomic-write.js';
 import type { CloudStep } from './cloud-phases.js';
 import { hasCloudWork } from './cloud-work.js';
@@ -42,17 +45,31 @@ function mergeCloud(setup: EngineSetup, hosts: HostPlan[], steps: readonly Cloud
 
 /** Probe the hosts of a setup into a Plan; shared by `plan` and `apply --plan` checks. */
 export async function makePlan(setup: EngineSetup, global: GlobalOptions, io: Io, options: { acceptNewHostKeys: boolean; concurrency: number }): Promise<Plan> {
+  return (await makePlanWith(setup, global, io, options)).plan;
+}
+
+/** makePlan, also reading each host's inventory in the same round trip when `inventory` is given (`status`). */
+export async function makePlanWith(
+  setup: EngineSetup,
+  global: GlobalOptions,
+  io: Io,
+  options: { acceptNewHostKeys: boolean; concurrency: number },
+  inventory?: (host: Host) => ProbeRequest['inventory'],
+): Promise<{ plan: Plan; inventories: ReadonlyMap<string, InventoryFacts> }> {
   const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>() };
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io }) : undefined;
   let hosts: HostPlan[];
+  const inventories = new Map<string, InventoryFacts>();
   try {
-    hosts = await probeHosts(setup, opened?.pool, options.concurrency);
+    const probes = await probeHostsWith(setup, opened?.pool, options.concurrency, inventory);
+    hosts = probes.map((p) => p.plan);
+    for (const p of probes) if (p.inventory) inventories.set(p.plan.host, p.inventory);
   } finally {
     await opened?.pool.closeAll();
   }
   hosts = mergeCloud(setup, hosts, cloud.steps, cloud.toCreate);
-  return {
+  const plan: Plan = {
     format: 'homelab-wizard-plan',
     version: 1,
     profile: setup.profileName,
@@ -61,6 +78,7 @@ export async function makePlan(setup: EngineSetup, global: GlobalOptions, io: Io
     createdAt: new Date().toISOString(),
     hosts,
   };
+  return { plan, inventories };
 }
 
 /** `plan`: read-only; exit 0 no changes, 2 changes, 1 a host could not be planned. */

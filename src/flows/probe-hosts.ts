@@ -1,8 +1,10 @@
 import { WizardError } from '../errors.js';
 import { mapLimited } from '../engine/limit.js';
-import { planHost, problemPlan } from '../engine/planner.js';
+import { planHost, planHostWithReport, problemPlan } from '../engine/planner.js';
 import { isLateVpnStep } from '../steps/vpn/vpn-steps.js';
-import type { ProbeRunner } from '../engine/runner.js';
+import type { ProbeRequest, ProbeRunner } from '../engine/runner.js';
+import type { InventoryFacts } from '../plan/inventory.js';
+import type { Host } from '../profile/schema.js';
 import type { HostPlan } from '../plan/plan.js';
 import type { Step } from '../plan/step.js';
 import type { SshPool } from '../ssh/pool.js';
@@ -29,20 +31,32 @@ async function firstRoundDigest(runner: ProbeRunner, steps: readonly Step[], pro
 
 /** Connect to every selected host and probe it (one round trip each); a host that fails gets a problem, the others go on. */
 export async function probeHosts(setup: EngineSetup, pool: SshPool | undefined, concurrency: number): Promise<HostPlan[]> {
-  return mapLimited(setup.work, concurrency, async ({ host, steps }) => {
-    if (host.address === undefined || !pool) return problemPlan(host.name, steps, problemOf(notProvisioned(host)));
+  return (await probeHostsWith(setup, pool, concurrency)).map((p) => p.plan);
+}
+
+export interface HostProbe {
+  readonly plan: HostPlan;
+  /** The inventory facts, when asked for and the host answered. */
+  readonly inventory?: InventoryFacts;
+}
+
+/** probeHosts, optionally reading each host's inventory in the same round trip. */
+export async function probeHostsWith(setup: EngineSetup, pool: SshPool | undefined, concurrency: number, inventory?: (host: Host) => ProbeRequest['inventory']): Promise<HostProbe[]> {
+  return mapLimited(setup.work, concurrency, async ({ host, steps }): Promise<HostProbe> => {
+    if (host.address === undefined || !pool) return { plan: problemPlan(host.name, steps, problemOf(notProvisioned(host))) };
     try {
       const runner = await pool.runner(host.name);
       try {
-        const plan = await planHost(readOnly(runner), steps, setup.layout.project);
-        return steps.some(isLateVpnStep) ? { ...plan, observedDigest: await firstRoundDigest(readOnly(runner), steps, setup.layout.project) } : plan;
+        const { plan, report } = await planHostWithReport(readOnly(runner), steps, setup.layout.project, inventory?.(host));
+        const planned = steps.some(isLateVpnStep) ? { ...plan, observedDigest: await firstRoundDigest(readOnly(runner), steps, setup.layout.project) } : plan;
+        return { plan: planned, ...(report.inventory ? { inventory: report.inventory } : {}) };
       } catch (error) {
         if (error instanceof WizardError && error.code === 'aborted') throw error;
-        return problemPlan(host.name, steps, problemOf(error), runner.target);
+        return { plan: problemPlan(host.name, steps, problemOf(error), runner.target) };
       }
     } catch (error) {
       if (error instanceof WizardError && error.code === 'aborted') throw error;
-      return problemPlan(host.name, steps, problemOf(error));
+      return { plan: problemPlan(host.name, steps, problemOf(error)) };
     }
   });
 }

@@ -81,10 +81,14 @@ export function manifestText(manifest: ReleaseManifest): string {
   return `${JSON.stringify(canonical(manifest), null, 2)}\n`;
 }
 
-/** `state.json`: what runs, with the inputs of each service (also canonical). */
+/**
+ * `state.json`: what runs, with the inputs of each service and the sha256 of every file of the
+ * release, release.json included, so `status` can name a file edited by hand (also canonical).
+ */
 export function stateText(manifest: ReleaseManifest): string {
   const services = Object.fromEntries(Object.entries(manifest.services).map(([id, s]) => [id, { image: s.image, inputs: s.inputs }]));
-  return `${JSON.stringify(canonical({ release: manifest.release, services }), null, 2)}\n`;
+  const files = { ...Object.fromEntries(Object.entries(manifest.files).map(([path, f]) => [path, f.sha256])), [MANIFEST_FILE]: sha256Of(manifestText(manifest)) };
+  return `${JSON.stringify(canonical({ release: manifest.release, services, files }), null, 2)}\n`;
 }
 
 const HEX = /^[0-9a-f]+$/;

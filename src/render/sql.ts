@@ -21,10 +21,13 @@ export interface DatabaseGrant {
 /**
  * Idempotent provisioning for psql: one role and one database per app, each with its own
  * password, set on every run so a rotated password reaches PostgreSQL (vpai-system L-P2, §9.8.16).
+ * The superuser's password too: POSTGRES_PASSWORD is read only when the data folder is empty, so
+ * after that a rotation reaches PostgreSQL only through ALTER ROLE (vpai-system §9 rotation).
  * Sent on stdin, never argv: it carries passwords.
  */
-export function provisionSql(grants: readonly DatabaseGrant[]): string {
+export function provisionSql(grants: readonly DatabaseGrant[], superuser?: { readonly user: string; readonly password: Secret }): string {
   const lines = ['\\set ON_ERROR_STOP on'];
+  if (superuser !== undefined) lines.push(`ALTER ROLE ${sqlIdentifier(superuser.user)} WITH PASSWORD ${sqlLiteral(superuser.password.reveal())};`);
   for (const g of grants) {
     const role = sqlIdentifier(g.user);
     const db = sqlIdentifier(g.database);

@@ -69,6 +69,11 @@ export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
   headscale: { runAs: 0 },
 };
 
+/** Stand-ins that need more than the common server: their own Dockerfile and files. */
+const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Readonly<Record<string, string>> }>> = {
+  grafana: { dockerfile: 'stand-in/grafana.Dockerfile', files: { grafana: 'stand-ins/grafana' } },
+};
+
 const STAND_IN_FILES = {
   'stand-in-server.py': 'stand-in/stand-in-server.py',
   'stand-in-entrypoint.sh': 'stand-in/stand-in-entrypoint.sh',
@@ -94,9 +99,11 @@ function serviceRecipe(entry: ServiceEntry): ImageRecipe {
   }
   const spec = STAND_INS[entry.id];
   if (spec === undefined) throw new Error(`no sandbox image for catalogue service ${entry.id}: add a stand-in to STAND_INS`);
+  // Grafana's stand-in keeps an admin password in its data folder and has the CLI that resets it.
+  const own = OWN_DOCKERFILE[entry.id];
   return {
     id: entry.id, image: `${IMAGE_PREFIX}/stand-in-${entry.id}:latest`, parent: 'stand-in', fromArg: 'STAND_IN',
-    dockerfile: 'stand-in/service.Dockerfile', files: {},
+    dockerfile: own?.dockerfile ?? 'stand-in/service.Dockerfile', files: own?.files ?? {},
     buildArgs: {
       SERVICE: entry.id, RUN_AS: String(spec.runAs),
       EXTRA_PACKAGES: (spec.extraPackages ?? []).join(' '), REMOVE: (spec.remove ?? []).join(' '),

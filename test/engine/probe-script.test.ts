@@ -92,6 +92,36 @@ describe('probe script', () => {
     expect(report?.lastAudit).toMatchObject({ at: '2', result: 'failed', runId: 'b' });
   });
 
+  it('reads the inventory: containers of the compose projects, state.json, current and the checksum of every file under it', () => {
+    const release = path.join(project, 'releases', 'abc123abc123');
+    mkdirSync(path.join(release, 'config', 'caddy'), { recursive: true });
+    writeFileSync(path.join(release, 'docker-compose.yml'), 'services: {}\n');
+    writeFileSync(path.join(release, 'config', 'caddy', 'Caddy file'), 'edited\n');
+    symlinkSync('releases/abc123abc123', path.join(project, 'current'));
+    writeFileSync(path.join(project, 'state.json'), '{"release":"abc123abc123"}\n');
+    // A stand-in `docker` first on PATH: `docker ps` prints one tab-separated line per project.
+    const bin = path.join(root, 'fake-docker-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\n[ "$1" = version ] && exit 0\ncase "$*" in *project=lab-infra*) printf \'postgresql\\treg/postgres:18\\trunning\\tUp 2 minutes (healthy)\\n\' ;; *project=lab\\ *) printf \'grafana\\treg/grafana:12\\texited\\tExited (0) 1 second ago\\n\' ;; esac\n', { mode: 0o755 });
+    const req: ProbeRequest = { project, steps: [], inventory: { composeProjects: ['lab-infra', 'lab'] } };
+    const stdout = execFileSync('sh', ['-s'], { input: probeScript(req), encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    const { report } = parseProbeOutput('box', req, stdout, '');
+    expect(report?.inventory).toEqual({
+      docker: true,
+      containers: [
+        { project: 'lab-infra', service: 'postgresql', image: 'reg/postgres:18', state: 'running', status: 'Up 2 minutes (healthy)' },
+        { project: 'lab', service: 'grafana', image: 'reg/grafana:12', state: 'exited', status: 'Exited (0) 1 second ago' },
+      ],
+      stateJson: '{"release":"abc123abc123"}\n',
+      current: 'releases/abc123abc123',
+      files: expect.arrayContaining([{ path: 'docker-compose.yml', sha256: sha256('services: {}\n') }, { path: 'config/caddy/Caddy file', sha256: sha256('edited\n') }]),
+    });
+    expect(report?.inventory?.files).toHaveLength(2);
+    const none = request([]);
+    expect(parseProbeOutput('box', none, sh(probeScript(none)).stdout, '').report?.inventory).toBeUndefined();
+    expect(() => parseProbeOutput('box', req, stdout.replace('@@hlw inventory-end\n', ''), '')).toThrow(/gave no inventory/);
+  });
+
   it('is an error when the output stops early', () => {
     const req = request([], [['true']]);
     const cut = sh(probeScript(req)).stdout.split('\n').slice(0, 1).join('\n');

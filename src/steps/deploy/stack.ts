@@ -29,16 +29,29 @@ printf '%s\\n' "$expected" | while IFS= read -r want; do
 done`;
 
 /**
- * Up and health-gated (compose --wait). On a failed gate the previous release of the same file is
- * brought back and the step fails with the reason: the stack never stays half-deployed.
+ * Up and health-gated (compose --wait), for the services that need it only: those whose inputs
+ * label differs or that do not run healthy. A plain `up` of the whole file would recreate every
+ * service, because compose hashes the env-file path and the bind-mount sources, and both live in
+ * the release folder, whose name changes with every release. On a failed gate the same services
+ * are brought back from the previous release and the step fails with the reason: the stack never
+ * stays half-deployed. Args: release dir, compose project, compose file, project dir, `svc=inputs` lines.
  */
 export const STACK_UP = `cd "$1" || exit 1
-if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull; then exit 0; fi
+svcs=$(printf '%s\\n' "$5" | while IFS='=' read -r svc want; do
+  [ -n "$svc" ] || continue
+  docker ps --filter "label=com.docker.compose.project=$2" --filter "label=com.docker.compose.service=$svc" --filter "label=${INPUTS_LABEL}=$want" --filter status=running --format '{{.Status}}' | grep -q '(healthy)' || printf '%s ' "$svc"
+done)
+# Nothing changed (an orphan or a missing network made the check fail): keep every container as it is.
+extra=''
+[ -n "$svcs" ] || extra=--no-recreate
+# shellcheck disable=SC2086
+if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull $extra $svcs; then exit 0; fi
 echo "health gate failed: $3 of release $(basename "$1") did not come up healthy:" >&2
 docker compose -p "$2" -f "$3" ps -a --format '  {{.Service}}: {{.Status}}' >&2
 prev=$(readlink "$4/current" 2>/dev/null || true)
 if [ -n "$prev" ] && [ "$4/$prev" != "$1" ] && [ -f "$4/$prev/$3" ]; then
-  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans >/dev/null 2>&1); then
+  # shellcheck disable=SC2086
+  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans $extra $svcs >/dev/null 2>&1); then
     echo "restored the previous release $(basename "$prev"); it is running" >&2
   else
     echo "the previous release $(basename "$prev") did not come back healthy either" >&2
@@ -55,8 +68,19 @@ ln -sfn "releases/$2" current.new && mv -T current.new current || exit 1
 by=$(tr -d '\\n' < lock/info.json 2>/dev/null | grep . || echo null)
 printf '{"at":"%s","release":"%s","by":%s}\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$2" "$by" >> history.jsonl`;
 
-/** Keep the newest N release folders, and always the current one. Args: releases dir, N. */
-export const PRUNE_RELEASES = 'cd "$1" && keep=$(basename "$(readlink ../current)") && ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r old; do rm -rf -- "./$old"; done';
+/**
+ * Old releases, newest first, beyond the newest N: never `current`, and never a release a
+ * container still mounts a file from (an unchanged service keeps the release it was created
+ * from; pruning it would break that container's next start). Args: releases dir, N, compose projects.
+ * With `check` as $4: exit 1 when something would be removed, else 0.
+ */
+export const PRUNE_RELEASES = `cd "$1" || exit 1
+keep=$(basename "$(readlink ../current)")
+used=" $(for pr in $3; do docker ps -aq --filter "label=com.docker.compose.project=$pr"; done | xargs -r docker inspect -f '{{range .Mounts}}{{println .Source}}{{end}}' 2>/dev/null | sed -n "s#^$1/\\([^/]*\\)/.*#\\1#p" | sort -u | tr '\\n' ' ') "
+old=$(ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+if [ "\${4:-}" = check ]; then [ -z "$old" ]; exit; fi
+printf '%s\\n' "$old" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
+exit 0`;
 
 /**
  * The deploy phase of one host (DESIGN §4): project layout, networks (one owner: this tool), data
@@ -160,7 +184,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       describe: `${file === 'infra' ? 'Infrastructure' : 'Apps'} up and healthy: ${services.map((s) => s.id).join(', ')}`,
       host: host.name,
       check: { argv: sh(STACK_CHECK, composeProject, expected) },
-      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project) }],
+      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project, expected) }],
       risk: 'disruptive',
       effect: 'update',
     };
@@ -171,20 +195,24 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
   const grants: DatabaseGrant[] = compose
     .filter((s) => s.entry.database !== undefined)
     .map((s) => ({ database: s.entry.database!.name, user: s.entry.database!.user, password: secret(`${s.id}.dbPassword`) ?? Secret.of(''), extensions: s.entry.database!.extensions }));
-  if (grants.length > 0 && compose.some((s) => s.id === 'postgresql')) {
-    const sql = provisionSql(grants);
-    // Keyed, so the marker on the host tells nothing about the passwords.
-    const key = secret('homelab-wizard.fingerprintSalt')?.reveal() ?? 'homelab-wizard';
-    const marker = createHmac('sha256', key).update(sql).digest('hex');
-    const state = `${layout.project}/state`;
+  // Keyed, so the markers on the host tell nothing about the passwords.
+  const markerKey = secret('homelab-wizard.fingerprintSalt')?.reveal() ?? 'homelab-wizard';
+  const marker = (what: string): string => createHmac('sha256', markerKey).update(what).digest('hex');
+  const state = `${layout.project}/state`;
+  const writeMarker = (file: string, value: string) => ({ argv: sh('install -d -m 0700 "$1" && printf %s "$3" > "$1/$2"', state, file, value) });
+  if (compose.some((s) => s.id === 'postgresql')) {
+    const superuser = secret('postgresql.superuserPassword');
+    const sql = provisionSql(grants, superuser ? { user: 'postgres', password: superuser } : undefined);
+    const provisioned = marker(sql);
     steps.push({
       id: 'deploy.postgresql.databases',
-      describe: `One database and one user with its own password per app: ${grants.map((g) => g.database).join(', ')}`,
+      describe: `Superuser password${grants.length > 0 ? `, and one database and one user with its own password per app: ${grants.map((g) => g.database).join(', ')}` : ''}`,
       host: host.name,
-      check: { argv: sh('[ "$(cat "$1/postgresql-provisioned" 2>/dev/null)" = "$2" ]', state, marker) },
+      check: { argv: sh('[ "$(cat "$1/postgresql-provisioned" 2>/dev/null)" = "$2" ]', state, provisioned) },
       apply: [
+        // Local socket, trust auth inside the container: works whatever password the roles have now.
         { argv: ['docker', 'compose', '-p', `${project}-infra`, '-f', at('docker-compose-infra.yml'), 'exec', '-T', 'postgresql', 'psql', '-q', '-U', 'postgres', '-d', 'postgres'], stdin: Secret.of(sql) },
-        { argv: sh('install -d -m 0700 "$1" && printf %s "$2" > "$1/postgresql-provisioned"', state, marker) },
+        writeMarker('postgresql-provisioned', provisioned),
       ],
       risk: 'safe',
       effect: 'update',
@@ -192,6 +220,27 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
   }
   const apps = stack('apps');
   if (apps) steps.push(apps);
+  const grafanaAdmin = compose.some((s) => s.id === 'grafana') ? secret('grafana.adminPassword') : undefined;
+  if (grafanaAdmin !== undefined) {
+    // GF_SECURITY_ADMIN_PASSWORD seeds the admin only on the first start; after that the password
+    // lives in Grafana's database, and only the Grafana CLI changes it (reads one line of stdin).
+    const set = marker(`grafana-admin\0${profile.admins.grafanaUser}\0${grafanaAdmin.reveal()}`);
+    steps.push({
+      id: 'deploy.grafana.admin-password',
+      describe: `Grafana admin password (${profile.admins.grafanaUser}) set inside Grafana's database`,
+      host: host.name,
+      check: { argv: sh('[ "$(cat "$1/grafana-admin-password" 2>/dev/null)" = "$2" ]', state, set) },
+      apply: [
+        {
+          argv: ['docker', 'compose', '-p', project, '-f', at('docker-compose.yml'), 'exec', '-T', 'grafana', 'grafana', 'cli', '--homepath', '/usr/share/grafana', '--config', '/etc/grafana/grafana.ini', 'admin', 'reset-admin-password', '--password-from-stdin'],
+          stdin: grafanaAdmin.map((p) => `${p}\n`),
+        },
+        writeMarker('grafana-admin-password', set),
+      ],
+      risk: 'safe',
+      effect: 'update',
+    });
+  }
 
   steps.push(
     {
@@ -205,23 +254,20 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
     },
     {
       id: 'deploy.release.state',
-      describe: 'state.json: what runs, with the inputs of each service',
+      describe: 'state.json: what runs, with the inputs of each service and the checksum of each file of the release',
       host: host.name,
       check: null,
-      files: [{ path: `${layout.project}/state.json`, mode: '0644', owner: 'root:root', content: stateText(manifest) }],
+      // 0600 and never shown in a diff: it holds checksums of env files, which hold secrets.
+      files: [{ path: `${layout.project}/state.json`, mode: '0600', owner: 'root:root', content: Secret.of(stateText(manifest)) }],
       apply: [],
       risk: 'safe',
     },
     {
       id: 'deploy.release.prune',
-      describe: `Keep the ${profile.deploy.keepReleases} newest releases`,
+      describe: `Keep the ${profile.deploy.keepReleases} newest releases (and any release a container still mounts a file from)`,
       host: host.name,
-      check: { argv: sh('[ "$(ls -1 "$1" | wc -l)" -le "$2" ]', layout.releases, String(profile.deploy.keepReleases)) },
-      apply: [
-        {
-          argv: sh(PRUNE_RELEASES, layout.releases, String(profile.deploy.keepReleases)),
-        },
-      ],
+      check: { argv: sh(PRUNE_RELEASES, layout.releases, String(profile.deploy.keepReleases), `${project}-infra ${project}`, 'check') },
+      apply: [{ argv: sh(PRUNE_RELEASES, layout.releases, String(profile.deploy.keepReleases), `${project}-infra ${project}`) }],
       risk: 'safe',
       effect: 'delete',
     },

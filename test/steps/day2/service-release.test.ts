@@ -40,7 +40,8 @@ describe('release manifest', () => {
     expect(json?.mode).toBe('0600');
     expect(isSecret(json?.content)).toBe(true);
     expect(parseManifest((json!.content as Secret).reveal())).toEqual(manifest);
-    expect(files.find((f) => f.path.endsWith('/state.json'))?.content).toBe(stateText(manifest));
+    const state = files.find((f) => f.path.endsWith('/state.json'))?.content;
+    expect(isSecret(state) ? state.reveal() : state).toBe(stateText(manifest));
     // Digests only: no value of any secret.
     expect(manifestText(manifest)).not.toMatch(/value-of-/);
     expect(manifest.files['env/n8n.env']?.service).toBe('n8n');

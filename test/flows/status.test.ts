@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { hostStatus } from '../../src/flows/status.js';
+import type { HostInventory } from '../../src/plan/inventory.js';
+import type { HostPlan } from '../../src/plan/plan.js';
+
+const plan = (over: Partial<HostPlan> = {}): HostPlan => ({ host: 'vps', target: 'root@203.0.113.10:22', steps: [], desiredDigest: 'd', observedDigest: 'o', ...over });
+const inventory = (over: Partial<HostInventory> = {}): HostInventory => ({
+  docker: true, release: 'abc', current: 'abc', unexpected: [], drifted: [], notes: [],
+  services: [{ service: 'grafana', pinnedImage: 'g:1', pinnedTag: '1', runningImage: 'g:1', runningTag: '1', state: 'running', health: 'healthy', problem: null }],
+  ...over,
+});
+
+describe('status of one host', () => {
+  it('needs attention (exit 2) for a drifted file, a service with a problem, or step drift; not when all is in sync', () => {
+    expect(hostStatus(plan(), inventory()).attention).toBe(false);
+    expect(hostStatus(plan(), inventory({ drifted: [{ path: 'env/n8n.env', change: 'modified' }] })).attention).toBe(true);
+    expect(hostStatus(plan(), inventory({ services: [{ ...inventory().services[0]!, state: 'exited', problem: 'exited' }] })).attention).toBe(true);
+    expect(hostStatus(plan(), inventory({ current: 'def' })).attention).toBe(true);
+    const drifting = plan({ steps: [{ id: 'deploy.stack.apps', phase: 'deploy', describe: 'Apps', risk: 'disruptive', action: '~', reasons: ['check failed'], files: [] }] });
+    expect(hostStatus(drifting).drift).toEqual(['~ deploy.stack.apps']);
+    expect(hostStatus(drifting).attention).toBe(true);
+  });
+
+  it('reads nothing more from an unreachable host', () => {
+    const s = hostStatus(plan({ problem: { code: 'ssh-unreachable', message: 'no route', hint: 'check it' } }));
+    expect(s).toMatchObject({ reachable: false, inventory: null, attention: false, drift: [], problem: 'no route (hint: check it)' });
+  });
+});

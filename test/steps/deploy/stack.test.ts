@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isSecret, Secret } from '../../../src/lib/secret.js';
+import { parseDeployState } from '../../../src/plan/deploy-state.js';
+import type { Profile } from '../../../src/profile/schema.js';
+import { renderRelease } from '../../../src/render/release.js';
+import { deploySteps } from '../../../src/steps/deploy/stack.js';
+import { validExample } from '../../helpers/profiles.js';
+
+const SERVICES = ['docker', 'caddy', 'postgresql', 'redis', 'victoriametrics', 'grafana', 'n8n'];
+const profile = (services = SERVICES): Profile => validExample('minimal', (p) => {
+  p.hosts[0].services = services;
+});
+const vault = (over: Record<string, string> = {}) => (key: string): Secret | undefined => Secret.of(over[key] ?? `value-of-${key}`);
+const stdinOf = (s: string | Secret | undefined): string => (s === undefined ? '' : isSecret(s) ? s.reveal() : s);
+
+/** Runs a step's `sh -c` command here, with a stand-in `docker` first on PATH. */
+function runWithFakeDocker(argv: readonly string[], fakeDocker: string, args?: string[]): { code: number; stderr: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hlw-fake-docker-'));
+  try {
+    writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\n${fakeDocker}\n`, { mode: 0o755 });
+    const [, , script, ...rest] = argv;
+    try {
+      execFileSync('sh', ['-c', script as string, ...(args ?? rest)], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { code: 0, stderr: '' };
+    } catch (error) {
+      const e = error as { status: number; stderr: Buffer };
+      return { code: e.status, stderr: e.stderr.toString() };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('deploy steps: only what changed is recreated', () => {
+  const p = profile();
+  const steps = deploySteps(p, p.hosts[0]!, vault());
+
+  it('brings up only the services whose inputs label differs or that are not healthy (a whole-file up would recreate all: compose hashes release paths)', () => {
+    const up = steps.find((s) => s.id === 'deploy.stack.infra')!.apply[0]!.argv;
+    const expected = up[8] as string;
+    const at = (lines: string): string[] => ['homelab-wizard', tmpdir(), up[5] as string, up[6] as string, '/nonexistent-project', lines];
+    const [first, second] = expected.split('\n').map((l) => l.split('='));
+    // Healthy with the right inputs: only the first service.
+    const fake = `if [ "$1" = ps ]; then case "$*" in *service=${first![0]}*inputs=${first![1]}*) echo 'Up 2 minutes (healthy)';; esac; exit 0; fi\n[ "$1" = compose ] && echo "UP $*" >&2 && exit 1`;
+    const r = runWithFakeDocker(up, fake, at(`${first!.join('=')}\n${second!.join('=')}`));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`UP compose -p minimal-infra -f docker-compose-infra.yml up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull ${second![0]}\\n`));
+    expect(r.stderr).not.toMatch(new RegExp(`quiet-pull .*\\b${first![0]}\\b`));
+    const none = runWithFakeDocker(up, 'if [ "$1" = ps ]; then echo "Up 1 minute (healthy)"; exit 0; fi\n[ "$1" = compose ] && echo "UP $*" >&2 && exit 1', at(expected));
+    expect(none.stderr).toContain('--quiet-pull --no-recreate');
+  });
+
+  it('prunes old releases but keeps current and any release a container still mounts a file from; the check agrees', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'hlw-prune-'));
+    try {
+      const releases = path.join(root, 'releases');
+      for (const [i, r] of ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'].entries()) {
+        mkdirSync(path.join(releases, r), { recursive: true });
+        utimesSync(path.join(releases, r), 1_700_000_000 + i * 100, 1_700_000_000 + i * 100);
+      }
+      symlinkSync('releases/r7', path.join(root, 'current'));
+      const prune = steps.find((s) => s.id === 'deploy.release.prune')!;
+      const fake = `case "$1" in ps) echo c1 ;; inspect) echo ${releases}/r1/config/caddy/Caddyfile; echo /var/lib/other ;; esac`;
+      const args = (argv: readonly string[]): string[] => [argv[3] as string, releases, ...argv.slice(5)];
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(1);
+      expect(runWithFakeDocker(prune.apply[0]!.argv, fake, args(prune.apply[0]!.argv)).code).toBe(0);
+      // keepReleases 5: current plus the 4 newest others, plus r1 that a container mounts from.
+      expect(readdirSync(releases).sort()).toEqual(['r1', 'r3', 'r4', 'r5', 'r6', 'r7']);
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('deploy steps: rotation reaches the running services', () => {
+  it('ALTERs the postgres superuser and every app user through psql on stdin, keyed by a marker that changes with any password', () => {
+    const p = profile();
+    const host = p.hosts[0]!;
+    const step = deploySteps(p, host, vault()).find((s) => s.id === 'deploy.postgresql.databases')!;
+    const [psql, marker] = step.apply;
+    expect(psql?.argv).toEqual(['docker', 'compose', '-p', 'minimal-infra', '-f', expect.stringMatching(/\/releases\/[0-9a-f]{12}\/docker-compose-infra\.yml$/), 'exec', '-T', 'postgresql', 'psql', '-q', '-U', 'postgres', '-d', 'postgres']);
+    expect(stdinOf(psql?.stdin)).toContain(`ALTER ROLE "postgres" WITH PASSWORD 'value-of-postgresql.superuserPassword';`);
+    expect(stdinOf(psql?.stdin)).toContain(`ALTER ROLE "n8n" WITH LOGIN PASSWORD 'value-of-n8n.dbPassword';`);
+    expect(JSON.stringify(step)).not.toContain('value-of-postgresql.superuserPassword');
+    const rotated = deploySteps(p, host, vault({ 'postgresql.superuserPassword': 'new' })).find((s) => s.id === 'deploy.postgresql.databases')!;
+    expect(rotated.check?.argv).not.toEqual(step.check?.argv);
+    expect(marker?.argv.join(' ')).toContain('postgresql-provisioned');
+  });
+
+  it('runs the superuser ALTER even when no app has a database', () => {
+    const p = profile(['docker', 'caddy', 'postgresql']);
+    const step = deploySteps(p, p.hosts[0]!, vault()).find((s) => s.id === 'deploy.postgresql.databases');
+    expect(step?.describe).toBe('Superuser password');
+    expect(stdinOf(step?.apply[0]?.stdin)).toContain('ALTER ROLE "postgres"');
+  });
+
+  it("resets Grafana's admin password with its CLI after the apps are up, the password on stdin only", () => {
+    const p = profile();
+    const steps = deploySteps(p, p.hosts[0]!, vault());
+    const ids = steps.map((s) => s.id);
+    expect(ids.indexOf('deploy.grafana.admin-password')).toBe(ids.indexOf('deploy.stack.apps') + 1);
+    const step = steps.find((s) => s.id === 'deploy.grafana.admin-password')!;
+    expect(step.apply[0]?.argv).toEqual([
+      'docker', 'compose', '-p', 'minimal', '-f', expect.stringMatching(/\/docker-compose\.yml$/), 'exec', '-T', 'grafana',
+      'grafana', 'cli', '--homepath', '/usr/share/grafana', '--config', '/etc/grafana/grafana.ini', 'admin', 'reset-admin-password', '--password-from-stdin',
+    ]);
+    expect(stdinOf(step.apply[0]?.stdin)).toBe('value-of-grafana.adminPassword\n');
+    expect(JSON.stringify(step)).not.toContain('value-of-grafana.adminPassword');
+    const rotated = deploySteps(p, p.hosts[0]!, vault({ 'grafana.adminPassword': 'other' })).find((s) => s.id === 'deploy.grafana.admin-password')!;
+    expect(rotated.check?.argv).not.toEqual(step.check?.argv);
+    const without = profile(['docker', 'caddy', 'postgresql']);
+    expect(deploySteps(without, without.hosts[0]!, vault()).some((s) => s.id === 'deploy.grafana.admin-password')).toBe(false);
+  });
+
+  it('records the sha256 of every release file in state.json, written 0600 as a secret (env files hold passwords)', () => {
+    const p = profile();
+    const host = p.hosts[0]!;
+    const step = deploySteps(p, host, vault()).find((s) => s.id === 'deploy.release.state')!;
+    const file = step.files?.[0];
+    expect(file).toMatchObject({ path: '/opt/homelab/minimal/state.json', mode: '0600', owner: 'root:root' });
+    expect(isSecret(file?.content)).toBe(true);
+    const state = parseDeployState(stdinOf(file?.content));
+    const release = renderRelease({ profile: p, host, projectDir: '/opt/homelab/minimal', secret: vault() });
+    // Every file of the release, and release.json itself, so a hand edit of any of them is seen.
+    expect(Object.keys(state?.files ?? {}).sort()).toEqual([...release.files.map((f) => f.path), 'release.json'].sort());
+    const env = release.files.find((f) => f.path === 'env/grafana.env')!;
+    expect(state?.files['env/grafana.env']).toBe(createHash('sha256').update(stdinOf(env.content)).digest('hex'));
+    expect(state?.services['grafana']?.image).toMatch(/grafana\/grafana:12\.3\.2$/);
+  });
+});
