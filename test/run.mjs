@@ -55,7 +55,8 @@ if (fast && e2e) {
 if (e2e) {
   const boot = spawnSync('bash', [path.join(repo, 'test/e2e/bootstrap.sh')], { cwd: repo, stdio: 'inherit' });
   if (boot.status !== 0) {
-    process.stderr.write('the end-to-end suite did not run: test/e2e/bootstrap.sh failed (see above)\n');
+    const how = boot.signal ? `was killed by ${boot.signal}` : `exited with ${boot.status}`;
+    process.stderr.write(`the end-to-end suite did not run: test/e2e/bootstrap.sh ${how} (see above)\n`);
     failed = true;
     totals.failed += 1;
   } else {
