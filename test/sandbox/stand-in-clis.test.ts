@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCommands } from '../helpers/system-packages.js';
+import { freePort } from '../helpers/sshd.js';
 import { REPO } from '../helpers/profiles.js';
 
 /**
@@ -35,14 +35,6 @@ async function cli(program: 'headscale' | 'tailscale', ...args: string[]): Promi
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 beforeAll(async () => {
   ensureCommands({ python3: 'python3' });

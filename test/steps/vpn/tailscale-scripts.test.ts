@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { firewallSteps } from '../../../src/steps/harden/firewall.js';
 import { hubHeadscaleArgv, parseHeadscaleUsers, parseHeadscaleVersion, preauthKeyArgs } from '../../../src/steps/vpn/headscale-cli.js';
 import { vpnLateSteps } from '../../../src/steps/vpn/vpn-steps.js';
 import { ensureCommands } from '../../helpers/system-packages.js';
+import { freePort } from '../../helpers/sshd.js';
 import { REPO, validExample } from '../../helpers/profiles.js';
 
 /**
@@ -53,14 +53,6 @@ function tool(name: string, script: string): void {
   chmodSync(path.join(bin, name), 0o755);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 beforeAll(async () => {
   ensureCommands({ python3: 'python3' });
