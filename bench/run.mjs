@@ -49,8 +49,19 @@ function requireBuild() {
   }
 }
 
+/** The test bed's own set-up (packages, a running Docker engine, images, registry): idempotent, as the end-to-end suite runs it. */
+function bootstrap() {
+  log('preparing the test bed (test/e2e/bootstrap.sh) …');
+  const r = spawnSync('bash', [path.join(repo, 'test/e2e/bootstrap.sh')], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`error: test/e2e/bootstrap.sh failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`})\n  hint: it names what is missing; the sandbox sections need Docker, OpenSSH and the sandbox images\n`);
+    process.exit(1);
+  }
+}
+
 requireBuild();
 const needsBed = chosen.some((s) => ['apply', 'connections', 'redeploy', 'scaling'].includes(s));
+if (needsBed) bootstrap();
 const ctx = {
   repo,
   log,
@@ -107,7 +118,7 @@ async function cleanUp() {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     log(`\n${signal}: stopping, removing what bench/run started …`);
-    cleanUp().finally(() => process.exit(130));
+    cleanUp().catch(() => {}).finally(() => process.exit(130));
   });
 }
 
@@ -146,7 +157,10 @@ try {
     }
   }
 } finally {
-  await cleanUp();
+  await cleanUp().catch((error) => {
+    failed.push('clean-up');
+    log(`warning: removing the benchmark servers failed: ${error instanceof Error ? error.message : String(error)}; test/e2e/cleanup.sh removes every test-bed leftover`);
+  });
 }
 log(`\nbench/run took ${formatMs(Date.now() - started)}${failed.length > 0 ? `; failed or not measured: ${failed.join(', ')}` : ''}`);
 process.exitCode = failed.length > 0 ? 1 : 0;
