@@ -111,7 +111,7 @@ export class FakeServer {
     if (script.startsWith('locale -a')) return exit(this.locale === args[0]);
     if (script.includes('update-locale')) return (this.locale = args[0] as string), ok;
     if (script.includes('is-enabled --quiet unattended-upgrades')) return exit(this.services.has('unattended-upgrades'));
-    if (script.startsWith('ufw status verbose')) {
+    if (script.includes('current=$(ufw_added)')) {
       const wanted = this.keepVpnSsh((args[0] as string).split('\n'), args[2], args[3]);
       const old = `ufw allow ${args[1]}/tcp`;
       const want = new Set([...wanted, ...(this.ufw.rules.has(old) ? [old] : [])]);
@@ -124,7 +124,7 @@ export class FakeServer {
       this.ufw.active = true;
       return ok;
     }
-    if (script.startsWith('ufw status 2>/dev/null | grep -q "^Status: active" && ! ufw show added')) return exit(this.ufw.active && !this.ufw.rules.has(args[0] as string));
+    if (script.includes('&& ! ufw_added | grep -qxF')) return exit(this.ufw.active && !this.ufw.rules.has(args[0] as string));
     // The vpn phase: Tailscale's package, the join (key on stdin), SSH from the VPN only.
     if (script.startsWith('command -v tailscale')) return exit(this.packages.has('tailscale'));
     if (script.includes('pkgs.tailscale.com')) return this.packages.add('tailscale'), ok;
@@ -136,7 +136,7 @@ export class FakeServer {
       this.vpn = { loginServer: args[0] as string, address: '100.64.0.7' };
       return ok;
     }
-    if (script.startsWith('r=$(ufw show added')) return exit(this.ufw.rules.has(args[0] as string) && !this.ufw.rules.has(args[1] as string));
+    if (script.includes('r=$(ufw_added)')) return exit(this.ufw.rules.has(args[0] as string) && !this.ufw.rules.has(args[1] as string));
     if (script.startsWith('ufw allow from "$1"')) {
       this.ufw.rules.add(`ufw allow from ${args[0]} to any port ${args[1]} proto tcp`);
       this.ufw.rules.delete(`ufw allow ${args[1]}/tcp`);
@@ -158,8 +158,8 @@ export class FakeServer {
       this.sshd = { ports: new Set([port]), transition: false };
       return ok;
     }
-    for (const [needle, service] of [['fail2ban-client status sshd', 'fail2ban'], ['docker compose version', 'docker'], ['homelab-wizard-docker-user', 'homelab-wizard-docker-user'], ['cscli', 'crowdsec']] as const) {
-      if (!script.includes(needle)) continue;
+    for (const [needles, service] of [[['fail2ban-client status sshd', 'is-active --quiet fail2ban && python3'], 'fail2ban'], [['docker-compose" ] && exit 0'], 'docker'], [['homelab-wizard-docker-user'], 'homelab-wizard-docker-user'], [['cscli'], 'crowdsec']] as const) {
+      if (!needles.some((needle) => script.includes(needle))) continue;
       if (/systemctl (restart|reload-or-restart|enable)|apt-get|\|\| exit 1/.test(script) && !script.startsWith('systemctl is-active')) {
         this.services.add(service);
         return ok;

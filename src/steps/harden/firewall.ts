@@ -1,6 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { sshRules } from '../vpn/tailscale.js';
 import { sh, type HardenContext } from './context.js';
+import { UFW_ADDED, UFW_ON } from './ufw-state.js';
 
 /** The allow list, in the exact form `ufw show added` prints it. */
 export function firewallRules(ctx: HardenContext): string[] {
@@ -51,9 +52,9 @@ done
 ufw --force enable >/dev/null`;
 
 /** The old SSH port's rule is tolerated (only close-old-ssh-port removes it), never required. */
-const CHECK = `ufw status verbose 2>/dev/null | grep -q "^Status: active" || exit 1
-ufw status verbose | grep -q "deny (incoming)" || exit 1
-current=$(ufw show added | tail -n +2)
+const CHECK = `${UFW_ADDED}
+${UFW_ON} || exit 1
+current=$(ufw_added)
 ${KEEP_VPN_SSH}
 have=$(printf '%s\\n' "$current" | sort -u)
 want=$( (printf '%s\\n' "$1"; printf '%s\\n' "$have" | grep -xF "ufw allow $2/tcp") | sort -u)
@@ -90,7 +91,7 @@ export function closeOldPortStep(ctx: HardenContext): Step | undefined {
     describe: `Close the old SSH port ${ctx.fromPort}`,
     host: ctx.host.name,
     // A firewall that is not on yet has no rules at all: that is not "closed" (the plan of a fresh host shows this step).
-    check: { argv: sh('ufw status 2>/dev/null | grep -q "^Status: active" && ! ufw show added | grep -qxF -- "$1"', rule) },
+    check: { argv: sh(`${UFW_ADDED}\n${UFW_ON} && ! ufw_added | grep -qxF -- "$1"`, rule) },
     apply: [{ argv: ['ufw', 'delete', 'allow', `${ctx.fromPort}/tcp`] }],
     guard: { seconds: 180, revert: [{ argv: ['ufw', 'allow', `${ctx.fromPort}/tcp`] }] },
     prove: { port: ctx.toPort, user: ctx.admin },

@@ -1,6 +1,7 @@
 import type { Secret } from '../../lib/secret.js';
 import type { Step } from '../../plan/step.js';
 import { sh, type HardenContext } from '../harden/context.js';
+import { UFW_ADDED } from '../harden/ufw-state.js';
 
 /**
  * Tailscale from Tailscale's own apt repository (a real server with HTTPS egress), pinned to the
@@ -104,7 +105,7 @@ export function sshVpnOnlyStep(ctx: HardenContext): Step {
     id: 'vpn.access.ssh-vpn-only',
     describe: `SSH on ${port} only from the VPN (${cidr}), once a login through the VPN address is proven`,
     host: ctx.host.name,
-    check: { argv: sh('r=$(ufw show added 2>/dev/null | tail -n +2); printf "%s\\n" "$r" | grep -qxF -- "$1" && ! printf "%s\\n" "$r" | grep -qxF -- "$2"', rules.vpn, rules.public) },
+    check: { argv: sh(`${UFW_ADDED}\nr=$(ufw_added); printf "%s\\n" "$r" | grep -qxF -- "$1" && ! printf "%s\\n" "$r" | grep -qxF -- "$2"`, rules.vpn, rules.public) },
     apply: [{ argv: sh('ufw allow from "$1" to any port "$2" proto tcp >/dev/null && ufw delete allow "$2/tcp" >/dev/null', cidr, String(port)) }],
     guard: { seconds: 180, revert: [{ argv: ['ufw', 'allow', `${port}/tcp`] }] },
     precondition: {

@@ -37,7 +37,8 @@ function env(): NodeJS.ProcessEnv {
 /** Runs a step's command as the engine would (argv, stdin), here instead of over SSH. */
 function run(command: Command): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const [file, ...args] = command.argv as string[];
+    // The checks read ufw's files (src/steps/harden/ufw-state.ts): here the stand-in's.
+    const [file, ...args] = command.argv.map((a) => a.replaceAll('/etc/ufw/', `${dir}/etc-ufw/`).replaceAll('/etc/default/ufw', `${dir}/etc-ufw/default`));
     const child = execFile(file as string, args, { env: env(), timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
@@ -64,19 +65,25 @@ beforeAll(async () => {
   // No Docker here: no headscale container, so the hub command falls back to the host's headscale.
   tool('docker', '#!/bin/sh\nexit 0\n');
   tool('ss', '#!/bin/sh\nexit 0\n');
-  // A ufw stand-in: the rules as `ufw show added` prints them, one per line, in $UFW_STATE.
+  // A ufw stand-in: the rules as `ufw show added` prints them, one per line, in $UFW_STATE, and
+  // in ufw's own files as ufw 0.36 writes them (the `### tuple ###` lines of user.rules and
+  // user6.rules, ENABLED in ufw.conf, the input policy); its chains are "loaded" while it is on.
+  const etc = path.join(dir, 'etc-ufw');
+  mkdirSync(etc);
   tool('ufw', `#!/bin/sh
-f="$UFW_STATE"; touch "$f" "$f.active"
+f="$UFW_STATE"; e="${etc}"; touch "$f" "$f.active"
 case "$1" in
-  default) exit 0 ;;
-  --force) echo on > "$f.active" ;;
+  default) [ "$2 $3" = "deny incoming" ] && echo 'DEFAULT_INPUT_POLICY="DROP"' > "$e/default" ;;
+  --force) echo on > "$f.active"; echo ENABLED=yes > "$e/ufw.conf" ;;
   show) echo "Added user rules (see 'ufw status' for running firewall):"; cat "$f" ;;
-  status) if [ -s "$f.active" ]; then echo "Status: active"; echo "Default: deny (incoming), allow (outgoing), deny (routed)"; else echo "Status: inactive"; fi ;;
   delete) shift; r="ufw $*"; grep -vxF -- "$r" "$f" > "$f.new" || true; mv "$f.new" "$f" ;;
   allow) r="ufw $*"; grep -qxF -- "$r" "$f" || echo "$r" >> "$f" ;;
   *) echo "ufw stand-in: $*" >&2; exit 2 ;;
 esac
+sed -n -e 's@^ufw allow \\([0-9]*\\)/\\([a-z]*\\)$@### tuple ### allow \\2 \\1 0.0.0.0/0 any 0.0.0.0/0 in@p' -e 's@^ufw allow from \\([0-9./]*\\) to any port \\([0-9]*\\) proto \\([a-z]*\\)$@### tuple ### allow \\3 \\2 0.0.0.0/0 any \\1 in@p' "$f" > "$e/user.rules"
+sed -n -e 's@^ufw allow \\([0-9]*\\)/\\([a-z]*\\)$@### tuple ### allow \\2 \\1 ::/0 any ::/0 in@p' "$f" > "$e/user6.rules"
 `);
+  tool('iptables', `#!/bin/sh\n[ -s "$UFW_STATE.active" ]\n`);
   server = spawn('python3', [path.join(STAND_INS, 'headscale'), 'serve'], { env: env(), stdio: 'ignore' });
   for (let i = 0; i < 50; i += 1) {
     if ((await run({ argv: ['headscale', 'health'] })).code === 0) return;

@@ -3,6 +3,7 @@ import { isSecret, Secret } from '../../../src/lib/secret.js';
 import { hardenContext } from '../../../src/steps/harden/context.js';
 import { publishedAllows } from '../../../src/steps/harden/docker.js';
 import { closeOldPortStep, firewallSteps } from '../../../src/steps/harden/firewall.js';
+import { UFW_ON } from '../../../src/steps/harden/ufw-state.js';
 import { PHASES } from '../../../src/steps/phases.js';
 import { hostSteps } from '../../../src/steps/registry.js';
 import {
@@ -110,6 +111,6 @@ describe('harden fixes found on the way', () => {
   it('close-old-ssh-port is only converged once the firewall is on (a fresh host shows it as a change)', () => {
     const minimal = validExample('minimal');
     const close = closeOldPortStep(hardenContext(minimal, minimal.hosts[0]!))!;
-    expect(close.check?.argv[2]).toMatch(/^ufw status 2>\/dev\/null \| grep -q "\^Status: active" && ! ufw show added/);
+    expect(close.check?.argv[2]).toContain(`${UFW_ON} && ! ufw_added | grep -qxF`);
   });
 });
