@@ -1,7 +1,27 @@
 import type { Step } from '../../plan/step.js';
-import type { HardenContext } from './context.js';
+import { sh, type HardenContext } from './context.js';
 
 const JAIL = '/etc/fail2ban/jail.d/homelab-wizard.local';
+
+/**
+ * What `fail2ban-client status sshd` asks, asked of the running server directly over its socket
+ * (fail2ban's own protocol: a pickled command, then its end marker): the same answer in about a
+ * third of the time, without loading fail2ban's client. Exit 0 only when the server runs the jail.
+ */
+const JAIL_STATUS = `import pickle, socket
+END = b'<F2B_END_COMMAND>'
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect('/var/run/fail2ban/fail2ban.sock')
+s.sendall(pickle.dumps(['status', 'sshd']) + END)
+reply = b''
+while not reply.endswith(END):
+    chunk = s.recv(65536)
+    if not chunk:
+        raise SystemExit(1)
+    reply += chunk
+s.sendall(b'<F2B_CLOSE_COMMAND>' + END)
+raise SystemExit(0 if pickle.loads(reply[:-len(END)])[0] == 0 else 1)`;
 
 /**
  * The sshd jail on the real port, read from the systemd journal: Debian images have no
@@ -31,7 +51,7 @@ export function fail2banSteps(ctx: HardenContext): Step[] {
       id: 'harden.fail2ban.sshd',
       describe: `fail2ban: sshd jail on port ${ctx.toPort} (journal backend)`,
       host: ctx.host.name,
-      check: { argv: ['sh', '-c', 'systemctl is-active --quiet fail2ban && fail2ban-client status sshd >/dev/null 2>&1'] },
+      check: { argv: sh('systemctl is-active --quiet fail2ban && python3 -c "$1" 2>/dev/null', JAIL_STATUS) },
       files: [{ path: JAIL, mode: '0644', owner: 'root:root', content: jail }],
       apply: [{ argv: ['sh', '-c', 'systemctl enable fail2ban >/dev/null 2>&1; systemctl restart fail2ban && for i in 1 2 3 4 5 6 7 8 9 10; do fail2ban-client status sshd >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1'] }],
       risk: 'safe',
