@@ -10,6 +10,27 @@ import { recipientShapeProblem } from './recipients-file.js';
  * do. Messages never carry plaintext: age's own messages describe structure only.
  */
 
+/**
+ * age-encryption turns a whole-buffer result into bytes through `new Response(stream)`, and the
+ * first use of Response loads Node's fetch implementation (undici): about 40 ms of every command
+ * that opens the vault. Giving it a stream and reading the result here avoids that.
+ */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+async function readAllBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const reader = stream.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+  return Buffer.concat(chunks);
+}
+
 /** Where a file stands in the tool, for the hints: how to get a good copy back differs. */
 export interface FileContext {
   /** As shown to the operator (relative to the project folder where possible). */
@@ -70,7 +91,7 @@ export async function decryptWithIdentities(bytes: Uint8Array, identities: reado
   for (const identity of identities) decrypter.addIdentity(identity.reveal());
   let plain: Uint8Array;
   try {
-    plain = await decrypter.decrypt(raw, 'uint8array');
+    plain = await readAllBytes(await decrypter.decrypt(streamOf(raw)));
   } catch (error) {
     if (error instanceof Error && error.message === "no identity matched any of the file's recipients") {
       if (header.stanzaTypes.every((t) => t === 'scrypt')) {
@@ -96,7 +117,7 @@ export async function decryptWithPassphrase(bytes: Uint8Array, passphrase: Secre
   decrypter.addPassphrase(passphrase.reveal());
   let plain: Uint8Array;
   try {
-    plain = await decrypter.decrypt(raw, 'uint8array');
+    plain = await readAllBytes(await decrypter.decrypt(streamOf(raw)));
   } catch (error) {
     if (error instanceof Error && error.message === "no identity matched any of the file's recipients") {
       fail('identity-invalid', `wrong passphrase for ${ctx.file}`, 'type it again, or check HOMELAB_WIZARD_PASSPHRASE');
@@ -117,7 +138,7 @@ export async function encryptToRecipients(plaintext: string, recipients: readonl
       throw new WizardError('recipient-invalid', `${recipient} is not a valid age public key`, 'fix or remove it in vault/<profile>.recipients');
     }
   }
-  return armor.encode(await encrypter.encrypt(plaintext));
+  return armor.encode(await readAllBytes(await encrypter.encrypt(streamOf(new TextEncoder().encode(plaintext)))));
 }
 
 /** Armored age text encrypted with a passphrase (scrypt with 2^logN work). */
@@ -125,7 +146,7 @@ export async function encryptWithPassphrase(plaintext: string, passphrase: Secre
   const encrypter = new Encrypter();
   encrypter.setPassphrase(passphrase.reveal());
   encrypter.setScryptWorkFactor(logN);
-  return armor.encode(await encrypter.encrypt(plaintext));
+  return armor.encode(await readAllBytes(await encrypter.encrypt(streamOf(new TextEncoder().encode(plaintext)))));
 }
 
 export async function newIdentity(): Promise<{ secretKey: Secret; publicKey: string }> {

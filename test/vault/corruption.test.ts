@@ -57,7 +57,7 @@ function variants(good: Buffer): { name: string; bytes: Uint8Array }[] {
 }
 
 describe('damaged vaults', () => {
-  it('give a clean two-line error and exit 1, never a crash, and are left byte for byte as they were', async () => {
+  it('give a clean two-line error and exit 1, never a crash, and are left byte for byte as they were', { timeout: 30_000 }, async () => {
     const p = await tempProject();
     await createVault(p.dir, 'p', new Map([['api.token', Secret.of(SECRET)], ['n8n.dbPassword', Secret.of('another-secret-value')]]), [p.publicKey]);
     const file = path.join(p.dir, 'vault/p.age');
