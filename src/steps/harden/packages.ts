@@ -11,7 +11,8 @@ export function hardenPackages(ctx: HardenContext): string[] {
   return packages;
 }
 
-export const INSTALLED_SCRIPT = 'for p in "$@"; do dpkg-query -W -f="\\${Status}" "$p" 2>/dev/null | grep -q "ok installed" || exit 1; done';
+/** Every package installed, asked of dpkg once (a dpkg-query per package cost 70 ms of each probe). */
+export const INSTALLED_SCRIPT = `dpkg-query -W -f='\${Package} \${Status}\\n' "$@" 2>/dev/null | awk -v want="$*" 'BEGIN { n = split(want, w, " ") } $(NF-1) == "ok" && $NF == "installed" { ok[$1] = 1 } END { for (i = 1; i <= n; i++) if (!(w[i] in ok)) exit 1 }'`;
 export const INSTALL_SCRIPT =
   'export DEBIAN_FRONTEND=noninteractive; apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$@"';
 
