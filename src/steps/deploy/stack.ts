@@ -76,8 +76,11 @@ printf '{"at":"%s","release":"%s","by":%s}\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" 
  */
 export const PRUNE_RELEASES = `cd "$1" || exit 1
 keep=$(basename "$(readlink ../current)")
+candidates=$(ls -1t | grep -vxF -- "$keep" | tail -n +"$2")
+# Nothing beyond the newest N: no need to ask Docker what is mounted (the common case).
+[ -n "$candidates" ] || exit 0
 used=" $(for pr in $3; do docker ps -aq --filter "label=com.docker.compose.project=$pr"; done | xargs -r docker inspect -f '{{range .Mounts}}{{println .Source}}{{end}}' 2>/dev/null | sed -n "s#^$1/\\([^/]*\\)/.*#\\1#p" | sort -u | tr '\\n' ' ') "
-old=$(ls -1t | grep -vxF -- "$keep" | tail -n +"$2" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+old=$(printf '%s\\n' "$candidates" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
 if [ "\${4:-}" = check ]; then [ -z "$old" ]; exit; fi
 printf '%s\\n' "$old" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
 exit 0`;

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,12 @@ describe('deploy steps: only what changed is recreated', () => {
       // keepReleases 5: current plus the 4 newest others, plus r1 that a container mounts from.
       expect(readdirSync(releases).sort()).toEqual(['r1', 'r3', 'r4', 'r5', 'r6', 'r7']);
       expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+      // With no more releases than it keeps, neither the check nor the prune asks Docker anything.
+      rmSync(path.join(releases, 'r1'), { recursive: true });
+      const asked = path.join(root, 'docker-was-asked');
+      for (const argv of [prune.check!.argv, prune.apply[0]!.argv]) expect(runWithFakeDocker(argv, `echo "$*" >> ${asked}; exit 3`, args(argv)).code).toBe(0);
+      expect(existsSync(asked)).toBe(false);
+      expect(readdirSync(releases).sort()).toEqual(['r3', 'r4', 'r5', 'r6', 'r7']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
