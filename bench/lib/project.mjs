@@ -43,7 +43,10 @@ export async function makeProject(repo, bed, servers, name = 'bench') {
     profileName,
     projectName: doc.project.name,
     identity,
-    cli: (args, options = {}) => runTimed(process.execPath, [bin, '--dir', dir, '--profile', profileName, ...args], { env, timeoutMs: options.timeoutMs ?? 900_000, input: options.input }),
+    /** The validated profile and the vault's secrets, for bench/lib/probe-checks.mjs. */
+    profile: v.profile,
+    secrets: new Map(secrets),
+    cli: (args, options = {}) => runTimed(process.execPath, [bin, '--dir', dir, '--profile', profileName, ...args], { env, timeoutMs: options.timeoutMs ?? 900_000, input: options.input, cpu: options.cpu }),
     knownHosts: path.join(dir, 'profiles', `${profileName}.known_hosts`),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

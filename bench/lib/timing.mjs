@@ -4,8 +4,26 @@ import { existsSync } from 'node:fs';
 import { load } from './machine.mjs';
 import { summarize } from './stats.mjs';
 
-/** Runs a command to completion; resolves with exit code, output and wall time. Bounded. */
+const GNU_TIME = '/usr/bin/time';
+export const canTimeCpu = existsSync(GNU_TIME);
+
+/** The command run under GNU time when it is there, so its CPU time (user + system) can be read back. */
+function underTime(command, args) {
+  return canTimeCpu ? [GNU_TIME, ['-f', '@@cpu %U %S', command, ...args]] : [command, args];
+}
+
+/** GNU time's last line taken off stderr: { stderr, cpuMs } (cpuMs undefined without it). */
+function splitCpu(stderr) {
+  const cpu = /@@cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  return cpu ? { stderr: stderr.slice(0, cpu.index), cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 } : { stderr, cpuMs: undefined };
+}
+
+/**
+ * Runs a command to completion; resolves with exit code, output and wall time. Bounded. With
+ * `cpu: true` also the command's CPU time (`extra.cpuMs`, GNU time).
+ */
 export function runTimed(command, args, options = {}) {
+  if (options.cpu) [command, args] = underTime(command, args);
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
@@ -17,13 +35,12 @@ export function runTimed(command, args, options = {}) {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr, ms: Number(process.hrtime.bigint() - start) / 1e6 });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const timed = options.cpu ? splitCpu(stderr) : { stderr, cpuMs: undefined };
+      resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr: timed.stderr, ms, ...(timed.cpuMs === undefined ? {} : { extra: { cpuMs: timed.cpuMs } }) });
     });
   });
 }
-
-const GNU_TIME = '/usr/bin/time';
-export const canTimeCpu = existsSync(GNU_TIME);
 
 /**
  * Synchronous variant for short commands (cold start): less event-loop noise around the child.
@@ -31,18 +48,12 @@ export const canTimeCpu = existsSync(GNU_TIME);
  * inflates far less than the wall time: `extra.cpuMs`.
  */
 export function runTimedSync(command, args, options = {}) {
-  const [cmd, argv] = canTimeCpu ? [GNU_TIME, ['-f', '@@cpu %U %S', command, ...args]] : [command, args];
+  const [cmd, argv] = underTime(command, args);
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: options.timeoutMs ?? 60_000 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  let stderr = r.stderr ?? '';
-  let extra;
-  const cpu = /@@cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
-  if (cpu) {
-    extra = { cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 };
-    stderr = stderr.slice(0, cpu.index);
-  }
-  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr, ms, extra };
+  const { stderr, cpuMs } = splitCpu(r.stderr ?? '');
+  return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr, ms, extra: cpuMs === undefined ? undefined : { cpuMs } };
 }
 
 /**

@@ -3,7 +3,8 @@
 // on the same server in the same run. Goal: under 1 s. The SSH connections of every timed run
 // are counted from the server's sshd log (section 3 reports them).
 import { ansibleRunner, acceptedConnections } from '../lib/ansible.mjs';
-import { formatSummary, summarize, verdict } from '../lib/stats.mjs';
+import { timeChecks } from '../lib/probe-checks.mjs';
+import { formatMs, formatSummary, summarize, verdict } from '../lib/stats.mjs';
 import { measure, runTimed } from '../lib/timing.mjs';
 
 export const title = 'No-change apply';
@@ -17,17 +18,17 @@ export async function measureNoChange(ctx, { bed, servers, project }, { runs, an
     const before = await Promise.all(servers.map((s) => acceptedConnections(bed, s)));
     const r = await once();
     const after = await Promise.all(servers.map((s) => acceptedConnections(bed, s)));
-    r.extra = { connections: after.map((a, i) => a - before[i]) };
+    r.extra = { ...r.extra, connections: after.map((a, i) => a - before[i]) };
     return r;
   };
-  const ours = await measure('homelab-wizard apply (no change)', counted(() => project.cli(['apply', '--only', 'harden,deploy', ...args])), {
+  const ours = await measure('homelab-wizard apply (no change)', counted(() => project.cli(['apply', '--only', 'harden,deploy', ...args], { cpu: true })), {
     runs,
     check: (r) => r.code === 0 && NO_CHANGE.test(r.stdout + r.stderr) && Number(NO_CHANGE.exec(r.stdout + r.stderr)[1]) === servers.length,
   });
   ctx.log(`  homelab-wizard apply, no change, ${servers.length} host(s): ${formatSummary(ours)}, load ${ours.load1}`);
   let plan;
   if (withPlan) {
-    plan = await measure('homelab-wizard plan (no change)', counted(() => project.cli(['plan', '--only', 'harden,deploy', ...args])), { runs });
+    plan = await measure('homelab-wizard plan (no change)', counted(() => project.cli(['plan', '--only', 'harden,deploy', ...args], { cpu: true })), { runs });
     ctx.log(`  homelab-wizard plan, no change, ${servers.length} host(s): ${formatSummary(plan)}, load ${plan.load1}`);
   }
   let theirs;
@@ -53,12 +54,19 @@ export async function run(ctx) {
   ctx.log(`  ssh host true: ${formatSummary(floor)}`);
   const m = await measureNoChange(ctx, single, { runs: ctx.runs(5) });
   ctx.shared.noChange = m;
+  // Where the time goes: the server's side (every check of the probe, timed alone) and ours (CPU).
+  const checks = await timeChecks(ctx.repo, bed, servers[0], single.project, ctx.runs(5));
+  const cpu = summarize(m.ours.extras.map((e) => e.cpuMs));
+  const costliest = checks.checks.slice(0, 3).map((c) => `${c.id} ${formatMs(c.median)}`).join(', ');
+  ctx.log(`  probe checks on the server: ${formatSummary(checks.total)} for ${checks.count}; costliest ${costliest}; our CPU per apply ${formatSummary(cpu)}`);
   const rows = [
     ['first converge, `apply --only harden,deploy` on a fresh server (1 run)', formatSummary(single.firstConverge), single.firstConverge.load1, ''],
     ['`homelab-wizard apply --only harden,deploy`, no change', formatSummary(m.ours), m.ours.load1, verdict(m.ours.median, 1000)],
     ['`homelab-wizard plan --only harden,deploy`, no change', formatSummary(m.plan), m.plan.load1, ''],
     ...(m.theirs ? [['`ansible-playbook bench/ansible/check.yml`, no change (pipelining on)', formatSummary(m.theirs), m.theirs.load1, verdict(m.theirs.median, 1000)]] : [['ansible-playbook', 'not measured: ansible-playbook missing', '', '']]),
     ['`ssh host true` (the floor: 1 new connection, 1 round trip)', formatSummary(floor), floor.load1, ''],
+    [`where it goes, server: the probe's ${checks.count} checks, each timed alone in the server (sum; costliest: ${costliest})`, formatSummary(checks.total), '', ''],
+    ['where it goes, ours: CPU time (user + system) of the `homelab-wizard` process per no-change apply', formatSummary(cpu), m.ours.load1, ''],
   ];
-  return { headers: ['what (1 sandbox server)', 'median (min–max)', 'load (1 min)', 'goal < 1 s'], rows, figures: { ...m, floor, firstConverge: single.firstConverge }, goalMet: m.ours.median < 1000 };
+  return { headers: ['what (1 sandbox server)', 'median (min–max)', 'load (1 min)', 'goal < 1 s'], rows, figures: { ...m, floor, firstConverge: single.firstConverge, checks, cpu }, goalMet: m.ours.median < 1000 };
 }
