@@ -14,7 +14,7 @@ import { validateProfile } from '../../src/profile/validate.js';
 import { missingSecrets } from '../../src/vault/generate.js';
 import { createVault } from '../../src/vault/vault.js';
 import { REPO } from '../helpers/profiles.js';
-import { installDockerScript, remote, TestBed } from './helpers/test-bed.js';
+import { dockerAgreesHealthy, installDockerScript, remote, TestBed } from './helpers/test-bed.js';
 
 /**
  * The deploy phase on a real sandbox server with its own Docker engine: infra and apps up and
@@ -108,7 +108,8 @@ describe('deploy on a sandbox server', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     first = await containers();
     expect(Object.keys(first).sort()).toEqual(['caddy', 'n8n', 'postgresql', 'redis']);
-    const health = await remote(ssh, `docker ps --format '{{.Label "com.docker.compose.service"}} {{.Status}}'`);
+    // The gate may pass a service before Docker's first scheduled check: Docker must agree afterwards.
+    const health = await dockerAgreesHealthy(ssh);
     for (const line of health.split('\n').filter(Boolean)) expect(line).toMatch(/\(healthy\)/);
     expect((await dbLogin('n8n', 'n8n', NASTY)).trim()).toBe('n8n');
     expect(await remote(ssh, `readlink /opt/homelab/${NAME}/current`)).toMatch(/^releases\/[0-9a-f]{12}$/);
