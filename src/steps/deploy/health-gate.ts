@@ -14,7 +14,8 @@
  *   compose project is healthy (or runs without a health check); else one line on stderr naming
  *   the service and its state, exit 1. Fails at once on unhealthy/exited/dead/restarting; a
  *   timeout of 0 is a single look (the checks use it).
- * - `hlw_probe CID`: one `docker inspect` (status, health, the test and its timeout); prints
+ * - `hlw_probe CID`: one `docker inspect` (status, exit code, health, the test's timeout in
+ *   nanoseconds, then the test one item a line); prints
  *   `ok …`, `wait …` or `fail …`.
  * - `hlw_own_test CID TIMEOUT_SECONDS` with the test on stdin (kind, then its arguments, one a line).
  */
@@ -27,7 +28,7 @@ export const HEALTH_GATE = `hlw_own_test() {
   esac
 }
 hlw_probe() {
-  _hg_o=$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{if .Config.Healthcheck}}{{.Config.Healthcheck.Timeout}}{{else}}0{{end}}{{println}}{{if .Config.Healthcheck}}{{range .Config.Healthcheck.Test}}{{println .}}{{end}}{{end}}' "$1" 2>&1) || { printf 'fail no container (%s)\\n' "$(printf '%s\\n' "$_hg_o" | head -n 1)"; return 0; }
+  _hg_o=$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{if .Config.Healthcheck}}{{json .Config.Healthcheck.Timeout}}{{else}}0{{end}}{{println}}{{if .Config.Healthcheck}}{{range .Config.Healthcheck.Test}}{{println .}}{{end}}{{end}}' "$1" 2>&1) || { printf 'fail no container (%s)\\n' "$(printf '%s\\n' "$_hg_o" | head -n 1)"; return 0; }
   # shellcheck disable=SC2046
   set -- "$1" $(printf '%s\\n' "$_hg_o" | head -n 1)
   case "$2" in
@@ -44,8 +45,11 @@ hlw_probe() {
     *) printf 'wait running, health: %s\\n' "$4"; return 0 ;;
   esac
   # Docker has not run its first check yet: run the container's own test now.
-  _hg_to=$(( ($5 + 999999999) / 1000000000 ))
-  [ "$_hg_to" -gt 0 ] || _hg_to=30
+  # Nanoseconds (json: a plain template prints a duration as "5s"); 0 or anything else: Docker's default, 30 s.
+  case "$5" in
+    ''|*[!0-9]*) _hg_to=30 ;;
+    *) _hg_to=$(( ($5 + 999999999) / 1000000000 )); [ "$_hg_to" -gt 0 ] || _hg_to=30 ;;
+  esac
   if printf '%s\\n' "$_hg_o" | sed 1d | hlw_own_test "$1" "$_hg_to"; then
     echo 'ok running, health: starting (its own health test passes; Docker has not run its first check yet)'
   else
@@ -61,6 +65,7 @@ hlw_gate() {
     while :; do
       _hg_v=$(hlw_probe "$_hg_cid")
       case "$_hg_v" in
+        '') _hg_v='wait no answer from docker inspect' ;;
         ok*) break ;;
         fail*) printf '  %s: %s\\n' "$_hg_s" "\${_hg_v#fail }" >&2; return 1 ;;
       esac

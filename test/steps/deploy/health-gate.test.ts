@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,11 @@ exit 2
 `;
 
 let dir = '';
-beforeAll(() => ensureCommands({ dash: 'dash', timeout: 'coreutils' }));
+let REAL_TIMEOUT = '';
+beforeAll(() => {
+  ensureCommands({ dash: 'dash', timeout: 'coreutils' });
+  REAL_TIMEOUT = execFileSync('sh', ['-c', 'command -v timeout'], { encoding: 'utf8' }).trim();
+});
 afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = '';
@@ -52,10 +56,12 @@ afterEach(() => {
 function bed(files: Record<string, string>): void {
   dir = mkdtempSync(path.join(tmpdir(), 'hlw-fake-docker-gate-'));
   writeFileSync(path.join(dir, 'docker'), FAKE_DOCKER, { mode: 0o755 });
+  // fake-timeout: logs the bound it was given, then the real coreutils timeout does the work.
+  writeFileSync(path.join(dir, 'timeout'), `#!/bin/sh\necho "$1" >> "$FAKE_DOCKER_DIR/timeout.log"\nexec ${REAL_TIMEOUT} "$@"\n`, { mode: 0o755 });
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
 }
 
-function gate(timeout: number, ...services: string[]): { code: number; stderr: string; execs: string[]; inspects: number } {
+function gate(timeout: number, ...services: string[]): { code: number; stderr: string; execs: string[]; inspects: number; bounds: string[] } {
   const r = spawnSync('dash', ['-c', `${HEALTH_GATE}\nhlw_gate "$@"`, 'gate', 'proj', String(timeout), ...services], {
     env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_DIR: dir },
     encoding: 'utf8',
@@ -64,7 +70,8 @@ function gate(timeout: number, ...services: string[]): { code: number; stderr: s
   const log = path.join(dir, 'exec.log');
   const execs = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
   const counter = path.join(dir, 'c1.inspects');
-  return { code: r.status ?? -1, stderr: r.stderr, execs, inspects: existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0 };
+  const bounds = path.join(dir, 'timeout.log');
+  return { code: r.status ?? -1, stderr: r.stderr, execs, inspects: existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0, bounds: existsSync(bounds) ? readFileSync(bounds, 'utf8').trim().split('\n') : [] };
 }
 
 // What `docker inspect -f` prints: "status exitcode health timeout-ns", then the test, one item a line.
@@ -79,6 +86,7 @@ describe('health gate: Docker has not run its first check yet', () => {
     expect(r.stderr).toBe('');
     expect(r.execs).toEqual(['exec [c1] [/bin/sh] [-c] [redis-cli -h 127.0.0.1 ping | grep -q PONG]', 'exec [c1] [/bin/sh] [-c] [redis-cli -h 127.0.0.1 ping | grep -q PONG]']);
     expect(r.inspects).toBe(2);
+    expect(r.bounds).toEqual(['5', '5']);
   });
 
   it('passes a CMD test as separate arguments, spaces kept', () => {
@@ -93,6 +101,7 @@ describe('health gate: Docker has not run its first check yet', () => {
     const r = gate(10, 'redis');
     expect(r.code).toBe(0);
     expect(r.execs).toHaveLength(2);
+    expect(r.bounds).toEqual(['1', '1']);
   });
 
   it("Docker's verdict wins: once Docker says healthy, no test of ours runs", () => {
@@ -109,6 +118,14 @@ describe('health gate: Docker has not run its first check yet', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('  redis: not healthy within 2 s, last state: running, health: starting (its own health test does not pass yet)\n');
     expect(r.execs.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("takes the test's timeout in nanoseconds, and Docker's default (30 s) when it reads anything else", () => {
+    bed({ 'ctr-a': 'c1\n', 'c1.inspect': inspect('running 0 starting 5s'), 'c1.exec-codes': '0\n' });
+    const r = gate(5, 'a');
+    expect(r.code).toBe(0);
+    expect(r.execs).toHaveLength(1);
+    expect(r.bounds).toEqual(['30']);
   });
 
   it('with a timeout of 0 looks once (what the checks use)', () => {
