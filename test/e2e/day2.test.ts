@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
 import { REPO } from '../helpers/profiles.js';
-import { installDockerScript, remote, TestBed } from './helpers/test-bed.js';
+import { dockerAgreesHealthy, installDockerScript, remote, TestBed } from './helpers/test-bed.js';
 
 /**
  * The day-2 chain of issue 8 on ONE sandbox server: init --answers → apply --only deploy → a new
@@ -171,7 +171,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(redeployed['n8n']).not.toBe(first['n8n']);
     for (const svc of ['caddy', 'postgresql', 'redis']) expect(redeployed[svc], svc).toBe(first[svc]);
     expect((await n8nState()).image).toMatch(/:2\.8\.0-stand-in$/);
-    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
     expect(await current()).not.toBe(firstRelease);
     expect((await appLogsIn()).trim()).toBe('n8n');
 
@@ -191,7 +191,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(result.result).toBe('rolled-back');
     expect(await current()).toBe(before);
     expect(await containers()).toEqual(redeployed);
-    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
   }, 900_000);
 
   it('rollback lists the releases, takes n8n back, then the whole stack there and back; a second apply has 0 changes', async () => {
@@ -211,7 +211,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     const r = await cli('rollback', 'n8n', '--yes');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect((await n8nState()).image).toMatch(/:2\.7\.3$/);
-    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
     const after = await containers();
     for (const svc of ['caddy', 'postgresql', 'redis']) expect(after[svc], svc).toBe(first[svc]);
     // Content-addressed: n8n back on the first release's files is the first release.
@@ -228,7 +228,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(await current()).toBe(firstRelease);
     const final = await containers();
     for (const svc of ['caddy', 'postgresql', 'redis']) expect(final[svc], svc).toBe(first[svc]);
-    expect((await n8nState()).status).toMatch(/\(healthy\)/);
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
     const after2 = await containers();
 
     setN8nVersion(undefined);

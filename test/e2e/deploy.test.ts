@@ -9,12 +9,13 @@ import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { Secret } from '../../src/lib/secret.js';
+import { HEALTH_GATE } from '../../src/steps/deploy/health-gate.js';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { missingSecrets } from '../../src/vault/generate.js';
 import { createVault } from '../../src/vault/vault.js';
 import { REPO } from '../helpers/profiles.js';
-import { installDockerScript, remote, TestBed } from './helpers/test-bed.js';
+import { dockerAgreesHealthy, installDockerScript, remote, TestBed } from './helpers/test-bed.js';
 
 /**
  * The deploy phase on a real sandbox server with its own Docker engine: infra and apps up and
@@ -108,12 +109,35 @@ describe('deploy on a sandbox server', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     first = await containers();
     expect(Object.keys(first).sort()).toEqual(['caddy', 'n8n', 'postgresql', 'redis']);
-    const health = await remote(ssh, `docker ps --format '{{.Label "com.docker.compose.service"}} {{.Status}}'`);
+    // The gate may pass a service before Docker's first scheduled check: Docker must agree afterwards.
+    const health = await dockerAgreesHealthy(ssh);
     for (const line of health.split('\n').filter(Boolean)) expect(line).toMatch(/\(healthy\)/);
     expect((await dbLogin('n8n', 'n8n', NASTY)).trim()).toBe('n8n');
     expect(await remote(ssh, `readlink /opt/homelab/${NAME}/current`)).toMatch(/^releases\/[0-9a-f]{12}$/);
     expect(await remote(ssh, `stat -c '%a' /opt/homelab/${NAME}/current/env/n8n.env`)).toBe('600');
   }, 900_000);
+
+  it("the health gate, on this server's Docker: passes a container Docker has not checked yet when its own test passes, and only then", async () => {
+    // Docker's first check comes an hour after the start: only the gate's own test can decide.
+    const image = (await remote(ssh, `docker inspect -f '{{.Config.Image}}' "$(docker ps -q --filter label=com.docker.compose.service=redis)"`)).trim();
+    const start = (svc: string, test: string): Promise<string> =>
+      remote(ssh, `docker run -d --name gate-probe-${svc} --label com.docker.compose.project=gate-probe --label com.docker.compose.service=${svc} --label com.docker.compose.oneoff=False --health-cmd '${test}' --health-interval 1h --health-timeout 3s --entrypoint sleep ${image} 600`);
+    const gate = (timeout: number, ...svcs: string[]) => ssh.execCommand(`sh -c '${`${HEALTH_GATE}
+hlw_gate "$@"`.replaceAll("'", `'\\''`)}' gate gate-probe ${timeout} ${svcs.join(' ')}`);
+    try {
+      await start('passes', 'test -d /data && echo ok');
+      await start('fails', 'exit 1');
+      const ok = await gate(10, 'passes');
+      expect(ok.code, ok.stderr).toBe(0);
+      expect((await remote(ssh, `docker ps --filter name=gate-probe-passes --format '{{.Status}}'`)).trim()).toMatch(/\(health: starting\)/);
+      const no = await gate(2, 'passes', 'fails');
+      expect(no.code).toBe(1);
+      // node-ssh trims the output.
+      expect(no.stderr).toBe('fails: not healthy within 2 s, last state: running, health: starting (its own health test does not pass yet)');
+    } finally {
+      await remote(ssh, 'docker rm -f gate-probe-passes gate-probe-fails >/dev/null 2>&1 || true');
+    }
+  }, 120_000);
 
   it('has nothing to do the second time: apply changes nothing and plan exits 0', async () => {
     const again = await cli('apply', '--only', 'deploy');

@@ -60,6 +60,17 @@ describe('host-side smoke evaluation', () => {
     expect(s['caddy.container']).toBe('FAIL no container: not deployed, or removed');
     expect(s['n8n.container']).toBe('WARN health check still starting: Up 3 seconds (health: starting)');
     expect(s['postgresql.container']).toBe('FAIL unhealthy: Up 9 minutes (unhealthy)');
+    // The script ran the container's own health test (as the deploy gate does): failed → still WARN.
+    containers.set('minimal/n8n', { state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'fail' });
+    expect(status(evaluateHost(plan, facts({ containers })))['n8n.container']).toBe('WARN health check still starting: Up 3 seconds (health: starting)');
+  });
+
+  it("passes a container Docker has not checked yet when its own health test passes, as the deploy gate did", () => {
+    const containers = new Map(facts().containers);
+    containers.set('minimal/n8n', { state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'pass' });
+    expect(status(evaluateHost(plan, facts({ containers })))['n8n.container']).toBe(
+      'PASS its own health test passes; Docker has not run its first check yet: Up 3 seconds (health: starting)',
+    );
   });
 
   it('fails a wrong password, an inactive unit, unexpected output, a timeout, a missing vault key', () => {
@@ -106,6 +117,9 @@ describe('host-side smoke evaluation', () => {
     expect(f.deployed).toBe(true);
     expect(f.containers.get('minimal/n8n')).toEqual({ state: 'running', status: 'Up 1 minute (healthy)' });
     expect(f.outputs.get(3)).toEqual({ code: 0, output: 'PONG\n' });
+    const starting = parseHostFacts(`cur\tok\nps\tminimal\tn8n\trunning\t${b64('Up 3 seconds (health: starting)')}\tpass\nps\tminimal-infra\tredis\trunning\t${b64('Up 2 seconds (health: starting)')}\tfail\n`);
+    expect(starting.containers.get('minimal/n8n')).toEqual({ state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'pass' });
+    expect(starting.containers.get('minimal-infra/redis')).toEqual({ state: 'running', status: 'Up 2 seconds (health: starting)', ownTest: 'fail' });
     expect(f.caRoot).toMatch(/BEGIN CERTIFICATE/);
     expect(parseHostFacts('cur\tmissing\nca\t-\n')).toMatchObject({ deployed: false });
     expect(parseHostFacts('cur\tmissing\nca\t-\n').caRoot).toBeUndefined();

@@ -10,6 +10,7 @@ import { fileOwner, MANIFEST_FILE, manifestOf, manifestText, stateText } from '.
 import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
+import { HEALTH_GATE } from './health-gate.js';
 import { layoutSteps } from './layout.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
@@ -19,39 +20,58 @@ export function releaseId(release: Release): string {
 
 const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
 
-/** Converged when every expected service runs healthy with the expected inputs, and nothing else runs. */
-const STACK_CHECK = `expected="$2"
+/**
+ * Converged when every expected service runs healthy with the expected inputs, and nothing else
+ * runs. Healthy as the gate judges it: a container Docker has not checked yet (`health: starting`)
+ * counts when its own health test passes now, so a no-change run right after a deploy agrees.
+ */
+const STACK_CHECK = `${HEALTH_GATE}
+expected="$2"
 running=$(docker ps --filter "label=com.docker.compose.project=$1" --format '{{.Label "com.docker.compose.service"}}=${'{{'}.Label "${INPUTS_LABEL}"${'}}'} {{.Status}}' 2>/dev/null) || exit 1
 [ "$(printf '%s\\n' "$running" | grep -c .)" = "$(printf '%s\\n' "$expected" | grep -c .)" ] || exit 1
 printf '%s\\n' "$expected" | while IFS= read -r want; do
-  printf '%s\\n' "$running" | grep -qF -- "$want Up" || exit 1
-  printf '%s\\n' "$running" | grep -F -- "$want Up" | grep -q '(healthy)' || exit 1
+  line=$(printf '%s\\n' "$running" | grep -F -- "$want Up" | head -n 1)
+  case "$line" in
+    *'(healthy)'*) ;;
+    *'(health: starting)'*) hlw_gate "$1" 0 "\${want%%=*}" 2>/dev/null || exit 1 ;;
+    *) exit 1 ;;
+  esac
 done`;
 
 /**
- * Up and health-gated (compose --wait), for the services that need it only: those whose inputs
- * label differs or that do not run healthy. A plain `up` of the whole file would recreate every
- * service, because compose hashes the env-file path and the bind-mount sources, and both live in
- * the release folder, whose name changes with every release. On a failed gate the same services
- * are brought back from the previous release and the step fails with the reason: the stack never
- * stays half-deployed. Args: release dir, compose project, compose file, project dir, `svc=inputs` lines.
+ * Up (`compose up -d`) and health-gated (HEALTH_GATE, every service of `$5` when nothing needed
+ * recreating), for the services that need it only: those whose inputs label differs or that do
+ * not run healthy. A plain `up` of the whole file would recreate every service, because compose
+ * hashes the env-file path and the bind-mount sources, and both live in the release folder, whose
+ * name changes with every release. On a failed gate the same services are brought back from the
+ * previous release and the step fails with the reason: the stack never stays half-deployed.
+ * Args: release dir, compose project, compose file, project dir, `svc=inputs` lines.
  */
-export const STACK_UP = `cd "$1" || exit 1
+export const STACK_UP = `${HEALTH_GATE}
+cd "$1" || exit 1
 svcs=$(printf '%s\\n' "$5" | while IFS='=' read -r svc want; do
   [ -n "$svc" ] || continue
-  docker ps --filter "label=com.docker.compose.project=$2" --filter "label=com.docker.compose.service=$svc" --filter "label=${INPUTS_LABEL}=$want" --filter status=running --format '{{.Status}}' | grep -q '(healthy)' || printf '%s ' "$svc"
+  st=$(docker ps --filter "label=com.docker.compose.project=$2" --filter "label=com.docker.compose.service=$svc" --filter "label=${INPUTS_LABEL}=$want" --filter status=running --format '{{.Status}}')
+  case "$st" in
+    *'(healthy)'*) ;;
+    *'(health: starting)'*) hlw_gate "$2" 0 "$svc" 2>/dev/null || printf '%s ' "$svc" ;;
+    *) printf '%s ' "$svc" ;;
+  esac
 done)
 # Nothing changed (an orphan or a missing network made the check fail): keep every container as it is.
 extra=''
-[ -n "$svcs" ] || extra=--no-recreate
+gate=$svcs
+[ -n "$svcs" ] || { extra=--no-recreate; gate=$(printf '%s\\n' "$5" | sed -n 's/=.*//p' | tr '\\n' ' '); }
+why=''
 # shellcheck disable=SC2086
-if docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull $extra $svcs; then exit 0; fi
+if docker compose -p "$2" -f "$3" up -d --remove-orphans --quiet-pull $extra $svcs; then why=$(hlw_gate "$2" 300 $gate 2>&1) && exit 0; fi
 echo "health gate failed: $3 of release $(basename "$1") did not come up healthy:" >&2
+[ -z "$why" ] || printf '%s\\n' "$why" >&2
 docker compose -p "$2" -f "$3" ps -a --format '  {{.Service}}: {{.Status}}' >&2
 prev=$(readlink "$4/current" 2>/dev/null || true)
 if [ -n "$prev" ] && [ "$4/$prev" != "$1" ] && [ -f "$4/$prev/$3" ]; then
   # shellcheck disable=SC2086
-  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --wait --wait-timeout 300 --remove-orphans $extra $svcs >/dev/null 2>&1); then
+  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --remove-orphans $extra $svcs >/dev/null 2>&1 && hlw_gate "$2" 300 $gate 2>/dev/null); then
     echo "restored the previous release $(basename "$prev"); it is running" >&2
   else
     echo "the previous release $(basename "$prev") did not come back healthy either" >&2

@@ -112,3 +112,22 @@ export function installDockerScript(mirror: string): string {
     'docker compose version',
   ].join('\n');
 }
+
+/**
+ * Docker's own health verdict for the containers a `docker ps` filter selects, waited for (bounded):
+ * the deploy gate passes a container as soon as its own health test passes, before Docker's first
+ * scheduled check (one `interval` after the start); this confirms Docker agrees afterwards. Fails
+ * at once on `unhealthy`. Returns `service status` lines of the running containers.
+ */
+export async function dockerAgreesHealthy(ssh: NodeSSH, filter = '', timeoutSeconds = 120): Promise<string> {
+  const list = `docker ps ${filter} --format '{{.Label "com.docker.compose.service"}} {{.Status}}'`;
+  const script = `end=$(( $(date +%s) + ${timeoutSeconds} ))
+while :; do
+  out=$(${list}) || exit 1
+  if printf '%s\\n' "$out" | grep -q '(unhealthy)'; then printf '%s\\n' "$out"; echo 'Docker says unhealthy' >&2; exit 1; fi
+  if ! printf '%s\\n' "$out" | grep -q '(health: starting)'; then printf '%s\\n' "$out"; exit 0; fi
+  if [ "$(date +%s)" -ge "$end" ]; then printf '%s\\n' "$out"; echo 'Docker has not finished its first health check in time' >&2; exit 1; fi
+  sleep 1
+done`;
+  return remote(ssh, `sh -c ${`'${script.replaceAll("'", `'\\''`)}'`}`);
+}

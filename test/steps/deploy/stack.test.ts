@@ -49,10 +49,20 @@ describe('deploy steps: only what changed is recreated', () => {
     const fake = `if [ "$1" = ps ]; then case "$*" in *service=${first![0]}*inputs=${first![1]}*) echo 'Up 2 minutes (healthy)';; esac; exit 0; fi\n[ "$1" = compose ] && echo "UP $*" >&2 && exit 1`;
     const r = runWithFakeDocker(up, fake, at(`${first!.join('=')}\n${second!.join('=')}`));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`UP compose -p minimal-infra -f docker-compose-infra.yml up -d --wait --wait-timeout 300 --remove-orphans --quiet-pull ${second![0]}\\n`));
+    expect(r.stderr).toMatch(new RegExp(`UP compose -p minimal-infra -f docker-compose-infra.yml up -d --remove-orphans --quiet-pull ${second![0]}\\n`));
     expect(r.stderr).not.toMatch(new RegExp(`quiet-pull .*\\b${first![0]}\\b`));
     const none = runWithFakeDocker(up, 'if [ "$1" = ps ]; then echo "Up 1 minute (healthy)"; exit 0; fi\n[ "$1" = compose ] && echo "UP $*" >&2 && exit 1', at(expected));
     expect(none.stderr).toContain('--quiet-pull --no-recreate');
+    // Docker has not run its first check on the first service yet, but its own health test passes
+    // (the deploy gate's verdict): it is not recreated; the second, whose test fails, is.
+    const starting = `case "$1" in
+  ps) case "$*" in *-aq*service=${first![0]}*) echo c1;; *-aq*service=${second![0]}*) echo c2;; *service=${first![0]}*inputs=${first![1]}*|*service=${second![0]}*inputs=${second![1]}*) echo 'Up 3 seconds (health: starting)';; esac; exit 0;;
+  inspect) printf 'running 0 starting 5000000000\\nCMD\\nhealth-test-of\\n%s\\n' "$4"; exit 0;;
+  exec) [ "$4" = c1 ]; exit;;
+  compose) echo "UP $*" >&2; exit 1;;
+esac`;
+    const own = runWithFakeDocker(up, starting, at(`${first!.join('=')}\n${second!.join('=')}`));
+    expect(own.stderr).toMatch(new RegExp(`--quiet-pull ${second![0]}\\n`));
   });
 
   it('prunes old releases but keeps current and any release a container still mounts a file from; the check agrees', () => {
