@@ -3,6 +3,7 @@ import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import type { ContainerFacts, InventoryFacts } from '../plan/inventory.js';
 import { quote, quoteToken } from '../shell/quote.js';
+import { HEALTH_GATE } from '../steps/deploy/health-gate.js';
 import type { LockOutcome, LockRequest, ProbeReport, ProbeRequest } from './runner.js';
 
 /**
@@ -74,9 +75,15 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
 function inventoryBody(composeProjects: readonly string[]): string[] {
   const format = '{{.Label "com.docker.compose.service"}}\t{{.Image}}\t{{.State}}\t{{.Status}}';
   return [
+    HEALTH_GATE,
     'if command -v docker >/dev/null 2>&1 && timeout 30 docker version >/dev/null 2>&1; then',
     `  for pr in ${composeProjects.map(quoteToken).join(' ')}; do`,
-    `    timeout 30 docker ps -a --filter "label=com.docker.compose.project=$pr" --format ${quoteToken(format)} 2>/dev/null | while IFS= read -r l; do e "ctr $pr $(printf %s "$l" | base64 -w0)"; done`,
+    // A container Docker has not checked yet: its own health test decides, as in the deploy's gate.
+    `    timeout 30 docker ps -a --filter "label=com.docker.compose.project=$pr" --format ${quoteToken(format)} 2>/dev/null | while IFS= read -r l; do`,
+    '      t=-',
+    `      case "$l" in *'(health: starting)'*) if (set +u; hlw_gate "$pr" 0 "$(printf %s "$l" | cut -f1)") >/dev/null 2>&1; then t=pass; else t=fail; fi ;; esac`,
+    `      e "ctr $pr $(printf '%s\t%s' "$l" "$t" | base64 -w0)"`,
+    '    done',
     '  done',
     'else e nodocker; fi',
     'if [ -f "$P/state.json" ]; then e "state $(base64 -w0 -- "$P/state.json")"; fi',
@@ -205,8 +212,8 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       case 'content': contents.set(`${a} ${b}`, decode(c)); break;
       case 'content-too-large': tooLarge.add(`${a} ${b}`); break;
       case 'ctr': {
-        const [service = '', image = '', state = '', status = ''] = decode(b).split('\t');
-        containers.push({ project: a ?? '', service, image, state, status });
+        const [service = '', image = '', state = '', status = '', own] = decode(b).split('\t');
+        containers.push({ project: a ?? '', service, image, state, status, ...(own === 'pass' || own === 'fail' ? { ownTest: own } : {}) });
         break;
       }
       case 'nodocker': docker = false; break;

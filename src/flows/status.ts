@@ -50,7 +50,7 @@ function renderInventory(inv: HostInventory): string[] {
     const tw = Math.max(...inv.services.map((s) => Math.max(s.pinnedTag.length, (s.runningTag ?? '-').length))) + 2;
     lines.push(`  services:  ${pad('SERVICE', w)}${pad('RUNNING', tw)}${pad('PINNED', tw)}HEALTH`);
     for (const s of inv.services) {
-      const health = s.state === 'missing' ? 'missing' : s.state !== 'running' ? s.state : s.health === 'none' ? 'running (no health check)' : s.health ?? '';
+      const health = s.state === 'missing' ? 'missing' : s.state !== 'running' ? s.state : s.health === 'none' ? 'running (no health check)' : s.ownTestPassed ? 'starting (its own health test passes; Docker has not checked yet)' : s.health ?? '';
       lines.push(`             ${pad(s.service, w)}${pad(s.runningTag ?? '-', tw)}${pad(s.pinnedTag, tw)}${health}${s.problem ? `  ← ${s.problem}` : ''}`);
     }
   }

@@ -11,6 +11,8 @@ export interface ContainerFacts {
   readonly state: string;
   /** `docker ps` Status, e.g. `Up 3 minutes (healthy)`. */
   readonly status: string;
+  /** While Docker says `health: starting`: whether the container's own health test passed just now (the deploy gate's verdict). */
+  readonly ownTest?: 'pass' | 'fail';
 }
 
 export interface InventoryFacts {
@@ -47,6 +49,8 @@ export interface ServiceStatus {
   /** running, exited, ... or `missing`. */
   readonly state: string;
   readonly health: Health | null;
+  /** `starting`, and the container's own health test passed (healthy as the deploy's gate judges it). */
+  readonly ownTestPassed?: true;
   /** What is wrong, in words; null when it runs the pinned image and is healthy. */
   readonly problem: string | null;
 }
@@ -93,10 +97,12 @@ function serviceStatus(pinned: PinnedService, found: ContainerFacts | undefined)
   const problems: string[] = [];
   if (found.state !== 'running') problems.push(`${found.state} (${found.status})`);
   else if (health === 'unhealthy') problems.push('unhealthy');
-  else if (health === 'starting') problems.push('health check still starting');
+  // Docker has not run its first check yet; the container's own test passing is the verdict the deploy's gate gave.
+  else if (health === 'starting' && found.ownTest !== 'pass') problems.push('health check still starting');
   else if (pinned.hasHealthCheck && health === 'none') problems.push('no health status although the service has a health check');
   if (found.image !== pinned.image) problems.push(`runs ${found.image}, the profile pins ${pinned.image}`);
-  return { ...base, runningImage: found.image, runningTag: imageTag(found.image), state: found.state, health, problem: problems.length > 0 ? problems.join('; ') : null };
+  const own = health === 'starting' && found.ownTest === 'pass' ? { ownTestPassed: true as const } : {};
+  return { ...base, runningImage: found.image, runningTag: imageTag(found.image), state: found.state, health, ...own, problem: problems.length > 0 ? problems.join('; ') : null };
 }
 
 /** Compare the files under current/ with the checksums state.json recorded for that release. */

@@ -15,7 +15,7 @@ import { validateProfile } from '../../src/profile/validate.js';
 import { missingSecrets } from '../../src/vault/generate.js';
 import { createVault } from '../../src/vault/vault.js';
 import { REPO } from '../helpers/profiles.js';
-import { installDockerScript, remote, TestBed } from './helpers/test-bed.js';
+import { dockerAgreesHealthy, installDockerScript, remote, TestBed } from './helpers/test-bed.js';
 
 /**
  * Day-2 on one sandbox server: rotated PostgreSQL (superuser), Redis and Grafana passwords are
@@ -153,12 +153,19 @@ describe('rotation, status and a killed deploy on a sandbox server', () => {
     const inv = s.json[0]?.inventory;
     expect(inv?.services.map((x) => x.service).sort()).toEqual(['caddy', 'grafana', 'n8n', 'postgresql', 'redis', 'victoriametrics']);
     for (const svc of inv?.services ?? []) {
-      expect(svc, svc.service).toMatchObject({ state: 'running', health: 'healthy', problem: null });
+      expect(svc, svc.service).toMatchObject({ state: 'running', problem: null });
+      // Healthy as Docker says, or, before Docker's first check, as the deploy gate judged it: its own test passes.
+      expect(svc.health === 'healthy' || (svc.health === 'starting' && svc.ownTestPassed === true), `${svc.service}: ${svc.health}`).toBe(true);
       expect(svc.runningTag).toBe(svc.pinnedTag);
     }
     expect(inv?.drifted).toEqual([]);
-    expect(s.text).toMatch(/grafana +12\.3\.2 +12\.3\.2 +healthy/);
     expect(s.text).toContain('files:     as deployed');
+    // Once Docker has run its own first checks, it agrees, and status says healthy.
+    await dockerAgreesHealthy(ssh);
+    const later = await status();
+    expect(later.code, later.text).toBe(0);
+    for (const svc of later.json[0]?.inventory?.services ?? []) expect(svc, svc.service).toMatchObject({ state: 'running', health: 'healthy', problem: null });
+    expect(later.text).toMatch(/grafana +12\.3\.2 +12\.3\.2 +healthy/);
   }, 900_000);
 
   it('changes rotated passwords inside PostgreSQL, Redis and Grafana: the new ones work, the old ones are refused', async () => {

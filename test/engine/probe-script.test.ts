@@ -102,7 +102,21 @@ describe('probe script', () => {
     // A stand-in `docker` first on PATH: `docker ps` prints one tab-separated line per project.
     const bin = path.join(root, 'fake-docker-bin');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\n[ "$1" = version ] && exit 0\ncase "$*" in *project=lab-infra*) printf \'postgresql\\treg/postgres:18\\trunning\\tUp 2 minutes (healthy)\\n\' ;; *project=lab\\ *) printf \'grafana\\treg/grafana:12\\texited\\tExited (0) 1 second ago\\n\' ;; esac\n', { mode: 0o755 });
+    // Two containers Docker has not checked yet: the gate's single look runs their own test (n8n's passes, qdrant's fails).
+    const fakeDocker = String.raw`#!/bin/sh
+[ "$1" = version ] && exit 0
+case "$1 $2" in
+  'ps -aq') printf 'c-%s\n' "$(printf '%s' "$*" | sed -n 's/.*service=\([a-z0-9]*\).*/\1/p')"; exit 0 ;;
+  'inspect -f') case "$4" in c-n8n) printf 'running 0 starting 5000000000\nCMD-SHELL\ntrue\n' ;; *) printf 'running 0 starting 5000000000\nCMD-SHELL\nfalse\n' ;; esac; exit 0 ;;
+  'exec c-n8n') exit 0 ;;
+  exec*) exit 1 ;;
+esac
+case "$*" in
+  *project=lab-infra*) printf 'postgresql\treg/postgres:18\trunning\tUp 2 minutes (healthy)\n' ;;
+  *'project=lab '*) printf 'grafana\treg/grafana:12\texited\tExited (0) 1 second ago\nn8n\treg/n8n:1\trunning\tUp 3 seconds (health: starting)\nqdrant\treg/qdrant:1\trunning\tUp 3 seconds (health: starting)\n' ;;
+esac
+`;
+    writeFileSync(path.join(bin, 'docker'), fakeDocker, { mode: 0o755 });
     const req: ProbeRequest = { project, steps: [], inventory: { composeProjects: ['lab-infra', 'lab'] } };
     const stdout = execFileSync('sh', ['-s'], { input: probeScript(req), encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
     const { report } = parseProbeOutput('box', req, stdout, '');
@@ -111,6 +125,8 @@ describe('probe script', () => {
       containers: [
         { project: 'lab-infra', service: 'postgresql', image: 'reg/postgres:18', state: 'running', status: 'Up 2 minutes (healthy)' },
         { project: 'lab', service: 'grafana', image: 'reg/grafana:12', state: 'exited', status: 'Exited (0) 1 second ago' },
+        { project: 'lab', service: 'n8n', image: 'reg/n8n:1', state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'pass' },
+        { project: 'lab', service: 'qdrant', image: 'reg/qdrant:1', state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'fail' },
       ],
       stateJson: '{"release":"abc123abc123"}\n',
       current: 'releases/abc123abc123',

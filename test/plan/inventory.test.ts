@@ -55,6 +55,10 @@ describe('host inventory', () => {
       expect(inventoryNeedsAttention(inv)).toBe(true);
     }
     expect(summarizeInventory(facts({ containers: [] }), pinned).services[1]).toMatchObject({ state: 'missing', runningImage: null, health: null });
+    // Starting, but its own health test passed (the deploy gate's verdict): healthy enough, and said so.
+    const passed = summarizeInventory(facts({ containers: [running('postgresql', pinned[0]!.image, 'lab-infra'), { ...running('grafana', pinned[1]!.image, 'lab', 'running', 'Up 3 seconds (health: starting)'), ownTest: 'pass' }] }), pinned);
+    expect(passed.services[1]).toMatchObject({ health: 'starting', ownTestPassed: true, problem: null });
+    expect(inventoryNeedsAttention(passed)).toBe(false);
   });
 
   it('lists containers of the project that the profile does not have, and says when state.json and current disagree', () => {
