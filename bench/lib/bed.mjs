@@ -4,7 +4,7 @@
 // bed, so test/e2e/cleanup.sh would also find a leftover; bench/run removes it at the end, on
 // failure and on Ctrl-C.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,6 +55,22 @@ export async function openBed(repo, log) {
       }
     },
     liveCount: () => live.size,
+    /**
+     * CPU time (ns) the server's container has used so far, from its cgroup on this machine
+     * (cgroup v1 cpuacct or v2 cpu.stat, cgroupfs or systemd driver); undefined when none is found.
+     */
+    async cpuNs(server) {
+      const id = (await docker.out(['inspect', '-f', '{{.Id}}', server.container])).trim();
+      for (const [file, parse] of [
+        [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t)],
+        [`/sys/fs/cgroup/cpuacct/system.slice/docker-${id}.scope/cpuacct.usage`, (t) => Number(t)],
+        [`/sys/fs/cgroup/docker/${id}/cpu.stat`, (t) => Number(/usage_usec (\d+)/.exec(t)?.[1]) * 1000],
+        [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, (t) => Number(/usage_usec (\d+)/.exec(t)?.[1]) * 1000],
+      ]) {
+        if (existsSync(file)) return parse(readFileSync(file, 'utf8'));
+      }
+      return undefined;
+    },
     /** Runs a command inside a server as root without SSH (so it adds no SSH connection to count). */
     exec(server, script) {
       return docker.out(['exec', server.container, 'sh', '-c', script]);

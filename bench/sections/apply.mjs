@@ -14,11 +14,15 @@ const NO_CHANGE = /Apply complete: 0 changed, \d+ unchanged on (\d+) hosts?/;
 
 /** Time no-change runs of both tools against these servers, counting sshd's accepted connections per host and run. */
 export async function measureNoChange(ctx, { bed, servers, project }, { runs, ansible = true, plan: withPlan = true, args = [] }) {
+  // Per timed run: sshd's accepted connections per server, and the CPU time all servers used.
   const counted = (once) => async () => {
     const before = await Promise.all(servers.map((s) => acceptedConnections(bed, s)));
+    const cpuBefore = await Promise.all(servers.map((s) => bed.cpuNs(s)));
     const r = await once();
+    const cpuAfter = await Promise.all(servers.map((s) => bed.cpuNs(s)));
     const after = await Promise.all(servers.map((s) => acceptedConnections(bed, s)));
-    r.extra = { ...r.extra, connections: after.map((a, i) => a - before[i]) };
+    const serverCpuMs = cpuAfter.every((c, i) => c !== undefined && cpuBefore[i] !== undefined) ? cpuAfter.reduce((sum, c, i) => sum + (c - cpuBefore[i]) / 1e6, 0) : undefined;
+    r.extra = { ...r.extra, connections: after.map((a, i) => a - before[i]), serverCpuMs };
     return r;
   };
   const ours = await measure('homelab-wizard apply (no change)', counted(() => project.cli(['apply', '--only', 'harden,deploy', ...args], { cpu: true })), {
@@ -46,6 +50,9 @@ export async function measureNoChange(ctx, { bed, servers, project }, { runs, an
 
 export const connectionsPerHost = (m) => summarize(m.extras.flatMap((e) => e.connections));
 
+/** CPU time all servers used per timed run (undefined when their cgroups could not be read). */
+export const serverCpuOf = (m) => (m.extras.every((e) => e.serverCpuMs !== undefined) ? summarize(m.extras.map((e) => e.serverCpuMs)) : undefined);
+
 export async function run(ctx) {
   const single = await ctx.converged();
   const { bed, servers } = single;
@@ -57,6 +64,7 @@ export async function run(ctx) {
   // Where the time goes: the server's side (every check of the probe, timed alone) and ours (CPU).
   const checks = await timeChecks(ctx.repo, bed, servers[0], single.project, ctx.runs(5));
   const cpu = summarize(m.ours.extras.map((e) => e.cpuMs));
+  const serverCpu = serverCpuOf(m.ours);
   const costliest = checks.checks.slice(0, 3).map((c) => `${c.id} ${formatMs(c.median)}`).join(', ');
   ctx.log(`  probe checks on the server: ${formatSummary(checks.total)} for ${checks.count}; costliest ${costliest}; our CPU per apply ${formatSummary(cpu)}`);
   const rows = [
@@ -66,7 +74,8 @@ export async function run(ctx) {
     ...(m.theirs ? [['`ansible-playbook bench/ansible/check.yml`, no change (pipelining on)', formatSummary(m.theirs), m.theirs.load1, verdict(m.theirs.median, 1000)]] : [['ansible-playbook', 'not measured: ansible-playbook missing', '', '']]),
     ['`ssh host true` (the floor: 1 new connection, 1 round trip)', formatSummary(floor), floor.load1, ''],
     [`where it goes, server: the probe's ${checks.count} checks, each timed alone in the server (sum; costliest: ${costliest})`, formatSummary(checks.total), '', ''],
+    ['where it goes, server: CPU time the server used during a no-change apply (its cgroup; sshd, sudo and the probe)', serverCpu ? formatSummary(serverCpu) : 'not measured: no cgroup found', m.ours.load1, ''],
     ['where it goes, ours: CPU time (user + system) of the `homelab-wizard` process per no-change apply', formatSummary(cpu), m.ours.load1, ''],
   ];
-  return { headers: ['what (1 sandbox server)', 'median (min–max)', 'load (1 min)', 'goal < 1 s'], rows, figures: { ...m, floor, firstConverge: single.firstConverge, checks, cpu }, goalMet: m.ours.median < 1000 };
+  return { headers: ['what (1 sandbox server)', 'median (min–max)', 'load (1 min)', 'goal < 1 s'], rows, figures: { ...m, floor, firstConverge: single.firstConverge, checks, cpu, serverCpu }, goalMet: m.ours.median < 1000 };
 }

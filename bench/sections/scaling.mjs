@@ -7,7 +7,7 @@
 import { makeProject } from '../lib/project.mjs';
 import { load } from '../lib/machine.mjs';
 import { formatMs, formatSummary } from '../lib/stats.mjs';
-import { measureNoChange } from './apply.mjs';
+import { measureNoChange, serverCpuOf } from './apply.mjs';
 
 export const title = 'Scaling';
 export const goal = '6 servers within 1.5 times the time of 1 (first converge and no-change apply)';
@@ -24,9 +24,12 @@ export async function run(ctx) {
     try {
       const args = ['--concurrency', String(n)];
       const l = load()[0];
+      const cpuBefore = await Promise.all(servers.map((s) => bed.cpuNs(s)));
       const first = await project.cli(['apply', '--only', 'harden,deploy', '--accept-new-host-keys', ...args]);
+      const cpuAfter = await Promise.all(servers.map((s) => bed.cpuNs(s)));
+      const convergeCpuMs = [...cpuBefore, ...cpuAfter].every((c) => c !== undefined) ? cpuAfter.reduce((sum, c, i) => sum + (c - cpuBefore[i]) / 1e6, 0) : undefined;
       if (first.code !== 0) throw new Error(`first converge of ${n} servers failed (exit ${first.code}):\n${(first.stdout + first.stderr).slice(-4000)}`);
-      const converge = { median: first.ms, min: first.ms, max: first.ms, runs: 1, load1: l };
+      const converge = { median: first.ms, min: first.ms, max: first.ms, runs: 1, load1: l, serverCpuMs: convergeCpuMs };
       ctx.log(`  ${n} server(s): first converge ${formatMs(first.ms)}, load ${l}`);
       const m = await measureNoChange(ctx, { bed, servers, project }, { runs: ctx.runs(5), args, plan: false, ansible: process.env.BENCH_SCALING_ANSIBLE !== '0' });
       results.push({ n, converge, ...m });
@@ -41,15 +44,17 @@ export async function run(ctx) {
     String(r.n),
     `${formatSummary(r.converge)}, load ${r.converge.load1}`,
     ratio(r.converge, one.converge),
+    r.converge.serverCpuMs === undefined ? 'not measured' : formatMs(r.converge.serverCpuMs),
     `${formatSummary(r.ours)}, load ${r.ours.load1}`,
     ratio(r.ours, one.ours),
+    serverCpuOf(r.ours) ? formatSummary(serverCpuOf(r.ours)) : 'not measured',
     r.theirs ? `${formatSummary(r.theirs)}, load ${r.theirs.load1}` : 'not measured',
     r.theirs ? ratio(r.theirs, one.theirs) : '',
   ]);
   const six = results.find((r) => r.n === 6);
   const goalMet = six.converge.median <= 1.5 * one.converge.median && six.ours.median <= 1.5 * one.ours.median;
   return {
-    headers: ['servers', 'first converge (homelab-wizard)', 'vs 1', 'no-change apply (homelab-wizard)', 'vs 1', 'no-change ansible-playbook', 'vs 1'],
+    headers: ['servers', 'first converge (homelab-wizard)', 'vs 1', 'CPU all servers used in it', 'no-change apply (homelab-wizard)', 'vs 1', 'CPU all servers used per no-change apply', 'no-change ansible-playbook', 'vs 1'],
     rows,
     figures: results,
     goalMet,
