@@ -61,6 +61,7 @@ export async function openBed(repo, log) {
      */
     async cpuNs(server) {
       const id = (await docker.out(['inspect', '-f', '{{.Id}}', server.container])).trim();
+      if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
       for (const [file, parse] of [
         [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t) => Number(t)],
         [`/sys/fs/cgroup/cpuacct/system.slice/docker-${id}.scope/cpuacct.usage`, (t) => Number(t)],
