@@ -1,14 +1,14 @@
 import type { Step } from '../../plan/step.js';
 import { sh, type HardenContext } from './context.js';
 
+/** Where the docker CLI looks for system-wide plugins on Linux (the packages install into the last). */
+const COMPOSE_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
+
 /**
  * Debian 12 ships Compose v1 only; Compose v2 comes from Debian 13's docker-compose package,
  * pinned low so nothing else is taken from trixie (sandbox-notes §5). Debian 13 and Ubuntu have
  * both in their own archive.
  */
-/** Where the docker CLI looks for system-wide plugins on Linux (the packages install into the last). */
-const COMPOSE_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
-
 const DISTRIBUTION_INSTALL = `set -e
 export DEBIAN_FRONTEND=noninteractive
 . /etc/os-release

@@ -5,9 +5,10 @@
  */
 
 /**
- * Exit 0 when the firewall is on: ufw's chains are loaded (what `ufw status` calls active), it is
+ * True when the firewall is on: ufw's chains are loaded (what `ufw status` calls active), it is
  * enabled at boot, and incoming traffic is denied by default (what `ufw status verbose` calls
- * `deny (incoming)`: ufw reads the policy from /etc/default/ufw).
+ * `deny (incoming)`: ufw reads the policy from /etc/default/ufw). A missing chain ends the
+ * check's script with exit 1 (not converged).
  */
 export const UFW_ON = `{ grep -qx 'ENABLED=yes' /etc/ufw/ufw.conf && grep -qx 'DEFAULT_INPUT_POLICY="DROP"' /etc/default/ufw && for d in input output forward; do iptables -w -n -L "ufw-user-$d" >/dev/null 2>&1 || exit 1; done; }`;
 
