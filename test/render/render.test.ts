@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,79 +9,18 @@ import { isSecret, Secret } from '../../src/lib/secret.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { caddyQuote } from '../../src/render/caddyfile.js';
 import { quoteEnvValue, renderEnvFile } from '../../src/render/env-file.js';
-import { renderRelease, type Release } from '../../src/render/release.js';
+import { renderRelease } from '../../src/render/release.js';
 import { provisionSql, sqlLiteral } from '../../src/render/sql.js';
-import { exampleProfile, validExample } from '../helpers/profiles.js';
+import { exampleProfile } from '../helpers/profiles.js';
+import { allSecrets, NASTY, release } from '../helpers/release-fixture.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 
-const NASTY = `p@ss "dq" 'sq' $HOME \${X} $$ \\back\\slash\\ spaces  héllo ✓ #hash end"`;
-
-const profileOf = (name: 'minimal' | 'vpai') => validExample(name);
-
-/** A vault stand-in where every secret the catalogue knows has the same nasty value. */
-const allSecrets = (key: string): Secret | undefined => (key.startsWith('anthropic') ? undefined : Secret.of(`${NASTY}-${key}`));
-
-function release(name: 'minimal' | 'vpai', host = 0, secret = allSecrets): Release {
-  const profile = profileOf(name);
-  return renderRelease({ profile, host: profile.hosts[host]!, projectDir: `/opt/homelab/${profile.project.name}`, secret });
-}
-
-function writeRelease(r: Release): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hlw-release-'));
-  for (const f of r.files) {
-    mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
-    writeFileSync(path.join(dir, f.path), isSecret(f.content) ? f.content.reveal() : f.content, { mode: Number.parseInt(f.mode, 8) });
-  }
-  return dir;
-}
-
-function composeAvailable(): void {
-  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('docker compose (v2) is missing: run test/e2e/bootstrap.sh as root, or install Docker with the Compose v2 plugin');
-  }
-}
-
 describe('rendering', () => {
-  it('quotes env values so that Compose reads every byte back', () => {
-    composeAvailable();
-    const values = [NASTY, 'ends with quote"', "ends with single'", 'line1\nline2', 'cr\rlf', '\\', '"', '$', 'a\\$b', '${HOME:-x}', ' padded ', 'a=b', '#x'];
-    const dir = mkdtempSync(path.join(tmpdir(), 'hlw-env-'));
-    writeFileSync(path.join(dir, 'compose.yml'), 'services:\n  app:\n    image: stand-in/none:1\n    env_file: [app.env]\n');
-    const env = renderEnvFile(values.map((v, i) => [`V${i}`, Secret.of(v)] as const));
-    writeFileSync(path.join(dir, 'app.env'), isSecret(env) ? env.reveal() : env);
-    const out = JSON.parse(execFileSync('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' }));
-    // `config` prints a compose file, where a literal $ is written $$.
-    const got = Object.fromEntries(Object.entries(out.services.app.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/\$\$/g, '$')]));
-    values.forEach((v, i) => expect(got[`V${i}`], JSON.stringify(v)).toBe(v));
-  });
-
   it('makes an env file secret as soon as one value is', () => {
     expect(typeof renderEnvFile([['A', 'x']])).toBe('string');
     expect(isSecret(renderEnvFile([['A', 'x'], ['B', Secret.of('y')]]))).toBe(true);
     expect(quoteEnvValue('a"b$c')).toBe('"a\\"b\\$c"');
     expect(() => renderEnvFile([['BAD-NAME', 'x']])).toThrow(/invalid environment variable name/);
-  });
-
-  it('renders compose files that `docker compose config` accepts, with the hardening of vpai-system §4.4', () => {
-    composeAvailable();
-    for (const [name, host] of [['minimal', 0], ['vpai', 0], ['vpai', 1]] as const) {
-      const r = release(name, host);
-      expect(r.missingSecrets).toEqual([]);
-      const dir = writeRelease(r);
-      for (const file of ['docker-compose-infra.yml', 'docker-compose.yml']) {
-        const res = spawnSync('docker', ['compose', '-f', file, 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
-        expect(res.status, `${name}/${host}/${file}: ${res.stderr}`).toBe(0);
-        const model = JSON.parse(res.stdout);
-        for (const [id, svc] of Object.entries(model.services as Record<string, any>)) {
-          expect(svc.cap_drop, id).toEqual(['ALL']);
-          expect(svc.security_opt, id).toEqual(['no-new-privileges:true']);
-          expect(svc.restart, id).toBe('unless-stopped');
-          expect(svc.healthcheck?.test, id).toBeDefined();
-          expect(svc.labels['homelab-wizard.inputs'], id).toMatch(/^[0-9a-f]{64}$/);
-          for (const net of Object.keys(svc.networks ?? {})) expect(model.networks[net].external, `${id} ${net}`).toBe(true);
-        }
-      }
-    }
   });
 
   it('keeps secrets out of compose files and Caddyfiles, and in 0600 files only', () => {
