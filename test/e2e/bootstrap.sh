@@ -8,7 +8,9 @@
 # As root on Debian or Ubuntu it installs what is missing; anywhere else it stops and names each
 # missing thing and how to get it. A Docker engine it starts itself is recorded in
 # $HLW_STATE_DIR/dockerd.pid so that test/e2e/cleanup.sh stops it again (and only it).
-set -euo pipefail
+set -eEuo pipefail
+# Never end without saying why: a failing command under `set -e` would otherwise exit silently.
+trap 'printf "bootstrap: error: \`%s\` failed with exit code %s (line %s of %s)\n" "$BASH_COMMAND" "$?" "$LINENO" "$0" >&2' ERR
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 STATE_DIR="${HLW_STATE_DIR:-/var/tmp/homelab-wizard-testbed}"
@@ -44,6 +46,8 @@ install_packages() {
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $pkgs >>"$STATE_DIR/apt.log" 2>&1 || die "apt-get install $pkgs failed; see $STATE_DIR/apt.log"
   fi
+  # What this script added to the machine, so that fresh-state.sh removes exactly that.
+  printf '%s\n' $pkgs >>"$STATE_DIR/installed-packages"
 }
 
 # The mirror this machine's apt uses (deb822 or one-line sources), for trixie and for debootstrap.
@@ -51,7 +55,7 @@ debian_mirror() {
   if [ -n "${HLW_SANDBOX_MIRROR:-}" ]; then echo "$HLW_SANDBOX_MIRROR"; return; fi
   local url
   url="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
-    | grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -n1)"
+    | grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -n1 || true)"
   echo "${url:-http://deb.debian.org/debian}" | sed 's:/*$::'
 }
 
@@ -114,7 +118,11 @@ main() {
   fi
   [ "${1:-}" = "--system" ] && return 0
   [ -f "$REPO/dist/sandbox/prepare-bed.js" ] || die "homelab-wizard is not built (dist/ is missing); run npm run build first"
-  node "$REPO/test/e2e/prepare-bed.mjs"
+  local rc=0
+  node "$REPO/test/e2e/prepare-bed.mjs" || rc=$?
+  # 13: Node ran out of work with a promise pending (no message of its own).
+  [ "$rc" != 13 ] || die "preparing the test bed ended with a promise nothing could settle (Node exit code 13); this is a bug in homelab-wizard"
+  [ "$rc" = 0 ] || die "preparing the test bed failed (exit code $rc, see above)"
 }
 
 main "$@"
