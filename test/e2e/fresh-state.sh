@@ -63,7 +63,7 @@ for path in "$COMPOSE_PLUGIN" "$DOCKER_DATA" /var/lib/containerd /run/docker /ru
   if [ -e "$path" ]; then
     say "removing $path"
     # Mounts the engine left behind (overlay, netns) must go before their folders can.
-    grep -F " $path/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    { grep -F " $path/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$path"
   fi
 done
