@@ -13,17 +13,17 @@ STATE_DIR="${HLW_STATE_DIR:-/var/tmp/homelab-wizard-testbed}"
 CACHE_DIR="${HLW_SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/homelab-wizard/sandbox}"
 COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
 DOCKER_DATA=/var/lib/docker
-# What bootstrap.sh installs on this machine kind when nothing is there (Debian 12 with Node): used
-# when its own record ($STATE_DIR/installed-packages) is missing.
-DEFAULT_PACKAGES="docker.io age debootstrap openssh-server"
+# What bootstrap.sh and the integration tests (test/helpers/system-packages.ts) install on this
+# machine kind when nothing is there (Debian 12 with Node), with what bootstrap recorded it added.
+KNOWN_PACKAGES="docker.io age debootstrap openssh-server"
 say() { printf 'fresh-state: %s\n' "$*" >&2; }
 
 packages() {
-  local recorded=()
-  [ -f "$STATE_DIR/installed-packages" ] && mapfile -t recorded < <(sort -u "$STATE_DIR/installed-packages")
-  [ ${#recorded[@]} -gt 0 ] || read -r -a recorded <<<"$DEFAULT_PACKAGES"
   local pkg
-  for pkg in "${recorded[@]}"; do dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' && echo "$pkg"; done
+  # shellcheck disable=SC2086
+  for pkg in $( { echo $KNOWN_PACKAGES | tr ' ' '\n'; cat "$STATE_DIR/installed-packages" 2>/dev/null || true; } | sort -u); do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' && echo "$pkg"
+  done
   return 0
 }
 
