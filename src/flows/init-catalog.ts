@@ -1,3 +1,4 @@
+import { hardeningBaseline } from '../catalog/baseline.js';
 import { CATALOG, findService, withDependencies } from '../catalog/catalog.js';
 import { EXTERNAL_SECRETS } from '../catalog/external-secrets.js';
 import type { SecretSpec } from '../catalog/types.js';
@@ -33,6 +34,7 @@ const LIVE: Record<string, 'hetzner' | 'ovh'> = { 'hetzner.token': 'hetzner', 'o
 export const wizardCatalog: WizardCatalog = {
   servicesForRole: (role) =>
     CATALOG.filter((e) => e.roles.includes(role as never)).map((e) => ({ label: `${e.id} — ${e.description}`, value: e.id })),
+  baselineForRole: (role, vpn) => hardeningBaseline(role, vpn),
   internalSecrets: (draft) => internalSecretsFor(draft).map((s) => ({ key: s.key, description: s.description })),
   externalSecrets: (draft) =>
     externalSecretsFor(draft).map((s) => ({ key: s.key, description: s.description, optional: s.required !== true, ...(LIVE[s.key] ? { liveCheck: LIVE[s.key] } : {}) })),

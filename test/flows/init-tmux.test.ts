@@ -2,6 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readProfile } from '../../src/profile/load.js';
+import { identityProvider } from '../../src/vault/identity.js';
+import { profileDecryptor } from '../../src/vault/profile-file.js';
 import { REPO } from '../helpers/profiles.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { TmuxSession } from '../helpers/tmux.js';
@@ -83,6 +86,8 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     await answer(/edit vps/, 'Down', 'Down', 'Down', 'Enter');
     await answer(/Headscale VPN/, 'n');
     await answer(/Who can reach the admin sites\?/, 'Enter');
+    // The hardening baseline is pre-selected, and the list says that more rows follow below.
+    await t.waitFor(/Pre-selected: the hardening baseline[\s\S]*◯ caddy[\s\S]*more below/);
     await answer(/Services on vps/, 'Down', 'Down', 'Down', 'Down', 'Space', 'Enter');
     await answer(/Where should alerts go\?/, 'Down', 'Enter');
     await typed(/Notification e-mail/, 'ops@example.com');
@@ -96,5 +101,9 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     expect(readFileSync(path.join(dir, 'profiles', 'tmuxlab.yaml.age'), 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
     expect(existsSync(path.join(dir, 'vault', 'tmuxlab.age'))).toBe(true);
     expect(existsSync(path.join(home, '.config', 'homelab-wizard', 'identity.txt'))).toBe(true);
+    const identity = identityProvider({ env: { XDG_CONFIG_HOME: path.join(home, '.config'), HOME: home } });
+    const written = await readProfile(dir, 'tmuxlab', profileDecryptor(identity));
+    const services = (written.raw as { hosts: { services: string[] }[] }).hosts[0]?.services;
+    expect(services).toEqual(expect.arrayContaining(['docker', 'ufw', 'fail2ban', 'unattended-upgrades', 'caddy', 'postgresql', 'redis', 'n8n']));
   }, 90_000);
 });

@@ -50,6 +50,8 @@ export interface FieldSpec {
 /** What the wizard needs to know about the catalogue and the machine, passed in by the caller. */
 export interface WizardCatalog {
   servicesForRole(role: string): readonly Option[];
+  /** The host components a new host of this role starts with (pre-selected, can be unticked). */
+  baselineForRole(role: string, vpn: boolean): readonly string[];
   /** Generated secrets the chosen services need, with a description. */
   internalSecrets(draft: Draft): readonly { key: string; description: string }[];
   /** External secrets the choices need (provider tokens, API keys). */
@@ -176,10 +178,17 @@ export function screenFields(screen: ScreenId, draft: Draft, catalog: WizardCata
         },
       ];
     case 'services':
-      return hosts(draft).map((h, i) => ({
-        id: `host-${i}`, label: `Services on ${h['name'] ?? `host ${i + 1}`} (${h['role'] ?? '?'})`, kind: 'multiselect' as const,
-        path: ['hosts', i, 'services'], options: catalog.servicesForRole(String(h['role'] ?? '')), help: 'Space toggles, Enter confirms; dependencies are added for you',
-      }));
+      return hosts(draft).map((h, i) => {
+        const role = String(h['role'] ?? '');
+        const baseline = catalog.baselineForRole(role, getIn(draft, ['vpn', 'enabled']) === true);
+        // Only a host with no services yet gets the baseline: an existing list is the operator's choice.
+        const fresh = !Array.isArray(h['services']);
+        return {
+          id: `host-${i}`, label: `Services on ${h['name'] ?? `host ${i + 1}`} (${h['role'] ?? '?'})`, kind: 'multiselect' as const,
+          path: ['hosts', i, 'services'], options: catalog.servicesForRole(role), suggestion: baseline,
+          help: `${fresh ? `Pre-selected: the hardening baseline for a ${role} (${baseline.join(', ')}). ` : ''}Space toggles, Enter confirms; dependencies are added for you`,
+        };
+      });
     case 'notifications': {
       const method = getIn(draft, ['notifications', 'method']);
       const fields: FieldSpec[] = [

@@ -98,7 +98,8 @@ export function reduce(state: WizardState, action: Action, catalog: WizardCatalo
       const [verb, arg] = action.value.split(':');
       if (verb === 'add') {
         const hosts = Array.isArray(state.draft['hosts']) ? state.draft['hosts'] : [];
-        const draft = setIn(state.draft, ['hosts', hosts.length], { provider: { kind: 'existing' }, ssh: {}, services: [] });
+        // No services key yet: the services screen then proposes the hardening baseline of its role.
+        const draft = setIn(state.draft, ['hosts', hosts.length], { provider: { kind: 'existing' }, ssh: {} });
         return { ...pushed, draft, screen: 'host', host: hosts.length, field: 0 };
       }
       if (verb === 'edit') return { ...pushed, screen: 'host', host: Number(arg), field: 0 };

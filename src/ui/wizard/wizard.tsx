@@ -74,8 +74,12 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
       const chosen = answer.map(String);
       const complete = withDependencies(chosen);
       const previous: unknown[] = (field.path ? (fieldValue(state, field) as unknown[]) : []) ?? [];
+      const idOf = (p: unknown): string => (typeof p === 'string' ? p : String((p as { name?: string } | null)?.name));
+      const ids = complete.map((d) => d.id);
+      // The list keeps its order (a re-run's diff shows only what changed); new services follow, dependencies first.
+      const ordered = [...previous.map(idOf).filter((id) => ids.includes(id)), ...ids.filter((id) => !previous.map(idOf).includes(id))];
       // Keep per-service overrides the profile already had.
-      answer = complete.map((d) => previous.find((p) => typeof p === 'object' && p !== null && (p as { name?: string }).name === d.id) ?? d.id);
+      answer = ordered.map((id) => previous.find((p) => typeof p === 'object' && p !== null && idOf(p) === id) ?? id);
       const added = complete.filter((d) => !chosen.includes(d.id));
       if (added.length > 0) notice = added.map((d) => `added ${d.id}: needed by ${d.requiredBy}`);
     }
