@@ -4,7 +4,8 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli-process.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { readFileSync } from 'node:fs';
+import { exampleProfile, REPO } from '../helpers/profiles.js';
 
 /** A project folder with one profile file, written as given (text) or as YAML (object). */
 export function projectWith(name: string, doc: unknown): string {
@@ -25,5 +26,15 @@ describe('profile check (the built command)', () => {
     expect(stderr).toMatch(/warning: hosts\[0\]\.services: vps is a public server without a firewall/);
     const json = await cli(['profile', 'check', '--json'], { cwd: dir });
     expect(JSON.parse(json.stdout).warnings).toHaveLength(1);
+  });
+
+  it('turns an alias bomb into the profile\'s own error naming the file, with no trace even under --verbose', async () => {
+    const text = `${readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8')}x-a: &a "v"\n${Array.from({ length: 120 }, (_, i) => `x-r${i}: *a`).join('\n')}\n`;
+    const dir = projectWith('bomb', text);
+    const { code, stderr } = await cli(['profile', 'check', '--verbose'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error: .*profiles\/bomb\.yaml: 1 problem found/);
+    expect(stderr).toMatch(/at most 100 uses/);
+    expect(stderr).not.toMatch(/internal error|this is a bug|    at /);
   });
 });
