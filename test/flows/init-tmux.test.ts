@@ -33,7 +33,61 @@ function project(name: string) {
   return { dir, home, session };
 }
 
+/** A project folder holding a copy of the minimal example as a plain profile. */
+function rerunProject(name: string) {
+  const root = mkdtempSync(path.join(tmpdir(), 'hlw-tmux-'));
+  const home = path.join(root, 'home');
+  mkdirSync(path.join(home, '.ssh'), { recursive: true });
+  const dir = path.join(root, 'project');
+  mkdirSync(path.join(dir, 'profiles'), { recursive: true });
+  writeFileSync(path.join(dir, 'profiles', 'minimal.yaml'), readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+  const start = (run: string) => {
+    const session = TmuxSession.start(`node '${path.join(REPO, 'bin/homelab-wizard.js')}' init --dir '${dir}'`, {
+      cwd: root,
+      name: `${name}-${run}`,
+      width: 120,
+      height: 40,
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), HOMELAB_WIZARD_IDENTITY: undefined },
+    });
+    sessions.push(session);
+    return session;
+  };
+  return { dir, start };
+}
+
 describe('init in a real terminal (tmux, 100x30)', () => {
+  it('re-runs on a plain profile: opens on the review, keeps the form and the vault\'s secrets, and a switch is announced, confirmed with one key and keeps a .bak', async () => {
+    const { dir, start } = rerunProject('rerun');
+    const profiles = path.join(dir, 'profiles');
+    const first = start('1');
+    // Straight to the review page; Enter writes the profile in the form it has (plain).
+    await first.waitFor(/step 11\/11 · Review[\s\S]*❯ write the profile \(plain, as now\) and the vault/);
+    await new Promise((r) => setTimeout(r, 200));
+    first.enter();
+    await first.waitFor(/next: homelab-wizard plan --profile minimal/, 30_000);
+    expect(await first.exitCode()).toBe(0);
+    expect(readdirSync(profiles).filter((f) => f.startsWith('minimal.yaml')).sort()).toEqual(['minimal.yaml', 'minimal.yaml.bak']);
+    expect(readFileSync(path.join(profiles, 'minimal.yaml'), 'utf8')).toBe(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+
+    const second = start('2');
+    // The vault holds every internal secret now: none is offered again.
+    const review = await second.waitFor(/step 11\/11 · Review[\s\S]*switch to an encrypted profile/);
+    expect(review).toMatch(/internal secrets: 5 already in the vault, kept/);
+    expect(review).not.toMatch(/generated on write/);
+    await new Promise((r) => setTimeout(r, 200));
+    second.keys('Down');
+    await new Promise((r) => setTimeout(r, 150));
+    second.enter();
+    // The switch is said before anything is written, and one key answers the question.
+    await second.waitFor(/form: plain → encrypted, written to profiles\/minimal\.yaml\.age\n\s+profiles\/minimal\.yaml is kept as profiles\/minimal\.yaml\.bak[\s\S]*Write these changes to minimal\? \(Y\/n\)/);
+    await new Promise((r) => setTimeout(r, 200));
+    second.type('y');
+    await second.waitFor(/next: homelab-wizard plan --profile minimal/, 30_000);
+    expect(await second.exitCode()).toBe(0);
+    expect(readdirSync(profiles).filter((f) => f.startsWith('minimal.yaml')).sort()).toEqual(['minimal.yaml.age', 'minimal.yaml.bak']);
+    expect(readFileSync(path.join(profiles, 'minimal.yaml.bak'), 'utf8')).toBe(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+  }, 90_000);
+
   it('shows its first screen, goes back with Esc, and exits 130 on Ctrl-C with no files written', { timeout: 60_000 }, async () => {
     const { dir, session: t } = project('abort');
     await t.waitFor(/step 1\/11 · Project[\s\S]*Project name/);
@@ -82,7 +136,8 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     await answer(/Role\s*\n/, 'Down', 'Enter');
     await answer(/an existing server/, 'Enter');
     await typed(/Public address/, '203.0.113.10');
-    for (const label of [/SSH port today/, /SSH port after hardening/, /Login user today/, /Admin user to create/, /sudo for the admin user/, /Architecture/, /Operating system/]) await answer(label, 'Enter');
+    // One question for the usual SSH and system settings instead of seven.
+    await answer(/Keep these settings\? SSH port 22 → 2222 after hardening, login root, admin user deploy/, 'y');
     await answer(/edit vps/, 'Down', 'Down', 'Down', 'Enter');
     await answer(/Headscale VPN/, 'n');
     await answer(/Who can reach the admin sites\?/, 'Enter');

@@ -90,6 +90,8 @@ describe('the init wizard', () => {
     await w.waitFor('Public address');
     await w.type('203.0.113.10');
     await w.press(ENTER);
+    await w.waitFor('Keep these settings?');
+    await w.press('n'); // ask each of the usual settings
     for (const label of ['SSH port today', 'SSH port after hardening', 'Login user today', 'Admin user to create', 'sudo for the admin user', 'Architecture', 'Operating system']) {
       await w.waitFor(label);
       await w.press(ENTER);

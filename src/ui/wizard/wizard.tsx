@@ -5,7 +5,7 @@ import { theme } from '../theme.js';
 import { FieldInput } from './field-input.js';
 import { Review } from './review.js';
 import { STEPS, setIn, type Draft, type FieldSpec, type Path, type WizardCatalog } from './screens.js';
-import { currentFields, fieldValue, reduce, type WizardState } from './wizard-state.js';
+import { currentFields, fieldValue, missingInternal, reduce, type WizardState } from './wizard-state.js';
 
 export interface LiveCheckResult {
   /** true: verified; false: refused (the message says why); undefined: not checked (offline). */
@@ -61,7 +61,8 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
     if (field.kind === 'menu') return dispatch({ type: 'menu', value: String(value) });
     if (field.secretKey) {
       const text = String(value ?? '');
-      if (text === '' && !field.optional) return dispatch({ type: 'error', message: `${field.label} is required` });
+      // A re-run may leave a secret the vault already holds as it is.
+      if (text === '' && !field.optional && !(state.vaultKeys ?? []).includes(field.secretKey)) return dispatch({ type: 'error', message: `${field.label} is required` });
       const problem = text === '' ? undefined : problemWithSecret(field.secretKey, text);
       if (problem) return dispatch({ type: 'error', message: problem });
       const notice = field.liveCheck && text !== '' ? await check(field.liveCheck, text, { ...state.secrets, [field.secretKey]: text }) : undefined;
@@ -127,7 +128,13 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
       </Text>
       <Box marginTop={1} flexDirection="column">
         {state.screen === 'review' ? (
-          <Review draft={state.draft} secretKeys={Object.keys(state.secrets)} generateInternal={state.generateInternal} internalCount={catalog.internalSecrets(state.draft).length} />
+          <Review
+            draft={state.draft}
+            secretKeys={Object.keys(state.secrets)}
+            generateInternal={state.generateInternal}
+            internalCount={missingInternal(state, catalog).length}
+            keptCount={catalog.internalSecrets(state.draft).length - missingInternal(state, catalog).length}
+          />
         ) : null}
         {field ? (
           <Box flexDirection="column">
