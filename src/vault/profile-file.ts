@@ -7,6 +7,7 @@ import { AGE_VERSION_LINE } from './age-header.js';
 import { atomicWrite, withLock } from './atomic-write.js';
 import type { IdentityProvider } from './identity.js';
 import { assertStillReadable, readRecipients } from './vault.js';
+import { restoreHint } from './restore-hint.js';
 import { shownPath } from './shown-path.js';
 
 /**
@@ -17,7 +18,7 @@ import { shownPath } from './shown-path.js';
 
 function profileContext(file: string): FileContext {
   const shown = shownPath(file);
-  return { file: shown, restoreHint: `restore it from ${shown}.bak or from version control` };
+  return { file: shown, restoreHint: restoreHint(file) };
 }
 
 /** Decrypts `profiles/<name>.yaml.age` for readProfile (src/profile/load.ts). */
