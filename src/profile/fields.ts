@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 /**
  * Field types shared by the profile and the answers file. Every message says what is expected,
@@ -76,7 +77,11 @@ export const sshPublicKey = z
   .regex(
     /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/,
     'must be one OpenSSH public key line such as "ssh-ed25519 AAAA… you@laptop"',
-  );
+  )
+  .superRefine((line, ctx) => {
+    const problem = sshPublicKeyProblem(line);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const timezone = z
   .string()
