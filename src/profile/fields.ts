@@ -83,9 +83,20 @@ export const sshPublicKey = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** A name of the tz database (ICU's copy of it): `Mars/Olympus` has the right shape and is no zone. */
+function knownTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const timezone = z
   .string()
-  .regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/, 'must be a time zone such as Europe/Paris or UTC');
+  .regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/, 'must be a time zone such as Europe/Paris or UTC')
+  .refine(knownTimezone, 'is not a time zone of the tz database: use a name such as Europe/Paris, America/New_York or UTC (`timedatectl list-timezones` lists them)');
 
 export const localeName = z
   .string()

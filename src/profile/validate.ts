@@ -82,11 +82,29 @@ export function withoutExtensionKeys(value: unknown): unknown {
   );
 }
 
+// Tab, newline and carriage return are text; every other control character (NUL first) is not.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Control characters anywhere in the profile, keys and `x-` notes included: a NUL byte cuts a
+ * string short in C programs (sshd, the shell) and hides the rest of the value from a reviewer.
+ */
+function controlCharacterIssues(value: unknown, path: (string | number)[] = []): Issue[] {
+  if (typeof value === 'string') return CONTROL.test(value) ? [{ path: formatPath(path), message: 'contains a control character (such as a NUL byte); remove it' }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => controlCharacterIssues(v, [...path, i]));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) =>
+    CONTROL.test(key) ? [{ path: formatPath([...path, key.replace(CONTROL, '?')]), message: 'has a control character (such as a NUL byte) in its key; remove it' }] : controlCharacterIssues(v, [...path, key]),
+  );
+}
+
 /** Every problem of a raw profile at once: shape first, then the rules that span fields. */
 export function validateProfile(raw: unknown): Validation {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, issues: [{ path: '(top level)', message: 'must be a YAML mapping (key: value lines)' }] };
   }
+  const control = controlCharacterIssues(raw);
+  if (control.length > 0) return { ok: false, issues: control };
   const migrated = migrateProfile(withoutExtensionKeys(raw) as Record<string, unknown>);
   const parsed = profileSchema.safeParse(migrated, { reportInput: true });
   if (parsed.success) {

@@ -113,3 +113,28 @@ describe('reading a profile file: only a regular file of a sane size', () => {
     expect((await readProfile(dir, 'x')).text).toBe(MINIMAL);
   });
 });
+
+describe('values that have the right shape but are not real', () => {
+  it('refuses a time zone that is not in the tz database, and accepts real ones', () => {
+    const raw = parseYaml(MINIMAL, 'x.yaml') as Record<string, any>;
+    raw.locale = { timezone: 'Mars/Olympus' };
+    const result = validateProfile(raw);
+    expect(result.ok ? [] : result.issues).toContainEqual({ path: 'locale.timezone', message: expect.stringMatching(/not a time zone of the tz database/) });
+    for (const timezone of ['UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5']) {
+      raw.locale = { timezone };
+      expect(validateProfile(raw).ok, timezone).toBe(true);
+    }
+  });
+
+  it('refuses a NUL byte (or another control character) in any string, naming where', () => {
+    const raw = parseYaml(MINIMAL, 'x.yaml') as Record<string, any>;
+    raw.project.displayName = 'Mini\u0000mal';
+    raw['x-note'] = 'bell\u0007';
+    const result = validateProfile(raw);
+    expect(result.ok ? [] : result.issues.map((i) => i.path).sort()).toEqual(['project.displayName', 'x-note']);
+    expect(result.ok ? '' : result.issues[0]?.message).toMatch(/control character \(such as a NUL byte\)/);
+    raw.project.displayName = 'Tabs\tand\nnewlines are text';
+    delete raw['x-note'];
+    expect(validateProfile(raw).ok).toBe(true);
+  });
+});
