@@ -103,6 +103,37 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('edits text fields with the readline keys: Ctrl-U, Home, End, Ctrl-A, Ctrl-E, Ctrl-W', { timeout: 60_000 }, async () => {
+    const { session: t } = project('readline');
+    await t.waitFor(/Project name/);
+    const step = async (...keys: string[]) => {
+      for (const key of keys) {
+        await new Promise((r) => setTimeout(r, 120));
+        t.keys(key);
+      }
+    };
+    const type = async (text: string) => {
+      await new Promise((r) => setTimeout(r, 120));
+      t.type(text);
+    };
+    await new Promise((r) => setTimeout(r, 150));
+    await step('C-u'); // erase "homelab"
+    await type('lab');
+    await step('Home');
+    await type('my');
+    await step('End');
+    await type('2');
+    await step('C-a', 'C-e');
+    await type(' extra');
+    await step('C-w', 'BSpace');
+    const screen = await t.waitFor(/Project name\s*\n.*\n\s*mylab2 ?\s*\n/);
+    expect(screen).not.toMatch(/\n\s*homelab|extra|mylab2[uaew]/);
+    await step('Enter');
+    await t.waitFor(/Display name/);
+    await step('C-c');
+    expect(await t.exitCode()).toBe(130);
+  });
+
   it('completes a minimal setup by keystrokes, going back once, and writes a valid encrypted profile and vault', async () => {
     const { dir, home, session: t } = project('complete');
     // One key per read: Ink treats a chunk of text plus Enter as text (stack-notes §2, pitfall 3).
