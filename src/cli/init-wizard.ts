@@ -53,15 +53,15 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
     problemAt,
     problemWithSecret,
     withDependencies,
-    liveCheck: async (kind, value, secrets, current) => {
+    liveCheck: async (kind, value, secrets, current, cancel) => {
       const endpoints = (current['providers'] ?? {}) as Record<string, { endpoint?: string }>;
-      if (kind === 'hetzner') return checkHetznerToken(endpoints['hetzner']?.endpoint ?? 'https://api.hetzner.cloud/v1', value);
-      if (kind === 'headscale') return checkHeadscaleUrl(value);
+      if (kind === 'hetzner') return checkHetznerToken(endpoints['hetzner']?.endpoint ?? 'https://api.hetzner.cloud/v1', value, cancel);
+      if (kind === 'headscale') return checkHeadscaleUrl(value, cancel);
       return checkOvhCredentials(endpoints['ovh']?.endpoint ?? 'ovh-eu', String(current['domain']?.name ?? ''), {
         applicationKey: secrets['ovh.applicationKey'] ?? '',
         applicationSecret: secrets['ovh.applicationSecret'] ?? '',
         consumerKey: value,
-      });
+      }, cancel);
     },
   });
   if (result === 'aborted' || result.outcome?.kind !== 'write') abortInit();

@@ -52,7 +52,10 @@ export function problemAt(draft: Draft, path: Path): string | undefined {
 export function problemWithSecret(key: string, value: string): string | undefined {
   const spec = [...Object.values(EXTERNAL_SECRETS).flat(), ...CATALOG.flatMap((e) => e.secrets)].find((s) => s.key === key) as SecretSpec | undefined;
   if (!spec?.shape) return undefined;
-  return new RegExp(spec.shape.pattern).test(value) ? undefined : `does not look like ${spec.description} (expected ${spec.shape.example})`;
+  if (new RegExp(spec.shape.pattern).test(value)) return undefined;
+  // Never the value itself (a secret): its length is enough to spot a short or doubled paste.
+  const what = spec.description.replace(/ \([^)]*\)$/, '');
+  return `expected ${spec.shape.example} for the ${what}; got ${value.length} character${value.length === 1 ? '' : 's'} (check the paste)`;
 }
 
 export { withDependencies };

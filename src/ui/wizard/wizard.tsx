@@ -1,6 +1,6 @@
 import { Spinner } from '@inkjs/ui';
 import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import { theme } from '../theme.js';
 import { FieldInput } from './field-input.js';
 import { Review } from './review.js';
@@ -20,7 +20,8 @@ export interface WizardProps {
   readonly problemAt: (draft: Draft, path: Path) => string | undefined;
   readonly problemWithSecret: (key: string, value: string) => string | undefined;
   readonly withDependencies: (selected: readonly string[]) => readonly { id: string; requiredBy: string | null }[];
-  readonly liveCheck?: (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>, draft: Draft) => Promise<LiveCheckResult>;
+  /** `cancel` aborts when the operator quits during the check (Ctrl-C), so nothing waits for a timeout. */
+  readonly liveCheck?: (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>, draft: Draft, cancel: AbortSignal) => Promise<LiveCheckResult>;
   readonly onFinish: (state: WizardState) => void;
   readonly onAbort: () => void;
 }
@@ -38,6 +39,7 @@ const KEY_HELP: Record<FieldSpec['kind'], string> = {
 export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDependencies, liveCheck, onFinish, onAbort }: WizardProps) {
   const [state, dispatch] = useReducer((s: WizardState, a: Parameters<typeof reduce>[1]) => reduce(s, a, catalog), initial);
   const [checking, setChecking] = useState<string | undefined>();
+  const running = useRef<AbortController | undefined>(undefined);
   const { exit } = useApp();
   const fields = currentFields(state, catalog);
   const field = fields[state.field];
@@ -51,6 +53,7 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
+      running.current?.abort();
       onAbort();
       exit();
     } else if (key.escape && !checking) dispatch({ type: 'back' });
@@ -100,14 +103,18 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
   const check = async (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>): Promise<string[] | null | undefined> => {
     if (!liveCheck) return undefined;
     setChecking(kind);
+    const controller = new AbortController();
+    running.current = controller;
     try {
-      const result = await liveCheck(kind, value, secrets, state.draft);
+      const result = await liveCheck(kind, value, secrets, state.draft, controller.signal);
+      if (controller.signal.aborted) return null;
       if (result.ok === false) {
         dispatch({ type: 'error', message: result.message });
         return null;
       }
       return [result.ok ? `✔ ${result.message}` : `not checked (offline): ${result.message}`];
     } finally {
+      running.current = undefined;
       setChecking(undefined);
     }
   };
@@ -149,7 +156,8 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
         ) : (
           <Text color={theme.muted}>Nothing to ask here.</Text>
         )}
-        {state.error ? <Text color={theme.error}>✖ {state.error}</Text> : null}
+        {/* While a check runs, the last refusal is no longer the news: it comes back only if this check refuses too. */}
+        {state.error && !checking ? <Text color={theme.error}>✖ {state.error}</Text> : null}
         {(state.notice ?? []).map((line) => (
           <Text key={line} color={theme.ok}>
             {line}
