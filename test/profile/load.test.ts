@@ -138,3 +138,18 @@ describe('values that have the right shape but are not real', () => {
     expect(validateProfile(raw).ok).toBe(true);
   });
 });
+
+describe('an encrypted profile with an alias bomb', () => {
+  it('gets the same error, naming the .yaml.age file', async () => {
+    const { tempProject, removeTempProjects } = await import('../helpers/vault.js');
+    const { writeProfileFile, profileDecryptor } = await import('../../src/vault/profile-file.js');
+    const p = await tempProject('x');
+    const text = `${MINIMAL}x-a: &a "v"\n${Array.from({ length: 120 }, (_, i) => `x-r${i}: *a`).join('\n')}\n`;
+    await writeProfileFile(p.dir, 'x', text, { encrypted: true, recipients: [p.publicKey] });
+    const error = await readProfile(p.dir, 'x', profileDecryptor(p.identity)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).message).toMatch(/x\.yaml\.age: 1 problem found/);
+    expect((error as ProfileError).issues[0]?.message).toMatch(/at most 100 uses/);
+    removeTempProjects();
+  });
+});
