@@ -50,3 +50,11 @@ describe('the services screen', () => {
     expect(field?.help).not.toMatch(/Pre-selected/);
   });
 });
+
+describe('the services screen on a re-run', () => {
+  it('does not pre-select the baseline for a host of the existing profile that lists no services', () => {
+    const [field] = screenFields('services', { hosts: [{ name: 'vps', role: 'app-server' }] }, wizardCatalog, 0, { existingHosts: ['vps'] });
+    expect(field?.suggestion).toBeUndefined();
+    expect(field?.help).not.toMatch(/Pre-selected/);
+  });
+});

@@ -227,11 +227,11 @@ export function screenFields(screen: ScreenId, draft: Draft, catalog: WizardCata
       return hosts(draft).map((h, i) => {
         const role = String(h['role'] ?? '');
         const baseline = catalog.baselineForRole(role, getIn(draft, ['vpn', 'enabled']) === true);
-        // Only a host with no services yet gets the baseline: an existing list is the operator's choice.
-        const fresh = !Array.isArray(h['services']);
+        // Only a new host gets the baseline: a host of the existing profile (even one without a list) keeps what it has.
+        const fresh = !Array.isArray(h['services']) && !(context.existingHosts ?? []).includes(String(h['name']));
         return {
           id: `host-${i}`, label: `Services on ${h['name'] ?? `host ${i + 1}`} (${h['role'] ?? '?'})`, kind: 'multiselect' as const,
-          path: ['hosts', i, 'services'], options: catalog.servicesForRole(role), suggestion: baseline,
+          path: ['hosts', i, 'services'], options: catalog.servicesForRole(role), ...(fresh ? { suggestion: baseline } : {}),
           help: `${fresh ? `Pre-selected: the hardening baseline for a ${role} (${baseline.join(', ')}). ` : ''}Space toggles, Enter confirms; dependencies are added for you`,
         };
       });
