@@ -81,10 +81,12 @@ describe('init with an answers file', () => {
     const { root, dir, cli } = setup();
     expect((await cli('init', '--answers', ANSWERS, '--non-interactive', '--plain-profile')).code).toBe(0);
     const plain = path.join(dir, 'profiles/minimal.yaml');
-    const original = readFileSync(plain, 'utf8');
     const again = await cli('init', '--answers', ANSWERS, '--non-interactive');
     expect(again.code, again.err).toBe(0);
     expect(existsSync(path.join(dir, 'profiles/minimal.yaml.age'))).toBe(false);
+    // A hand edit just before the switch: the .bak must be this very file, not an older copy.
+    writeFileSync(plain, `${readFileSync(plain, 'utf8')}x-note: edited by hand\n`);
+    const original = readFileSync(plain, 'utf8');
     const answers = parse(readFileSync(ANSWERS, 'utf8'));
     answers.output = { ...(answers.output ?? {}), encryptedProfile: true };
     const file = path.join(root, 'encrypt.yaml');
