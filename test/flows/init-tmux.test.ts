@@ -69,6 +69,9 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     expect(readdirSync(profiles).filter((f) => f.startsWith('minimal.yaml')).sort()).toEqual(['minimal.yaml', 'minimal.yaml.bak']);
     expect(readFileSync(path.join(profiles, 'minimal.yaml'), 'utf8')).toBe(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
 
+    // A hand edit before the second run: the .bak of the switch must be this file, not an older copy.
+    const edited = `${readFileSync(path.join(profiles, 'minimal.yaml'), 'utf8')}x-note: edited by hand\n`;
+    writeFileSync(path.join(profiles, 'minimal.yaml'), edited);
     const second = start('2');
     // The vault holds every internal secret now: none is offered again.
     const review = await second.waitFor(/step 11\/11 · Review[\s\S]*switch to an encrypted profile/);
@@ -85,7 +88,7 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     await second.waitFor(/next: homelab-wizard plan --profile minimal/, 30_000);
     expect(await second.exitCode()).toBe(0);
     expect(readdirSync(profiles).filter((f) => f.startsWith('minimal.yaml')).sort()).toEqual(['minimal.yaml.age', 'minimal.yaml.bak']);
-    expect(readFileSync(path.join(profiles, 'minimal.yaml.bak'), 'utf8')).toBe(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+    expect(readFileSync(path.join(profiles, 'minimal.yaml.bak'), 'utf8')).toBe(edited);
   }, 90_000);
 
   it('shows its first screen, goes back with Esc, and exits 130 on Ctrl-C with no files written', { timeout: 60_000 }, async () => {
