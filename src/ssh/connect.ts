@@ -59,10 +59,9 @@ export const DIAL_TIMEOUT_MS = 8_000;
 /** A TCP connection that does not complete in time: the packets go nowhere. */
 export class DialTimeout extends Error {
   readonly code = 'ETIMEDOUT';
-  constructor(endpoint: Endpoint, timeoutMs: number) {
+  constructor(timeoutMs: number) {
     super(`no answer within ${Math.round(timeoutMs / 100) / 10} s (packets dropped: a firewall, or the wrong address)`);
     this.name = 'DialTimeout';
-    void endpoint;
   }
 }
 
@@ -72,7 +71,7 @@ export function dialTcp(endpoint: Endpoint, timeoutMs: number): Promise<Duplex> 
     const socket = netConnect({ host: endpoint.address, port: endpoint.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new DialTimeout(endpoint, timeoutMs));
+      reject(new DialTimeout(timeoutMs));
     }, timeoutMs);
     const onError = (error: Error) => {
       clearTimeout(timer);

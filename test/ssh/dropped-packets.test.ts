@@ -31,7 +31,7 @@ describe('a host whose packets are dropped', () => {
         // The network stand-in: every TCP connection goes unanswered until the timeout.
         dial: async (endpoint, timeoutMs) => {
           dials.push(`${endpoint.port} ${timeoutMs}`);
-          throw new DialTimeout(endpoint, timeoutMs);
+          throw new DialTimeout(timeoutMs);
         },
       }),
     );
