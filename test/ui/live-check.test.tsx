@@ -64,3 +64,27 @@ describe('a live credential check in the wizard', () => {
     app.unmount();
   });
 });
+
+describe('a required API key on a re-run', () => {
+  it('is kept with Enter when the vault holds it, and still required when it does not', async () => {
+    const draft = { hosts: [{ name: 'vps', provider: { kind: 'hetzner' }, services: [] }] };
+    for (const vaultKeys of [['hetzner.token'], []]) {
+      const app = render(
+        <Wizard
+          initial={{ ...initialState(draft, {}, { vaultKeys }), screen: 'api-keys' }}
+          catalog={wizardCatalog}
+          problemAt={problemAt}
+          problemWithSecret={problemWithSecret}
+          withDependencies={withDependencies}
+          onFinish={() => undefined}
+          onAbort={() => undefined}
+        />,
+      );
+      await waitFor(app.lastFrame, 'Hetzner Cloud API token');
+      app.stdin.write('\r');
+      if (vaultKeys.length > 0) expect(await waitFor(app.lastFrame, /Generate the|Review/)).not.toContain('✖');
+      else expect(await waitFor(app.lastFrame, '✖')).toContain('is required');
+      app.unmount();
+    }
+  });
+});

@@ -72,3 +72,12 @@ describe('a re-run of the wizard', () => {
     expect(s.draft['hosts'][1]).toMatchObject({ name: 'db', arch: 'amd64', os: 'debian-13', ssh: { port: 22, targetPort: 2222, user: 'root', adminUser: 'deploy', sudo: 'nopasswd' } });
   });
 });
+
+describe('API keys on a re-run', () => {
+  it('says that a key already in the vault is kept with Enter, and Enter keeps it', () => {
+    const draft = { ...minimal(), hosts: [{ ...minimal()['hosts'][0], provider: { kind: 'hetzner', serverType: 'cx23', location: 'fsn1', image: 'debian-13' } }] };
+    const s: WizardState = { ...initialState(draft, {}, { vaultKeys: ['hetzner.token'], startAtReview: true }), screen: 'api-keys' };
+    const field = currentFields(s, wizardCatalog).find((f) => f.secretKey === 'hetzner.token');
+    expect(field?.help).toBe('vault key hetzner.token; already in the vault: Enter keeps it');
+  });
+});

@@ -261,7 +261,7 @@ export function screenFields(screen: ScreenId, draft: Draft, catalog: WizardCata
       return catalog.externalSecrets(draft).map((s) => ({
         id: s.key, label: s.description, kind: 'secret' as const, secretKey: s.key, optional: s.optional,
         ...(s.liveCheck ? { liveCheck: s.liveCheck } : {}),
-        help: s.optional ? `vault key ${s.key}; leave empty to skip` : `vault key ${s.key}`,
+        help: (context.vaultKeys ?? []).includes(s.key) ? `vault key ${s.key}; already in the vault: Enter keeps it` : s.optional ? `vault key ${s.key}; leave empty to skip` : `vault key ${s.key}`,
       }));
     case 'internal-secrets': {
       const all = catalog.internalSecrets(draft);
