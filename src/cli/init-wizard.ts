@@ -10,7 +10,8 @@ import { mergeProfileText } from '../profile/merge.js';
 import { validateProfile } from '../profile/validate.js';
 import { checkHeadscaleUrl, checkHetznerToken, checkOvhCredentials } from '../providers/live-checks.js';
 import type { Draft } from '../ui/wizard/screens.js';
-import { abortInit, profileDiff, readExisting, writeInit } from '../flows/init.js';
+import { abortInit, existingVaultKeys, formSwitchLine, profileDiff, readExisting, writeInit } from '../flows/init.js';
+import { identityFor } from '../flows/vault-access.js';
 import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../flows/init-catalog.js';
 
 async function defaultKey(): Promise<string | undefined> {
@@ -28,28 +29,39 @@ async function defaultKey(): Promise<string | undefined> {
 export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: boolean): Promise<number> {
   const names = await listProfiles(global.dir);
   const name = global.profile ?? (names.length === 1 ? names[0] : undefined);
-  const previous = name !== undefined && names.includes(name) ? await readExisting(global, io, name) : undefined;
+  // One identity for the whole run: a passphrase is asked at most once.
+  const identity = identityFor(global, io);
+  const previous = name !== undefined && names.includes(name) ? await readExisting(global, io, name, identity) : undefined;
+  const vaultKeys = previous && name !== undefined ? await existingVaultKeys(global, name, identity) : undefined;
   const draft: Draft = previous
     ? (parseYaml(previous.text, name ?? 'profile') as Draft)
     : { operator: { sshPublicKeys: [(await defaultKey()) ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
 
   const { runWizard } = await import('../ui/wizard/run-wizard.js');
   const { initialState } = await import('../ui/wizard/wizard-state.js');
+  // The review's default is the form the profile has now (or --plain-profile): a re-run never switches silently.
+  const currentForm = plainFlag ? 'plain' : previous?.encrypted === false ? 'plain' : 'encrypted';
+  const onDisk = previous && name !== undefined ? `profiles/${name}.yaml${previous.encrypted ? '.age' : ''}` : undefined;
   const result = await runWizard({
-    initial: initialState(draft),
+    initial: initialState(draft, {}, {
+      currentForm,
+      ...(onDisk && previous?.encrypted === (currentForm === 'encrypted') ? { fileName: onDisk } : {}),
+      ...(vaultKeys ? { vaultKeys } : {}),
+      startAtReview: previous !== undefined,
+    }),
     catalog: wizardCatalog,
     problemAt,
     problemWithSecret,
     withDependencies,
-    liveCheck: async (kind, value, secrets, current) => {
+    liveCheck: async (kind, value, secrets, current, cancel) => {
       const endpoints = (current['providers'] ?? {}) as Record<string, { endpoint?: string }>;
-      if (kind === 'hetzner') return checkHetznerToken(endpoints['hetzner']?.endpoint ?? 'https://api.hetzner.cloud/v1', value);
-      if (kind === 'headscale') return checkHeadscaleUrl(value);
+      if (kind === 'hetzner') return checkHetznerToken(endpoints['hetzner']?.endpoint ?? 'https://api.hetzner.cloud/v1', value, cancel);
+      if (kind === 'headscale') return checkHeadscaleUrl(value, cancel);
       return checkOvhCredentials(endpoints['ovh']?.endpoint ?? 'ovh-eu', String(current['domain']?.name ?? ''), {
         applicationKey: secrets['ovh.applicationKey'] ?? '',
         applicationSecret: secrets['ovh.applicationSecret'] ?? '',
         consumerKey: value,
-      });
+      }, cancel);
     },
   });
   if (result === 'aborted' || result.outcome?.kind !== 'write') abortInit();
@@ -61,25 +73,25 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
     // The wizard validated every field; what is left spans fields. Stop, nothing written.
     throw new ProfileError('wizard answers', validation.issues, 'run init again: your answers are prefilled from the existing profile, if any');
   }
-  if (previous && previous.text !== text) {
-    io.stdout(profileDiff(finalName, previous.text, text));
-    const { confirm } = await import('@inquirer/prompts');
-    // Ink unreferenced stdin when it unmounted; without this the prompt would end the process.
-    process.stdin.ref();
-    const ok = await confirm({ message: `Write these changes to ${finalName}?`, default: true }).catch(() => false);
-    process.stdin.unref();
-    if (!ok) abortInit();
+  const encrypted = result.outcome.encrypted;
+  const switching = previous !== undefined && previous.encrypted !== encrypted;
+  if (previous && previous.text !== text) io.stdout(profileDiff(finalName, previous.text, text));
+  if (previous && switching) io.stdout(`${formSwitchLine(finalName, previous.encrypted)}\n`);
+  if (previous && (previous.text !== text || switching)) {
+    const { confirmKey } = await import('./key-confirm.js');
+    const ok = await confirmKey(`Write these changes to ${finalName}?`, true);
+    if (ok !== true) abortInit();
   }
   const secrets = new Map(Object.entries(result.secrets).map(([k, v]) => [k, Secret.of(v)]));
   await writeInit(global, io, {
     name: finalName,
     text,
     profile: validation.profile,
-    encrypted: plainFlag ? false : result.outcome.encrypted,
+    encrypted,
     ...(previous ? { previous } : {}),
     secrets,
     added: [],
-  });
+  }, identity);
   return 0;
 }
 

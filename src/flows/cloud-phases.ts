@@ -7,6 +7,7 @@ import type { Action } from '../plan/change.js';
 import { profilePaths } from '../profile/paths.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { HcloudClient } from '../providers/hetzner/client.js';
+import { HcloudError } from '../providers/hetzner/errors.js';
 import { desiredServers, planCloud, type CloudChange, type DesiredServer } from '../providers/hetzner/cloud-plan.js';
 import { dropPendingHostKey, ensureHostKey, pendingHostKey } from '../providers/hetzner/host-key.js';
 import {
@@ -62,10 +63,16 @@ class Credentials {
   }
 }
 
-function hetznerClient(ctx: CloudContext, token: Secret): HcloudClient {
+/**
+ * `plan` asks the API once, for at most PLAN_API_TIMEOUT_MS: when it cannot be reached, its lines
+ * are `?` and the SSH hosts are still planned (apply keeps the patient client: it must succeed).
+ */
+export const PLAN_API_TIMEOUT_MS = 10_000;
+
+function hetznerClient(ctx: CloudContext, token: Secret, forPlan = false): HcloudClient {
   // Like the official CLI: HCLOUD_ENDPOINT wins over the profile.
   const endpoint = ctx.io.env['HCLOUD_ENDPOINT'] || ctx.setup.profile.providers.hetzner.endpoint;
-  return new HcloudClient({ endpoint, token, onWait: (line) => ctx.io.stderr(`provision: ${line}\n`) });
+  return new HcloudClient({ endpoint, token, onWait: (line) => ctx.io.stderr(`provision: ${line}\n`), ...(forPlan ? { networkRetries: 0, requestTimeoutMs: PLAN_API_TIMEOUT_MS } : {}) });
 }
 
 async function ovhClient(ctx: CloudContext, creds: Credentials): Promise<OvhClient> {
@@ -296,33 +303,56 @@ export async function applyCloudPhases(ctx: CloudContext, options: { readonly al
 }
 
 /** `plan`: what the provision and dns phases would do, read-only. Hosts to be created get `?` records. */
-export async function planCloudPhases(ctx: CloudContext): Promise<{ steps: CloudStep[]; toCreate: Set<string> }> {
+export interface CloudPlan {
+  readonly steps: CloudStep[];
+  /** Hosts provision is about to create: their SSH steps are `?` until then. */
+  readonly toCreate: Set<string>;
+  /** Hetzner hosts that could not be planned because the API did not answer, with why. */
+  readonly unknown: Map<string, string>;
+}
+
+export async function planCloudPhases(ctx: CloudContext): Promise<CloudPlan> {
   const provision = wantsProvision(ctx.setup);
   const dns = wantsDns(ctx.setup);
   const toCreate = new Set<string>();
-  if (!provision && !dns) return { steps: [], toCreate };
+  const unknown = new Map<string, string>();
+  if (!provision && !dns) return { steps: [], toCreate, unknown };
   const creds = new Credentials(ctx);
   const hasHetzner = ctx.setup.profile.hosts.some((h) => h.provider.kind === 'hetzner');
-  const client = provision || hasHetzner ? hetznerClient(ctx, await creds.get('hetzner.token', TOKEN_WHY)) : undefined;
+  const client = provision || hasHetzner ? hetznerClient(ctx, await creds.get('hetzner.token', TOKEN_WHY), true) : undefined;
   const steps: CloudStep[] = [];
   const addresses = new Map<string, string>();
   const ipv6 = new Map<string, string>();
   if (client) {
-    const plan = await planProvision(ctx, client);
-    if (provision) steps.push(...provisionSteps(plan));
-    for (const c of plan.changes) if (c.what === 'server' && c.action === 'create') toCreate.add(c.host);
-    for (const s of plan.snapshot.servers) {
-      const host = s.labels['homelab-wizard/host'];
-      const address = serverAddress(s);
-      if (host && address) addresses.set(host, address);
-      const v6 = serverIpv6(s);
-      if (host && v6) ipv6.set(host, v6);
+    try {
+      const plan = await planProvision(ctx, client);
+      if (provision) steps.push(...provisionSteps(plan));
+      for (const c of plan.changes) if (c.what === 'server' && c.action === 'create') toCreate.add(c.host);
+      for (const s of plan.snapshot.servers) {
+        const host = s.labels['homelab-wizard/host'];
+        const address = serverAddress(s);
+        if (host && address) addresses.set(host, address);
+        const v6 = serverIpv6(s);
+        if (host && v6) ipv6.set(host, v6);
+      }
+    } catch (error) {
+      // Unreachable is not refused: a bad token or a quota still stops the plan with its own error.
+      if (!(error instanceof HcloudError) || error.apiCode !== 'network') throw error;
+      const why = `unknown: ${error.message.replace(/^Hetzner API: /, 'the Hetzner API did not answer: ').replace(/ \(network, HTTP 0\)$/, '')}`;
+      ctx.io.stderr(`provision: ${why}; its lines are ? and the other hosts are planned\n`);
+      for (const w of ctx.setup.work.filter((w) => w.host.provider.kind === 'hetzner')) {
+        unknown.set(w.host.name, why);
+        if (provision) steps.push({ phase: 'provision', host: w.host.name, id: 'provision.server', describe: `server ${w.host.name} and its firewall`, action: '?', risk: 'safe', reasons: [why] });
+      }
     }
   }
   if (dns) {
     const plan = await planDnsPhase(ctx, await ovhClient(ctx, creds), addresses, ipv6);
-    steps.push(...plan.steps);
+    // Without the servers' addresses a record that looks unwanted may be one of theirs: not a `-`.
+    const unsure = (step: CloudStep): CloudStep => (unknown.size > 0 && step.action === '-' ? { ...step, action: '?', reasons: [`${[...unknown.values()][0]} (the record may point at one of its servers)`] } : step);
+    steps.push(...plan.steps.map(unsure));
     for (const host of toCreate) steps.push({ phase: 'dns', host, id: 'dns.records', describe: `records of ${host}`, action: '?', risk: 'safe', reasons: ['known after provision creates the server'] });
+    for (const [host, why] of unknown) if (!ctx.setup.work.find((w) => w.host.name === host)?.host.address) steps.push({ phase: 'dns', host, id: 'dns.records', describe: `records of ${host}`, action: '?', risk: 'safe', reasons: [why] });
   }
-  return { steps, toCreate };
+  return { steps, toCreate, unknown };
 }

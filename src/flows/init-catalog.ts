@@ -1,3 +1,4 @@
+import { hardeningBaseline } from '../catalog/baseline.js';
 import { CATALOG, findService, withDependencies } from '../catalog/catalog.js';
 import { EXTERNAL_SECRETS } from '../catalog/external-secrets.js';
 import type { SecretSpec } from '../catalog/types.js';
@@ -33,6 +34,7 @@ const LIVE: Record<string, 'hetzner' | 'ovh'> = { 'hetzner.token': 'hetzner', 'o
 export const wizardCatalog: WizardCatalog = {
   servicesForRole: (role) =>
     CATALOG.filter((e) => e.roles.includes(role as never)).map((e) => ({ label: `${e.id} — ${e.description}`, value: e.id })),
+  baselineForRole: (role, vpn) => hardeningBaseline(role, vpn),
   internalSecrets: (draft) => internalSecretsFor(draft).map((s) => ({ key: s.key, description: s.description })),
   externalSecrets: (draft) =>
     externalSecretsFor(draft).map((s) => ({ key: s.key, description: s.description, optional: s.required !== true, ...(LIVE[s.key] ? { liveCheck: LIVE[s.key] } : {}) })),
@@ -50,7 +52,10 @@ export function problemAt(draft: Draft, path: Path): string | undefined {
 export function problemWithSecret(key: string, value: string): string | undefined {
   const spec = [...Object.values(EXTERNAL_SECRETS).flat(), ...CATALOG.flatMap((e) => e.secrets)].find((s) => s.key === key) as SecretSpec | undefined;
   if (!spec?.shape) return undefined;
-  return new RegExp(spec.shape.pattern).test(value) ? undefined : `does not look like ${spec.description} (expected ${spec.shape.example})`;
+  if (new RegExp(spec.shape.pattern).test(value)) return undefined;
+  // Never the value itself (a secret): its length is enough to spot a short or doubled paste.
+  const what = spec.description.replace(/ \([^)]*\)$/, '');
+  return `expected ${spec.shape.example} for the ${what}; got ${value.length} character${value.length === 1 ? '' : 's'} (check the paste)`;
 }
 
 export { withDependencies };

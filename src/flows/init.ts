@@ -14,6 +14,7 @@ import { mergeProfileText } from '../profile/merge.js';
 import { profilePaths } from '../profile/paths.js';
 import type { Profile } from '../profile/schema.js';
 import { validateProfile } from '../profile/validate.js';
+import type { IdentityProvider } from '../vault/identity.js';
 import { identityFor } from './vault-access.js';
 
 /** What init is about to write, decided before anything touches the disk. */
@@ -29,13 +30,23 @@ interface InitPlan {
 
 
 /** The profile as it is now, decrypted when needed; undefined when there is none yet. */
-export async function readExisting(global: GlobalOptions, io: Io, name: string): Promise<InitPlan['previous']> {
+export async function readExisting(global: GlobalOptions, io: Io, name: string, identity: IdentityProvider = identityFor(global, io)): Promise<InitPlan['previous']> {
   const paths = profilePaths(global.dir, name);
   const exists = async (file: string) => stat(file).then(() => true, () => false);
   if (!(await exists(paths.plain)) && !(await exists(paths.encrypted))) return undefined;
   const { profileDecryptor } = await import('../vault/profile-file.js');
-  const loaded = await readProfile(global.dir, name, profileDecryptor(identityFor(global, io)));
+  const loaded = await readProfile(global.dir, name, profileDecryptor(identity));
   return { text: loaded.text, encrypted: loaded.encrypted };
+}
+
+/**
+ * The keys the profile's vault holds now, so a re-run neither offers to generate them again nor
+ * asks for them; undefined when there is no vault yet or it cannot be read (the write says why).
+ */
+export async function existingVaultKeys(global: GlobalOptions, name: string, identity: IdentityProvider): Promise<string[] | undefined> {
+  if (!(await stat(profilePaths(global.dir, name).vault).then(() => true, () => false))) return undefined;
+  const { openVault } = await import('../vault/vault.js');
+  return openVault(global.dir, name, { identity }).then((vault) => vault.keys(), () => undefined);
 }
 
 function expandHome(file: string): string {
@@ -83,13 +94,21 @@ export async function initFromAnswers(global: GlobalOptions, io: Io, file: strin
 
   const encrypted = plainFlag ? false : answers.encryptedProfile ?? previous?.encrypted ?? true;
   if (previous) {
-    const shown = previous.text === merged ? `profile ${name}: no change\n` : profileDiff(name, previous.text, merged);
+    const shown = `${previous.text === merged ? `profile ${name}: no change\n` : profileDiff(name, previous.text, merged)}${previous.encrypted !== encrypted ? `${formSwitchLine(name, previous.encrypted)}\n` : ''}`;
     if (global.json) io.stderr(shown);
     else io.stdout(shown);
   }
   const plan: InitPlan = { name, text: merged, profile: validation.profile, encrypted, ...(previous ? { previous } : {}), secrets, added: answers.added };
   await writeInit(global, io, plan);
   return 0;
+}
+
+/** Said before a profile changes form (plain ⇄ encrypted), and again after the write. */
+export function formSwitchLine(name: string, wasEncrypted: boolean): string {
+  const before = `profiles/${name}.yaml${wasEncrypted ? '.age' : ''}`;
+  const after = `profiles/${name}.yaml${wasEncrypted ? '' : '.age'}`;
+  const note = wasEncrypted ? '' : ' (plain text: delete it once you no longer need it)';
+  return `form: ${wasEncrypted ? 'encrypted → plain' : 'plain → encrypted'}, written to ${after}\n  ${before} is kept as ${before}.bak${note}`;
 }
 
 /** Unified diff of the profile text, shown before an existing profile is rewritten. */
@@ -108,7 +127,7 @@ async function ensureIdentity(io: Io, out: (line: string) => void): Promise<void
 }
 
 /** Write the vault (given and generated secrets), then the profile, then the schema file. */
-export async function writeInit(global: GlobalOptions, io: Io, plan: InitPlan): Promise<void> {
+export async function writeInit(global: GlobalOptions, io: Io, plan: InitPlan, unlock?: IdentityProvider): Promise<void> {
   const { updateVault } = await import('../vault/vault.js');
   const { missingSecrets, missingRequired } = await import('../vault/generate.js');
   const { writeProfileFile } = await import('../vault/profile-file.js');
@@ -116,7 +135,7 @@ export async function writeInit(global: GlobalOptions, io: Io, plan: InitPlan): 
   const out = (line: string) => (global.json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
   for (const line of plan.added) out(`added ${line}`);
   await ensureIdentity(io, out);
-  const identity = identityFor(global, io);
+  const identity = unlock ?? identityFor(global, io);
 
   const update = await updateVault(
     global.dir,

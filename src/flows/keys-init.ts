@@ -33,8 +33,12 @@ export const keysInit: CommandRunner = async (global, io, _args, options) => {
   const protect = options['passphrase'] === true;
   const logN = protect ? scryptLogN(io.env, (line) => io.stderr(`${line}\n`)) : undefined;
   const passphrase = protect ? await newPassphrase(global.nonInteractive, io.env) : undefined;
-  if (protect) io.stderr('encrypting the identity with your passphrase (scrypt, about a second)...\n');
+  // scrypt is slow on purpose and its time depends on the machine (seconds on a small VPS): say what
+  // it is rather than promise a duration, and report the time it took, which every unlock costs too.
+  if (protect) io.stderr(`encrypting the identity with your passphrase: scrypt at work factor 2^${logN}, deliberately slow so that guessing it is expensive (seconds on a small machine)...\n`);
+  const started = performance.now();
   const { publicKey } = await createIdentityFile(where.file, { now: new Date(), ...(passphrase ? { passphrase } : {}), ...(logN !== undefined ? { logN } : {}) });
+  if (protect) io.stderr(`encrypted in ${((performance.now() - started) / 1000).toFixed(1)} s; unlocking it takes about as long each time\n`);
   if (global.json) {
     io.stdout(`${JSON.stringify({ file: where.file, publicKey, passphrase: protect })}\n`);
     return 0;

@@ -25,10 +25,16 @@ function toChange(step: CloudStep): StepChange {
  * The provision and dns lines go first in each host's plan. A host that provision is about to
  * create has no address yet: its SSH steps are `?` (known after provision), not a problem.
  */
-function mergeCloud(setup: EngineSetup, hosts: HostPlan[], steps: readonly CloudStep[], toCreate: ReadonlySet<string>): HostPlan[] {
-  if (steps.length === 0) return hosts;
+function mergeCloud(setup: EngineSetup, hosts: HostPlan[], steps: readonly CloudStep[], toCreate: ReadonlySet<string>, unknown: ReadonlyMap<string, string> = new Map()): HostPlan[] {
+  if (steps.length === 0 && unknown.size === 0) return hosts;
   const merged = hosts.map((plan): HostPlan => {
     const mine = steps.filter((s) => s.host === plan.host).map(toChange);
+    const why = unknown.get(plan.host);
+    if (why !== undefined && plan.problem) {
+      // No address and no answer from the API: this host cannot be planned, and the problem says why.
+      const problem = { code: 'provider-error', message: why, hint: 'check the network and providers.hetzner.endpoint (or HCLOUD_ENDPOINT), then plan again' };
+      return { ...plan, problem, steps: [...mine, ...plan.steps.map((s) => ({ ...s, reasons: [why] }))] };
+    }
     if (toCreate.has(plan.host) && plan.problem) {
       const { problem: _problem, ...rest } = plan;
       const work = setup.work.find((w) => w.host.name === plan.host);
@@ -56,7 +62,7 @@ export async function makePlanWith(
   options: { acceptNewHostKeys: boolean; concurrency: number },
   inventory?: (host: Host) => ProbeRequest['inventory'],
 ): Promise<{ plan: Plan; inventories: ReadonlyMap<string, InventoryFacts> }> {
-  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>() };
+  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>(), unknown: new Map<string, string>() };
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io }) : undefined;
   let hosts: HostPlan[];
@@ -68,7 +74,7 @@ export async function makePlanWith(
   } finally {
     await opened?.pool.closeAll();
   }
-  hosts = mergeCloud(setup, hosts, cloud.steps, cloud.toCreate);
+  hosts = mergeCloud(setup, hosts, cloud.steps, cloud.toCreate, cloud.unknown);
   const plan: Plan = {
     format: 'homelab-wizard-plan',
     version: 1,

@@ -1,13 +1,18 @@
 import type { CommandRunner } from '../cli/program.js';
 import { ProfileError } from '../errors.js';
+import { profileWarnings } from '../profile/warnings.js';
 import { loadProfile } from './load-profile.js';
 
 export const profileCheck: CommandRunner = async (global, io) => {
   try {
     const { loaded, profile } = await loadProfile(global, { io });
     const services = profile.hosts.reduce((n, h) => n + h.services.length, 0);
-    if (global.json) io.stdout(`${JSON.stringify({ valid: true, profile: loaded.name, file: loaded.file, hosts: profile.hosts.length, services })}\n`);
-    else io.stdout(`${loaded.file}: valid (${profile.hosts.length} host${profile.hosts.length === 1 ? '' : 's'}, ${services} services)\n`);
+    const warnings = profileWarnings(profile);
+    if (global.json) io.stdout(`${JSON.stringify({ valid: true, profile: loaded.name, file: loaded.file, hosts: profile.hosts.length, services, warnings })}\n`);
+    else {
+      io.stdout(`${loaded.file}: valid (${profile.hosts.length} host${profile.hosts.length === 1 ? '' : 's'}, ${services} services)\n`);
+      for (const w of warnings) io.stderr(`warning: ${w.path}: ${w.message}\n`);
+    }
     return 0;
   } catch (error) {
     if (global.json && error instanceof ProfileError) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sshPublicKeyProblem } from './ssh-public-key.js';
 
 /**
  * Field types shared by the profile and the answers file. Every message says what is expected,
@@ -76,11 +77,26 @@ export const sshPublicKey = z
   .regex(
     /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/,
     'must be one OpenSSH public key line such as "ssh-ed25519 AAAA… you@laptop"',
-  );
+  )
+  .superRefine((line, ctx) => {
+    const problem = sshPublicKeyProblem(line);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A name of the tz database (ICU's copy of it): `Mars/Olympus` has the right shape and is no zone. */
+function knownTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const timezone = z
   .string()
-  .regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/, 'must be a time zone such as Europe/Paris or UTC');
+  .regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/, 'must be a time zone such as Europe/Paris or UTC')
+  .refine(knownTimezone, 'is not a time zone of the tz database: use a name such as Europe/Paris, America/New_York or UTC (`timedatectl list-timezones` lists them)');
 
 export const localeName = z
   .string()

@@ -66,10 +66,58 @@ export function profileText(doc: Document): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+/**
+ * The document as text in the existing file's own flow style. The yaml package writes every flow
+ * collection one way (`[ a, b ]` or `[a, b]`), while a hand-written file often mixes both; so both
+ * forms are rendered (they break lines alike) and each line takes the form the file already has,
+ * else the file's more common one. An untouched line then never shows up in the diff.
+ */
+function textInStyleOf(doc: Document, existingText: string): string {
+  const padded = doc.toString({ lineWidth: 0, flowCollectionPadding: true }).split('\n');
+  const tight = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).split('\n');
+  if (padded.length !== tight.length) return padded.join('\n');
+  const known = new Set(existingText.split('\n'));
+  const paddedCount = (existingText.match(/[[{] [^\s\]}]/g) ?? []).length;
+  const tightCount = (existingText.match(/[[{][^\s\]}]/g) ?? []).length;
+  const preferTight = tightCount > paddedCount;
+  return padded
+    .map((line, i) => {
+      const other = tight[i] ?? line;
+      if (known.has(line)) return line;
+      if (known.has(other)) return other;
+      return preferTight ? other : line;
+    })
+    .join('\n');
+}
+
+/** Key order of the examples, so a profile written by the wizard reads like them; other keys follow. */
+const TOP_ORDER = ['schemaVersion', 'project', 'domain', 'access', 'operator', 'hosts', 'vpn', 'notifications', 'admins', 'images', 'backups', 'locale', 'providers', 'deploy'];
+const HOST_ORDER = ['name', 'role', 'address', 'os', 'arch', 'ssh', 'provider', 'docker', 'tailscaleIp', 'services'];
+const SSH_ORDER = ['port', 'targetPort', 'user', 'adminUser', 'sudo', 'jumpHost'];
+
+function ordered(value: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
+export function inExampleOrder(profile: Record<string, unknown>): Record<string, unknown> {
+  const top = ordered(profile, TOP_ORDER);
+  if (Array.isArray(top['hosts'])) {
+    top['hosts'] = top['hosts'].map((host: unknown) => {
+      if (!isRecord(host)) return host;
+      const h = ordered(host, HOST_ORDER);
+      if (isRecord(h['ssh'])) h['ssh'] = ordered(h['ssh'], SSH_ORDER);
+      return h;
+    });
+  }
+  return top;
+}
+
 /** The text to write: a new document, or the existing one with the updates merged in. */
-export function mergeProfileText(existingText: string | undefined, updates: Record<string, unknown>): string {
+export function mergeProfileText(existingText: string | undefined, answers: Record<string, unknown>): string {
+  const updates = inExampleOrder(answers);
   if (existingText === undefined) return profileText(newProfileDocument(updates));
   const doc = parseDocument(existingText);
   mergeIntoDocument(doc, updates);
-  return profileText(doc);
+  return textInStyleOf(doc, existingText);
 }

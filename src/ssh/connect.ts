@@ -1,3 +1,5 @@
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeSSH } from 'node-ssh';
 import { WizardError } from '../errors.js';
@@ -30,6 +32,10 @@ export interface ConnectOptions {
   readonly keepaliveIntervalMs?: number;
   readonly readyTimeoutMs?: number;
   readonly wait?: (ms: number) => Promise<void>;
+  /** How long the TCP connection may take before the port counts as dropping packets (default 8 s). */
+  readonly dialTimeoutMs?: number;
+  /** Opens the TCP connection (tests replace it); the default is net.connect with dialTimeoutMs. */
+  readonly dial?: (endpoint: Endpoint, timeoutMs: number) => Promise<Duplex>;
   /** Told before each wait, so the operator sees why nothing happens yet. */
   readonly onRetry?: (notice: RetryNotice) => void;
 }
@@ -43,11 +49,49 @@ export interface RetryNotice {
 }
 
 const FIRST_TRY_TIMEOUT_MS = 8_000;
+/**
+ * A port whose packets are dropped (a firewall, a wrong or dead address) never answers the TCP
+ * handshake. That wait is bounded and never retried: a host that drops everything costs at most
+ * one dial timeout per login (two logins: 16 s), instead of handshake timeouts tried four times.
+ */
+export const DIAL_TIMEOUT_MS = 8_000;
 
-type Failure = { kind: 'refused' | 'auth' | 'lookup' | 'transient' | 'fatal'; error: unknown };
+/** A TCP connection that does not complete in time: the packets go nowhere. */
+export class DialTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(timeoutMs: number) {
+    super(`no answer within ${Math.round(timeoutMs / 100) / 10} s (packets dropped: a firewall, or the wrong address)`);
+    this.name = 'DialTimeout';
+  }
+}
+
+/** The TCP connection for one login, given to ssh2 once it is open. */
+export function dialTcp(endpoint: Endpoint, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: endpoint.address, port: endpoint.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new DialTimeout(timeoutMs));
+    }, timeoutMs);
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+type Failure = { kind: 'refused' | 'auth' | 'lookup' | 'dropped' | 'transient' | 'fatal'; error: unknown };
 
 function classify(error: unknown): Failure['kind'] {
   const e = error as { code?: string; level?: string; message?: string; reason?: number };
+  if (error instanceof DialTimeout) return 'dropped';
   if (e.level === 'client-authentication') return 'auth';
   if (e.code === 'ECONNREFUSED' || /Connection refused|CONNECT_FAILED/i.test(e.message ?? '') || e.reason === 2) return 'refused';
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'lookup';
@@ -100,8 +144,9 @@ export async function connect(options: ConnectOptions): Promise<{ ssh: NodeSSH; 
         const failure: Failure = { kind: error instanceof WizardError ? 'fatal' : classify(error), error };
         last = { endpoint, failure };
         // A filtered port (a firewall that drops) times out: the next login may still work.
-        if (!isLast && (failure.kind === 'refused' || failure.kind === 'auth' || failure.kind === 'transient')) continue;
-        if (failure.kind === 'fatal' || failure.kind === 'auth') throw toError(options.host, endpoint, failure, options.identity);
+        if (!isLast && (failure.kind === 'refused' || failure.kind === 'auth' || failure.kind === 'transient' || failure.kind === 'dropped')) continue;
+        // Dropped packets on the last login: waiting again would only repeat the same silence.
+        if (failure.kind === 'fatal' || failure.kind === 'auth' || failure.kind === 'dropped') throw toError(options.host, endpoint, failure, options.identity);
         break; // refused, lookup or transient on the last login: next round
       }
     }
@@ -114,7 +159,11 @@ export async function connectOnce(options: ConnectOptions, endpoint: Endpoint): 
   const name = hostPattern(endpoint.address, endpoint.port);
   let rejection: unknown;
   const ssh = new NodeSSH();
-  const sock = options.via ? await options.via.forwardOut('127.0.0.1', 0, endpoint.address, endpoint.port) : undefined;
+  // Everything that awaits comes before the dial: an open socket must reach ssh2 (and its error handler) at once.
+  const serverHostKey = await hostKeyAlgorithms(options.hostKeys, name);
+  const sock = options.via
+    ? await options.via.forwardOut('127.0.0.1', 0, endpoint.address, endpoint.port)
+    : await (options.dial ?? dialTcp)(endpoint, Math.min(options.dialTimeoutMs ?? DIAL_TIMEOUT_MS, options.readyTimeoutMs ?? DIAL_TIMEOUT_MS));
   try {
     await ssh.connect({
       host: endpoint.address,
@@ -126,7 +175,7 @@ export async function connectOnce(options: ConnectOptions, endpoint: Endpoint): 
       keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
       keepaliveCountMax: 3,
       readyTimeout: options.readyTimeoutMs ?? 20_000,
-      algorithms: { serverHostKey: (await hostKeyAlgorithms(options.hostKeys, name)) as never },
+      algorithms: { serverHostKey: serverHostKey as never },
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
         verifyHostKey(options.hostKeys, options.host, name, key).then(
           () => verify(true),

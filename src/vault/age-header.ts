@@ -27,7 +27,13 @@ export function ageShape(bytes: Uint8Array): AgeShape {
 
 /** An armored file whose END line is missing was cut short (a partial copy, a full disk). */
 export function armorLooksTruncated(text: string): boolean {
-  return !text.trimEnd().endsWith(ARMOR_END);
+  return !text.includes(ARMOR_END);
+}
+
+/** Text after the END line (a paste gone wrong, a merge leftover): the armor itself may be intact. */
+export function armorHasTrailingText(text: string): boolean {
+  const end = text.indexOf(ARMOR_END);
+  return end >= 0 && text.slice(end + ARMOR_END.length).trim() !== '';
 }
 
 export interface AgeHeader {

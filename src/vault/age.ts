@@ -1,7 +1,7 @@
 import { armor, Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { WizardError, type ErrorCode } from '../errors.js';
 import { Secret } from '../lib/secret.js';
-import { ageShape, armorLooksTruncated, describeRecipients, readAgeHeader, type AgeHeader } from './age-header.js';
+import { ageShape, ARMOR_END, armorHasTrailingText, armorLooksTruncated, describeRecipients, readAgeHeader, type AgeHeader } from './age-header.js';
 import { recipientShapeProblem } from './recipients-file.js';
 
 /**
@@ -51,6 +51,9 @@ export function unarmor(bytes: Uint8Array, ctx: FileContext): Uint8Array {
   if (shape === 'binary') return bytes;
   const text = new TextDecoder('latin1').decode(bytes);
   if (armorLooksTruncated(text)) fail('vault-corrupt', `${ctx.file} is truncated: its armor has no END line`, ctx.restoreHint);
+  if (armorHasTrailingText(text)) {
+    fail('vault-corrupt', `${ctx.file} has text after its armor's END line`, `remove everything after the line ${ARMOR_END}, or ${ctx.restoreHint}`);
+  }
   try {
     return armor.decode(text);
   } catch (error) {

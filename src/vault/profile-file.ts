@@ -1,4 +1,4 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { WizardError } from '../errors.js';
 import type { ProfileDecryptor } from '../profile/load.js';
 import { profilePaths } from '../profile/paths.js';
@@ -7,17 +7,18 @@ import { AGE_VERSION_LINE } from './age-header.js';
 import { atomicWrite, withLock } from './atomic-write.js';
 import type { IdentityProvider } from './identity.js';
 import { assertStillReadable, readRecipients } from './vault.js';
+import { restoreHint } from './restore-hint.js';
 import { shownPath } from './shown-path.js';
 
 /**
  * The profile as a file: plain `profiles/<name>.yaml`, or `profiles/<name>.yaml.age` encrypted to
  * the vault's recipients so addresses and domains stay private in a public repository. Writing
- * one form removes the other, so a profile never exists twice.
+ * one form moves the other to its `.bak`, so a profile never exists twice.
  */
 
 function profileContext(file: string): FileContext {
   const shown = shownPath(file);
-  return { file: shown, restoreHint: `restore it from ${shown}.bak or from version control` };
+  return { file: shown, restoreHint: restoreHint(file) };
 }
 
 /** Decrypts `profiles/<name>.yaml.age` for readProfile (src/profile/load.ts). */
@@ -59,7 +60,8 @@ export async function writeProfileFile(dir: string, name: string, yamlText: stri
       }
     }
     await atomicWrite(target, content, { mode: 0o644 });
-    await unlink(other).catch((error: NodeJS.ErrnoException) => {
+    // A switch of form (plain ⇄ encrypted) keeps the old file as its .bak, like every other rewrite.
+    await rename(other, `${other}.bak`).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
     return target;

@@ -10,6 +10,7 @@ import type { IdentityProvider, UnlockedIdentity } from './identity.js';
 import { FINGERPRINT_SALT_KEY, isReservedKey, keyProblem, REDEPLOY_KEY } from './keys.js';
 import { parseRecipients, recipientsFileText } from './recipients-file.js';
 import { parseRedeploy, withRedeploy } from './redeploy-record.js';
+import { restoreHint } from './restore-hint.js';
 import { shownPath } from './shown-path.js';
 import { parseVaultText, sameEntries, serialiseVault } from './vault-yaml.js';
 
@@ -55,7 +56,7 @@ export const VAULT_HEADER = [
 
 function vaultContext(file: string): FileContext {
   const shown = shownPath(file);
-  return { file: shown, restoreHint: `restore it from ${shown}.bak or from version control (git checkout -- ${shown})` };
+  return { file: shown, restoreHint: restoreHint(file) };
 }
 
 async function readIfExists(file: string): Promise<Uint8Array | undefined> {

@@ -2,6 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readProfile } from '../../src/profile/load.js';
+import { identityProvider } from '../../src/vault/identity.js';
+import { profileDecryptor } from '../../src/vault/profile-file.js';
 import { REPO } from '../helpers/profiles.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { TmuxSession } from '../helpers/tmux.js';
@@ -30,7 +33,64 @@ function project(name: string) {
   return { dir, home, session };
 }
 
+/** A project folder holding a copy of the minimal example as a plain profile. */
+function rerunProject(name: string) {
+  const root = mkdtempSync(path.join(tmpdir(), 'hlw-tmux-'));
+  const home = path.join(root, 'home');
+  mkdirSync(path.join(home, '.ssh'), { recursive: true });
+  const dir = path.join(root, 'project');
+  mkdirSync(path.join(dir, 'profiles'), { recursive: true });
+  writeFileSync(path.join(dir, 'profiles', 'minimal.yaml'), readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+  const start = (run: string) => {
+    const session = TmuxSession.start(`node '${path.join(REPO, 'bin/homelab-wizard.js')}' init --dir '${dir}'`, {
+      cwd: root,
+      name: `${name}-${run}`,
+      width: 120,
+      height: 40,
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), HOMELAB_WIZARD_IDENTITY: undefined },
+    });
+    sessions.push(session);
+    return session;
+  };
+  return { dir, start };
+}
+
 describe('init in a real terminal (tmux, 100x30)', () => {
+  it('re-runs on a plain profile: opens on the review, keeps the form and the vault\'s secrets, and a switch is announced, confirmed with one key and keeps a .bak', async () => {
+    const { dir, start } = rerunProject('rerun');
+    const profiles = path.join(dir, 'profiles');
+    const first = start('1');
+    // Straight to the review page; Enter writes the profile in the form it has (plain).
+    await first.waitFor(/step 11\/11 · Review[\s\S]*❯ write the profile \(plain, as now\) and the vault/);
+    await new Promise((r) => setTimeout(r, 200));
+    first.enter();
+    await first.waitFor(/next: homelab-wizard plan --profile minimal/, 30_000);
+    expect(await first.exitCode()).toBe(0);
+    expect(readdirSync(profiles).filter((f) => f.startsWith('minimal.yaml')).sort()).toEqual(['minimal.yaml', 'minimal.yaml.bak']);
+    expect(readFileSync(path.join(profiles, 'minimal.yaml'), 'utf8')).toBe(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
+
+    // A hand edit before the second run: the .bak of the switch must be this file, not an older copy.
+    const edited = `${readFileSync(path.join(profiles, 'minimal.yaml'), 'utf8')}x-note: edited by hand\n`;
+    writeFileSync(path.join(profiles, 'minimal.yaml'), edited);
+    const second = start('2');
+    // The vault holds every internal secret now: none is offered again.
+    const review = await second.waitFor(/step 11\/11 · Review[\s\S]*switch to an encrypted profile/);
+    expect(review).toMatch(/internal secrets: 5 already in the vault, kept/);
+    expect(review).not.toMatch(/generated on write/);
+    await new Promise((r) => setTimeout(r, 200));
+    second.keys('Down');
+    await new Promise((r) => setTimeout(r, 150));
+    second.enter();
+    // The switch is said before anything is written, and one key answers the question.
+    await second.waitFor(/form: plain → encrypted, written to profiles\/minimal\.yaml\.age\n\s+profiles\/minimal\.yaml is kept as profiles\/minimal\.yaml\.bak[\s\S]*Write these changes to minimal\? \(Y\/n\)/);
+    await new Promise((r) => setTimeout(r, 200));
+    second.type('y');
+    await second.waitFor(/next: homelab-wizard plan --profile minimal/, 30_000);
+    expect(await second.exitCode()).toBe(0);
+    expect(readdirSync(profiles).filter((f) => f.startsWith('minimal.yaml')).sort()).toEqual(['minimal.yaml.age', 'minimal.yaml.bak']);
+    expect(readFileSync(path.join(profiles, 'minimal.yaml.bak'), 'utf8')).toBe(edited);
+  }, 90_000);
+
   it('shows its first screen, goes back with Esc, and exits 130 on Ctrl-C with no files written', { timeout: 60_000 }, async () => {
     const { dir, session: t } = project('abort');
     await t.waitFor(/step 1\/11 · Project[\s\S]*Project name/);
@@ -44,6 +104,37 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     t.keys('C-c');
     expect(await t.exitCode()).toBe(130);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('edits text fields with the readline keys: Ctrl-U, Home, End, Ctrl-A, Ctrl-E, Ctrl-W', { timeout: 60_000 }, async () => {
+    const { session: t } = project('readline');
+    await t.waitFor(/Project name/);
+    const step = async (...keys: string[]) => {
+      for (const key of keys) {
+        await new Promise((r) => setTimeout(r, 120));
+        t.keys(key);
+      }
+    };
+    const type = async (text: string) => {
+      await new Promise((r) => setTimeout(r, 120));
+      t.type(text);
+    };
+    await new Promise((r) => setTimeout(r, 150));
+    await step('C-u'); // erase "homelab"
+    await type('lab');
+    await step('Home');
+    await type('my');
+    await step('End');
+    await type('2');
+    await step('C-a', 'C-e');
+    await type(' extra');
+    await step('C-w', 'BSpace');
+    const screen = await t.waitFor(/Project name\s*\n.*\n\s*mylab2 ?\s*\n/);
+    expect(screen).not.toMatch(/\n\s*homelab|extra|mylab2[uaew]/);
+    await step('Enter');
+    await t.waitFor(/Display name/);
+    await step('C-c');
+    expect(await t.exitCode()).toBe(130);
   });
 
   it('completes a minimal setup by keystrokes, going back once, and writes a valid encrypted profile and vault', async () => {
@@ -79,10 +170,13 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     await answer(/Role\s*\n/, 'Down', 'Enter');
     await answer(/an existing server/, 'Enter');
     await typed(/Public address/, '203.0.113.10');
-    for (const label of [/SSH port today/, /SSH port after hardening/, /Login user today/, /Admin user to create/, /sudo for the admin user/, /Architecture/, /Operating system/]) await answer(label, 'Enter');
+    // One question for the usual SSH and system settings instead of seven.
+    await answer(/Keep these settings\? SSH port 22 → 2222 after hardening, login root, admin user deploy/, 'y');
     await answer(/edit vps/, 'Down', 'Down', 'Down', 'Enter');
     await answer(/Headscale VPN/, 'n');
     await answer(/Who can reach the admin sites\?/, 'Enter');
+    // The hardening baseline is pre-selected, and the list says that more rows follow below.
+    await t.waitFor(/Pre-selected: the hardening baseline[\s\S]*◯ caddy[\s\S]*more below/);
     await answer(/Services on vps/, 'Down', 'Down', 'Down', 'Down', 'Space', 'Enter');
     await answer(/Where should alerts go\?/, 'Down', 'Enter');
     await typed(/Notification e-mail/, 'ops@example.com');
@@ -96,5 +190,9 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     expect(readFileSync(path.join(dir, 'profiles', 'tmuxlab.yaml.age'), 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
     expect(existsSync(path.join(dir, 'vault', 'tmuxlab.age'))).toBe(true);
     expect(existsSync(path.join(home, '.config', 'homelab-wizard', 'identity.txt'))).toBe(true);
+    const identity = identityProvider({ env: { XDG_CONFIG_HOME: path.join(home, '.config'), HOME: home } });
+    const written = await readProfile(dir, 'tmuxlab', profileDecryptor(identity));
+    const services = (written.raw as { hosts: { services: string[] }[] }).hosts[0]?.services;
+    expect(services).toEqual(expect.arrayContaining(['docker', 'ufw', 'fail2ban', 'unattended-upgrades', 'caddy', 'postgresql', 'redis', 'n8n']));
   }, 90_000);
 });

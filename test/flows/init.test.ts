@@ -77,6 +77,28 @@ describe('init with an answers file', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('keeps the plain form on a re-run, and a switch asked for is announced and keeps the plain file as .bak', async () => {
+    const { root, dir, cli } = setup();
+    expect((await cli('init', '--answers', ANSWERS, '--non-interactive', '--plain-profile')).code).toBe(0);
+    const plain = path.join(dir, 'profiles/minimal.yaml');
+    const again = await cli('init', '--answers', ANSWERS, '--non-interactive');
+    expect(again.code, again.err).toBe(0);
+    expect(existsSync(path.join(dir, 'profiles/minimal.yaml.age'))).toBe(false);
+    // A hand edit just before the switch: the .bak must be this very file, not an older copy.
+    writeFileSync(plain, `${readFileSync(plain, 'utf8')}x-note: edited by hand\n`);
+    const original = readFileSync(plain, 'utf8');
+    const answers = parse(readFileSync(ANSWERS, 'utf8'));
+    answers.output = { ...(answers.output ?? {}), encryptedProfile: true };
+    const file = path.join(root, 'encrypt.yaml');
+    writeFileSync(file, stringify(answers));
+    const r = await cli('init', '--answers', file, '--non-interactive');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/form: plain → encrypted, written to profiles\/minimal\.yaml\.age\n\s+profiles\/minimal\.yaml is kept as profiles\/minimal\.yaml\.bak/);
+    expect(existsSync(plain)).toBe(false);
+    expect(readFileSync(`${plain}.bak`, 'utf8')).toBe(original);
+    expect(readFileSync(path.join(dir, 'profiles/minimal.yaml.age'), 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
+  });
+
   it('keeps keys it does not know and shows the diff when run again on an existing profile', async () => {
     const { dir, cli } = setup();
     expect((await cli('init', '--answers', ANSWERS, '--non-interactive', '--plain-profile')).code).toBe(0);

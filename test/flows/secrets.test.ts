@@ -290,6 +290,10 @@ describe('keys init', () => {
     const r = await cli(p, ['keys', 'init', '--passphrase'], { env });
     expect(r.code).toBe(0);
     expect(r.err).toContain('weakens the passphrase protection');
+    // What the wait is, and how long it took, rather than a promise of "about a second".
+    expect(r.err).toMatch(/scrypt at work factor 2\^10, deliberately slow/);
+    expect(r.err).toMatch(/encrypted in \d+\.\d s; unlocking it takes about as long each time/);
+    expect(r.err).not.toContain('about a second');
     const file = path.join(p.dir, 'xdg/homelab-wizard/identity.txt');
     expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
     expect(readFileSync(file, 'utf8')).not.toContain('AGE-SECRET-KEY');

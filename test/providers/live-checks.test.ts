@@ -32,6 +32,20 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('live credential checks (wizard)', () => {
+  it('ends at once, as cancelled, when the wizard cancels it (Ctrl-C), not at its timeout', async () => {
+    const { createServer: create } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = create((socket) => void sockets.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const cancel = new AbortController();
+    const pending = checkHetznerToken(`http://127.0.0.1:${port}/v1`, 'x', cancel.signal);
+    setTimeout(() => cancel.abort(), 50);
+    expect(await pending).toEqual({ ok: undefined, message: 'check cancelled' });
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
   it('tells a good Hetzner token from a refused one', async () => {
     expect(await checkHetznerToken(`${base}/hcloud`, 'good')).toMatchObject({ ok: true });
     expect(await checkHetznerToken(`${base}/hcloud`, 'bad')).toMatchObject({ ok: false, message: expect.stringMatching(/refused the token/) });

@@ -83,12 +83,12 @@ describe('damaged vaults', () => {
       expect(err, variant.name).toMatch(/^error: .+\n(  .+\n)*  hint: .+\n$/);
       expect(err, variant.name).not.toMatch(/internal error|\n\s+at |TypeError|RangeError/);
       const what = /^error: (.*)$/m.exec(err)?.[1] ?? '';
-      const kind = /not an age file|is empty|truncated|corrupted|not encrypted to your key|passphrase/.exec(what)?.[0] ?? what;
+      const kind = /not an age file|is empty|truncated|corrupted|text after its armor's END line|not encrypted to your key|passphrase/.exec(what)?.[0] ?? what;
       codes.set(kind, (codes.get(kind) ?? 0) + 1);
     }
     expect(failed).toBeGreaterThanOrEqual(200);
     // Each kind of damage is named.
     for (const kind of ['not an age file', 'is empty', 'truncated', 'corrupted']) expect(codes.get(kind), `${kind} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
-    expect([...codes.keys()].every((k) => /not an age file|is empty|truncated|corrupted|not encrypted to your key|passphrase/.test(k)), JSON.stringify([...codes])).toBe(true);
+    expect([...codes.keys()].every((k) => /not an age file|is empty|truncated|corrupted|text after its armor's END line|not encrypted to your key|passphrase/.test(k)), JSON.stringify([...codes])).toBe(true);
   });
 });

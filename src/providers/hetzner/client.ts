@@ -12,6 +12,10 @@ export interface HcloudClientOptions {
   /** Told about every wait (rate limit, retry), so the operator never stares at a silent screen. */
   readonly onWait?: (message: string) => void;
   readonly maxRetries?: number;
+  /** Retries when the API cannot be reached at all (default maxRetries); `plan` tries once. */
+  readonly networkRetries?: number;
+  /** How long one request may take (default 30 s). */
+  readonly requestTimeoutMs?: number;
   /** Longest wait for a rate-limit reset before giving up. */
   readonly maxRateLimitWaitMs?: number;
 }
@@ -53,13 +57,15 @@ export class HcloudClient {
             ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
           },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
         });
       } catch (error) {
-        if (attempt >= maxRetries) {
-          throw new HcloudError(0, 'network', `cannot reach ${new URL(this.base).host}: ${(error as Error).message}`, 'check the network and providers.hetzner.endpoint in the profile');
+        // fetch says only "fetch failed": the cause's code (ECONNREFUSED, ENOTFOUND …) or the timeout is what helps.
+        const why = (error as Error).name === 'TimeoutError' ? `no answer within ${Math.round((this.options.requestTimeoutMs ?? 30_000) / 1000)} s` : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+        if (attempt >= (this.options.networkRetries ?? maxRetries)) {
+          throw new HcloudError(0, 'network', `cannot reach ${new URL(this.base).host}: ${why}`, 'check the network and providers.hetzner.endpoint in the profile');
         }
-        await this.backoff(attempt, `cannot reach the Hetzner API (${(error as Error).message})`);
+        await this.backoff(attempt, `cannot reach the Hetzner API (${why})`);
         continue;
       }
       if (res.status === 204) return undefined as T;

@@ -28,8 +28,12 @@ export function ChoiceList({ options, value, visible = 10, onSubmit }: Props) {
     }
   });
   const start = Math.min(Math.max(0, focus - visible + 1), Math.max(0, options.length - visible));
+  const above = start;
+  const below = Math.max(0, options.length - start - visible);
   return (
     <Box flexDirection="column">
+      {/* Without these a long list looks complete: what is off screen must be announced. */}
+      {above > 0 ? <Text color={theme.muted}>  ↑ {above} more above</Text> : null}
       {options.slice(start, start + visible).map((option, i) => {
         const focused = start + i === focus;
         return (
@@ -40,6 +44,7 @@ export function ChoiceList({ options, value, visible = 10, onSubmit }: Props) {
           </Text>
         );
       })}
+      {below > 0 ? <Text color={theme.muted}>  ↓ {below} more below</Text> : null}
     </Box>
   );
 }

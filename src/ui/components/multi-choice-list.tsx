@@ -26,8 +26,12 @@ export function MultiChoiceList({ options, value, visible = 12, onSubmit }: Prop
     update();
   });
   const start = Math.min(Math.max(0, focus.current - visible + 1), Math.max(0, options.length - visible));
+  const above = start;
+  const below = Math.max(0, options.length - start - visible);
   return (
     <Box flexDirection="column">
+      {/* Without these a long list looks complete: what is off screen must be announced. */}
+      {above > 0 ? <Text color={theme.muted}>  ↑ {above} more above</Text> : null}
       {options.slice(start, start + visible).map((option, i) => {
         const focused = start + i === focus.current;
         return (
@@ -38,6 +42,7 @@ export function MultiChoiceList({ options, value, visible = 12, onSubmit }: Prop
           </Text>
         );
       })}
+      {below > 0 ? <Text color={theme.muted}>  ↓ {below} more below</Text> : null}
     </Box>
   );
 }

@@ -1,6 +1,7 @@
-import { ConfirmInput, PasswordInput, TextInput } from '@inkjs/ui';
+import { ConfirmInput } from '@inkjs/ui';
 import { Text } from 'ink';
 import { ChoiceList } from '../components/choice-list.js';
+import { LineInput } from '../components/line-input.js';
 import { MultiChoiceList } from '../components/multi-choice-list.js';
 import type { FieldSpec } from './screens.js';
 
@@ -20,10 +21,10 @@ export function FieldInput({ field, value, onSubmit }: Props) {
   const options = (field.options ?? []).map((o) => ({ label: o.label, value: o.value }));
   switch (field.kind) {
     case 'text':
-      return <TextInput defaultValue={value === undefined ? '' : String(value)} onSubmit={(v) => onSubmit(clean(v))} />;
+      return <LineInput defaultValue={value === undefined ? '' : String(value)} onSubmit={(v) => onSubmit(clean(v))} />;
     case 'number':
       return (
-        <TextInput
+        <LineInput
           defaultValue={value === undefined ? '' : String(value)}
           onSubmit={(v) => {
             const text = clean(v);
@@ -32,7 +33,7 @@ export function FieldInput({ field, value, onSubmit }: Props) {
         />
       );
     case 'secret':
-      return <PasswordInput placeholder={value ? '(kept: press Enter)' : ''} onSubmit={(v) => onSubmit(v === '' && value ? value : clean(v))} />;
+      return <LineInput mask placeholder={value ? '(kept: press Enter)' : ''} onSubmit={(v) => onSubmit(v === '' && value ? value : clean(v))} />;
     case 'select':
     case 'menu':
       return <ChoiceList options={options} {...(typeof value === 'string' ? { value } : {})} onSubmit={onSubmit} />;

@@ -5,7 +5,10 @@ import type { Draft } from './screens.js';
 const svc = (s: any): string => (typeof s === 'string' ? s : `${s?.name}*`);
 
 /** Everything on one page; secrets only by key, never by value. */
-export function Review({ draft, secretKeys, generateInternal, internalCount }: { draft: Draft; secretKeys: readonly string[]; generateInternal: boolean; internalCount: number }) {
+export function Review({ draft, secretKeys, generateInternal, internalCount, keptCount = 0 }: { draft: Draft; secretKeys: readonly string[]; generateInternal: boolean; internalCount: number; keptCount?: number }) {
+  const kept = keptCount > 0 ? `${keptCount} already in the vault, kept` : '';
+  const internal =
+    internalCount === 0 ? `internal secrets: ${kept || 'none needed'}` : generateInternal ? `${internalCount} internal secrets generated on write${kept ? `; ${kept}` : ''}` : 'internal secrets: as entered, the rest generated';
   const hosts: Draft[] = Array.isArray(draft['hosts']) ? draft['hosts'] : [];
   const row = (label: string, value: string) => (
     <Text key={label}>
@@ -26,7 +29,7 @@ export function Review({ draft, secretKeys, generateInternal, internalCount }: {
       )}
       {row('notifications', `${draft['notifications']?.method ?? 'none'} ${draft['notifications']?.email ?? ''}`)}
       {row('secrets', `${secretKeys.length > 0 ? secretKeys.map((k) => `${k}=••••`).join(' ') : 'no external secrets'}`)}
-      {row('', generateInternal ? `${internalCount} internal secrets generated on write` : 'internal secrets: as entered, the rest generated')}
+      {row('', internal)}
     </Box>
   );
 }

@@ -1,4 +1,4 @@
-import { getIn, screenFields, setIn, type Draft, type FieldSpec, type ScreenId, type WizardCatalog } from './screens.js';
+import { getIn, isUsualHostField, screenFields, setIn, shownValue, type Draft, type FieldSpec, type Path, type ScreenContext, type ScreenId, type WizardCatalog } from './screens.js';
 
 /** The wizard's whole state, changed only by `reduce` (pure, tested without React). */
 export interface WizardState {
@@ -16,6 +16,16 @@ export interface WizardState {
   /** Set when a section was reopened from the review screen: finishing it returns there. */
   readonly returnToReview: boolean;
   readonly outcome?: { readonly kind: 'write'; readonly encrypted: boolean } | { readonly kind: 'quit' };
+  /** The form the profile has on disk now (a re-run), or the one asked for (--plain-profile); the review's default. */
+  readonly currentForm?: 'plain' | 'encrypted';
+  /** Set on a re-run: the profile exists, so its file name is shown in the write choices. */
+  readonly fileName?: string;
+  /** Keys the vault already holds (a re-run): those are neither generated again nor asked for. */
+  readonly vaultKeys?: readonly string[];
+  /** A re-run: the profile exists, and what it leaves out means the schema's defaults. */
+  readonly rerun?: boolean;
+  /** The hosts the profile had when the wizard opened (a re-run). */
+  readonly existingHosts?: readonly string[];
 }
 
 interface Position {
@@ -33,16 +43,43 @@ export type Action =
 
 const ORDER: readonly ScreenId[] = ['project', 'domain', 'hosts', 'vpn', 'access', 'services', 'notifications', 'admins', 'api-keys', 'internal-secrets', 'review'];
 
-export function initialState(draft: Draft, secrets: Record<string, string> = {}): WizardState {
-  return { draft, secrets, screen: 'project', field: 0, host: 0, history: [], generateInternal: true, returnToReview: false };
+export interface InitialOptions {
+  readonly currentForm?: 'plain' | 'encrypted';
+  readonly fileName?: string;
+  readonly vaultKeys?: readonly string[];
+  /** A re-run opens on the review page: everything is prefilled, and any section can be reopened from there. */
+  readonly startAtReview?: boolean;
+}
+
+export function initialState(draft: Draft, secrets: Record<string, string> = {}, options: InitialOptions = {}): WizardState {
+  const { startAtReview, ...rest } = options;
+  const rerun = startAtReview === true ? { rerun: true, existingHosts: (Array.isArray(draft['hosts']) ? draft['hosts'] : []).map((h: Draft) => String(h?.['name'])) } : {};
+  return { draft, secrets, screen: startAtReview ? 'review' : 'project', field: 0, host: 0, history: [], generateInternal: true, returnToReview: false, ...rest, ...rerun };
+}
+
+/** On a re-run, an absent key of the existing profile means its default: shown as such, and not written when kept. */
+function keepsDefaults(state: WizardState, path: Path | undefined): boolean {
+  if (state.rerun !== true || path === undefined) return false;
+  if (path[0] !== 'hosts') return true;
+  const host = Array.isArray(state.draft['hosts']) ? state.draft['hosts'][Number(path[1])] : undefined;
+  return (state.existingHosts ?? []).includes(String(host?.['name']));
+}
+
+function contextOf(state: WizardState): ScreenContext {
+  return {
+    ...(state.currentForm ? { currentForm: state.currentForm } : {}),
+    ...(state.fileName ? { fileName: state.fileName } : {}),
+    ...(state.vaultKeys ? { vaultKeys: state.vaultKeys } : {}),
+    ...(state.existingHosts ? { existingHosts: state.existingHosts } : {}),
+  };
 }
 
 export function currentFields(state: WizardState, catalog: WizardCatalog): FieldSpec[] {
-  const fields = screenFields(state.screen, state.draft, catalog, state.host);
+  const fields = screenFields(state.screen, state.draft, catalog, state.host, contextOf(state));
   if (state.screen === 'internal-secrets' && !state.generateInternal) {
     return [
       ...fields,
-      ...catalog.internalSecrets(state.draft).map((s) => ({
+      ...missingInternal(state, catalog).map((s) => ({
         id: s.key, label: s.description, kind: 'secret' as const, secretKey: s.key, optional: true, help: `vault key ${s.key}; leave empty to generate it`,
       })),
     ];
@@ -50,11 +87,16 @@ export function currentFields(state: WizardState, catalog: WizardCatalog): Field
   return fields;
 }
 
+/** Internal secrets the chosen services need and the vault does not hold yet. */
+export function missingInternal(state: WizardState, catalog: WizardCatalog): readonly { key: string; description: string }[] {
+  return catalog.internalSecrets(state.draft).filter((s) => !(state.vaultKeys ?? []).includes(s.key));
+}
+
 /** The first screen after `screen` that asks something (admins and API keys may have nothing to ask). */
 function nextScreen(state: WizardState, catalog: WizardCatalog, after: ScreenId): ScreenId {
   if (state.returnToReview) return 'review';
   let index = ORDER.indexOf(after === 'host' ? 'hosts' : after) + 1;
-  while (index < ORDER.length - 1 && screenFields(ORDER[index] as ScreenId, state.draft, catalog).length === 0) index += 1;
+  while (index < ORDER.length - 1 && screenFields(ORDER[index] as ScreenId, state.draft, catalog, 0, contextOf(state)).length === 0) index += 1;
   return ORDER[index] ?? 'review';
 }
 
@@ -82,9 +124,21 @@ export function reduce(state: WizardState, action: Action, catalog: WizardCatalo
       if (state.screen === 'internal-secrets' && field?.id === 'generate') {
         return moveOn({ ...state, generateInternal: action.value === true }, catalog, action.notice);
       }
+      if (state.screen === 'host' && field?.id === 'usual') {
+        if (action.value !== true) return moveOn(state, catalog, action.notice);
+        // Keep the usual settings: write what the summary showed (a new host) and skip to the host list.
+        let draft = state.draft;
+        for (const f of currentFields(state, catalog).filter((f) => isUsualHostField(f.id))) {
+          if (!f.path || getIn(draft, f.path) !== undefined || keepsDefaults(state, f.path)) continue;
+          draft = setIn(draft, f.path, shownValue(f, draft, false));
+        }
+        const here: Position = { screen: state.screen, field: state.field, host: state.host };
+        return { ...state, draft, history: [...state.history, here], error: undefined, notice: action.notice, screen: 'hosts', field: 0 };
+      }
       if (!field?.path) return state;
       const empty = action.value === '' || action.value === undefined;
-      const draft = setIn(state.draft, field.path, empty ? undefined : action.value);
+      const untouchedDefault = getIn(state.draft, field.path) === undefined && keepsDefaults(state, field.path) && action.value === field.schemaDefault;
+      const draft = setIn(state.draft, field.path, empty || untouchedDefault ? undefined : action.value);
       return moveOn({ ...state, draft }, catalog, action.notice);
     }
     case 'secret': {
@@ -98,7 +152,8 @@ export function reduce(state: WizardState, action: Action, catalog: WizardCatalo
       const [verb, arg] = action.value.split(':');
       if (verb === 'add') {
         const hosts = Array.isArray(state.draft['hosts']) ? state.draft['hosts'] : [];
-        const draft = setIn(state.draft, ['hosts', hosts.length], { provider: { kind: 'existing' }, ssh: {}, services: [] });
+        // No services key yet: the services screen then proposes the hardening baseline of its role.
+        const draft = setIn(state.draft, ['hosts', hosts.length], { provider: { kind: 'existing' }, ssh: {} });
         return { ...pushed, draft, screen: 'host', host: hosts.length, field: 0 };
       }
       if (verb === 'edit') return { ...pushed, screen: 'host', host: Number(arg), field: 0 };
@@ -120,5 +175,6 @@ export function fieldValue(state: WizardState, field: FieldSpec): unknown {
   if (field.secretKey) return state.secrets[field.secretKey] ?? '';
   if (field.id === 'generate') return state.generateInternal;
   const value = field.path ? getIn(state.draft, field.path) : undefined;
+  if (value === undefined && keepsDefaults(state, field.path) && field.schemaDefault !== undefined) return field.schemaDefault;
   return value ?? field.suggestion;
 }

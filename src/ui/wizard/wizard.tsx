@@ -1,11 +1,11 @@
 import { Spinner } from '@inkjs/ui';
 import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import { theme } from '../theme.js';
 import { FieldInput } from './field-input.js';
 import { Review } from './review.js';
 import { STEPS, setIn, type Draft, type FieldSpec, type Path, type WizardCatalog } from './screens.js';
-import { currentFields, fieldValue, reduce, type WizardState } from './wizard-state.js';
+import { currentFields, fieldValue, missingInternal, reduce, type WizardState } from './wizard-state.js';
 
 export interface LiveCheckResult {
   /** true: verified; false: refused (the message says why); undefined: not checked (offline). */
@@ -20,7 +20,8 @@ export interface WizardProps {
   readonly problemAt: (draft: Draft, path: Path) => string | undefined;
   readonly problemWithSecret: (key: string, value: string) => string | undefined;
   readonly withDependencies: (selected: readonly string[]) => readonly { id: string; requiredBy: string | null }[];
-  readonly liveCheck?: (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>, draft: Draft) => Promise<LiveCheckResult>;
+  /** `cancel` aborts when the operator quits during the check (Ctrl-C), so nothing waits for a timeout. */
+  readonly liveCheck?: (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>, draft: Draft, cancel: AbortSignal) => Promise<LiveCheckResult>;
   readonly onFinish: (state: WizardState) => void;
   readonly onAbort: () => void;
 }
@@ -38,6 +39,7 @@ const KEY_HELP: Record<FieldSpec['kind'], string> = {
 export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDependencies, liveCheck, onFinish, onAbort }: WizardProps) {
   const [state, dispatch] = useReducer((s: WizardState, a: Parameters<typeof reduce>[1]) => reduce(s, a, catalog), initial);
   const [checking, setChecking] = useState<string | undefined>();
+  const running = useRef<AbortController | undefined>(undefined);
   const { exit } = useApp();
   const fields = currentFields(state, catalog);
   const field = fields[state.field];
@@ -51,6 +53,7 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
+      running.current?.abort();
       onAbort();
       exit();
     } else if (key.escape && !checking) dispatch({ type: 'back' });
@@ -61,7 +64,8 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
     if (field.kind === 'menu') return dispatch({ type: 'menu', value: String(value) });
     if (field.secretKey) {
       const text = String(value ?? '');
-      if (text === '' && !field.optional) return dispatch({ type: 'error', message: `${field.label} is required` });
+      // A re-run may leave a secret the vault already holds as it is.
+      if (text === '' && !field.optional && !(state.vaultKeys ?? []).includes(field.secretKey)) return dispatch({ type: 'error', message: `${field.label} is required` });
       const problem = text === '' ? undefined : problemWithSecret(field.secretKey, text);
       if (problem) return dispatch({ type: 'error', message: problem });
       const notice = field.liveCheck && text !== '' ? await check(field.liveCheck, text, { ...state.secrets, [field.secretKey]: text }) : undefined;
@@ -74,8 +78,12 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
       const chosen = answer.map(String);
       const complete = withDependencies(chosen);
       const previous: unknown[] = (field.path ? (fieldValue(state, field) as unknown[]) : []) ?? [];
+      const idOf = (p: unknown): string => (typeof p === 'string' ? p : String((p as { name?: string } | null)?.name));
+      const ids = complete.map((d) => d.id);
+      // The list keeps its order (a re-run's diff shows only what changed); new services follow, dependencies first.
+      const ordered = [...previous.map(idOf).filter((id) => ids.includes(id)), ...ids.filter((id) => !previous.map(idOf).includes(id))];
       // Keep per-service overrides the profile already had.
-      answer = complete.map((d) => previous.find((p) => typeof p === 'object' && p !== null && (p as { name?: string }).name === d.id) ?? d.id);
+      answer = ordered.map((id) => previous.find((p) => typeof p === 'object' && p !== null && idOf(p) === id) ?? id);
       const added = complete.filter((d) => !chosen.includes(d.id));
       if (added.length > 0) notice = added.map((d) => `added ${d.id}: needed by ${d.requiredBy}`);
     }
@@ -95,14 +103,18 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
   const check = async (kind: NonNullable<FieldSpec['liveCheck']>, value: string, secrets: Readonly<Record<string, string>>): Promise<string[] | null | undefined> => {
     if (!liveCheck) return undefined;
     setChecking(kind);
+    const controller = new AbortController();
+    running.current = controller;
     try {
-      const result = await liveCheck(kind, value, secrets, state.draft);
+      const result = await liveCheck(kind, value, secrets, state.draft, controller.signal);
+      if (controller.signal.aborted) return null;
       if (result.ok === false) {
         dispatch({ type: 'error', message: result.message });
         return null;
       }
       return [result.ok ? `✔ ${result.message}` : `not checked (offline): ${result.message}`];
     } finally {
+      running.current = undefined;
       setChecking(undefined);
     }
   };
@@ -123,7 +135,13 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
       </Text>
       <Box marginTop={1} flexDirection="column">
         {state.screen === 'review' ? (
-          <Review draft={state.draft} secretKeys={Object.keys(state.secrets)} generateInternal={state.generateInternal} internalCount={catalog.internalSecrets(state.draft).length} />
+          <Review
+            draft={state.draft}
+            secretKeys={Object.keys(state.secrets)}
+            generateInternal={state.generateInternal}
+            internalCount={missingInternal(state, catalog).length}
+            keptCount={catalog.internalSecrets(state.draft).length - missingInternal(state, catalog).length}
+          />
         ) : null}
         {field ? (
           <Box flexDirection="column">
@@ -138,7 +156,8 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
         ) : (
           <Text color={theme.muted}>Nothing to ask here.</Text>
         )}
-        {state.error ? <Text color={theme.error}>✖ {state.error}</Text> : null}
+        {/* While a check runs, the last refusal is no longer the news: it comes back only if this check refuses too. */}
+        {state.error && !checking ? <Text color={theme.error}>✖ {state.error}</Text> : null}
         {(state.notice ?? []).map((line) => (
           <Text key={line} color={theme.ok}>
             {line}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { profileWarnings } from '../../src/profile/warnings.js';
+import { validExample } from '../helpers/profiles.js';
+
+const withoutFirewall = (services: string[]) => services.filter((s) => s !== 'ufw' && s !== 'fail2ban');
+
+describe('profile warnings', () => {
+  it('warns about a public server without a firewall', () => {
+    const p = validExample('minimal', (raw) => (raw.hosts[0].services = withoutFirewall(raw.hosts[0].services)));
+    expect(profileWarnings(p)).toEqual([{ path: 'hosts[0].services', message: expect.stringMatching(/vps is a public server without a firewall: add ufw/) }]);
+  });
+
+  it('warns about a new Hetzner server without a firewall', () => {
+    const p = validExample('minimal', (raw) => {
+      raw.hosts[0].services = withoutFirewall(raw.hosts[0].services);
+      delete raw.hosts[0].address;
+      raw.hosts[0].provider = { kind: 'hetzner', serverType: 'cx23', location: 'fsn1', image: 'debian-13' };
+    });
+    expect(profileWarnings(p)).toHaveLength(1);
+  });
+
+  it.each(['192.168.1.20', '10.0.0.5', '127.0.0.1', 'pi.local', 'fd12::1'])('does not warn about a server on a private address (%s)', (address) => {
+    const p = validExample('minimal', (raw) => {
+      raw.hosts[0].services = withoutFirewall(raw.hosts[0].services);
+      raw.hosts[0].address = address;
+    });
+    expect(profileWarnings(p)).toEqual([]);
+  });
+
+  it('is silent for both examples', () => {
+    expect(profileWarnings(validExample('minimal'))).toEqual([]);
+    expect(profileWarnings(validExample('vpai'))).toEqual([]);
+  });
+});
