@@ -38,7 +38,7 @@ export class NotConvergedError extends WizardError {
   constructor(host: string, stepId: string, reasons: readonly string[]) {
     super(
       'not-converged',
-      `${host}: step ${stepId} ran without error but is still not converged (${reasons.join('; ')})`,
+      `${host}: step ${stepId} ran without error but is still not converged: ${reasons.join('; ')}`,
       'something on the host undoes this step, or the step is wrong (a bug in homelab-wizard): see the full log, then report it',
     );
     this.name = 'NotConvergedError';

@@ -65,6 +65,43 @@ esac`;
     expect(own.stderr).toMatch(new RegExp(`--quiet-pull ${second![0]}\\n`));
   });
 
+  it('the stack check says per service what is not converged: another definition, not running, not healthy, not in the release', () => {
+    const check = steps.find((s) => s.id === 'deploy.stack.apps')!;
+    expect(check.checkReports).toBe(true);
+    const [, , script, , project, expected] = check.check!.argv as string[];
+    const wanted = (expected as string).split('\n').map((l) => l.split('=') as [string, string]);
+    expect(wanted.length).toBeGreaterThanOrEqual(2);
+    const [[a, ha], [b, hb]] = wanted as [[string, string], [string, string]];
+    const rest = wanted.slice(2);
+    const run = (ps: string): { code: number; stdout: string } => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'hlw-fake-docker-'));
+      try {
+        writeFileSync(path.join(dir, 'ps.txt'), ps);
+        writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\n[ "$1" = ps ] && cat '${path.join(dir, 'ps.txt')}'\n`, { mode: 0o755 });
+        const stdout = execFileSync('sh', ['-c', script as string, 'homelab-wizard', project as string, expected as string], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` }, encoding: 'utf8' });
+        return { code: 0, stdout };
+      } catch (error) {
+        const e = error as { status: number; stdout: string };
+        return { code: e.status, stdout: e.stdout };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const healthy = (svc: string, hash: string): string => `${svc}=${hash} Up 2 minutes (healthy)\n`;
+    const others = rest.map(([svc, hash]) => healthy(svc, hash)).join('');
+    expect(run(healthy(a, ha) + healthy(b, hb) + others)).toEqual({ code: 0, stdout: '' });
+    const redefined = run(healthy(a, ha) + healthy(b, 'f'.repeat(64)) + others);
+    expect(redefined.code).toBe(1);
+    expect(redefined.stdout).toBe(`${b}: its compose definition (limits, ports, healthcheck, volumes, ...), image, env file or configs differ from what runs: apply recreates its container\n`);
+    expect(run(healthy(a, ha) + others).stdout).toBe(`${b}: not running: apply starts it\n`);
+    expect(run(`${healthy(a, ha)}${b}=${hb} Up 5 minutes (unhealthy)\n${others}`).stdout).toBe(`${b}: not healthy (Up 5 minutes (unhealthy))\n`);
+    expect(run(healthy(a, ha) + healthy(b, hb) + others + healthy('old-app', 'x')).stdout).toBe('old-app: runs but is not in this release: removed by apply\n');
+    // A service whose name starts like another's is not mistaken for it.
+    expect(run(healthy(`${a}x`, ha) + healthy(b, hb) + others).stdout).toBe(`${a}: not running: apply starts it\n${a}x: runs but is not in this release: removed by apply\n`);
+    // Two containers of one service: the count says it.
+    expect(run(healthy(a, ha) + healthy(a, ha) + healthy(b, hb) + others).stdout).toMatch(/^\d+ containers run for \d+ services: the extra ones are removed by apply\n$/);
+  });
+
   it('prunes old releases but keeps current and any release a container still mounts a file from; the check agrees', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'hlw-prune-'));
     try {
