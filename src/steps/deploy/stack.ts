@@ -110,18 +110,28 @@ printf '{"at":"%s","release":"%s","by":%s}\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" 
 /**
  * Old releases, newest first, beyond the newest N: never `current`, and never a release a
  * container still mounts a file from (an unchanged service keeps the release it was created
- * from; pruning it would break that container's next start). Args: releases dir, N, compose projects.
- * With `check` as $4: exit 1 when something would be removed, else 0.
+ * from; pruning it would break that container's next start). A release that never went live (a
+ * failed health gate, a run stopped before the switch: a folder with a release.json whose id
+ * history.jsonl never recorded) is no rollback target: it does not count among the N, is removed
+ * too, and is no reason for the check to fail, so it never shows as a change the operator made.
+ * Args: releases dir, N, compose projects. With `check` as $4: exit 1 when a release beyond the
+ * newest N would be removed, else 0.
  */
 export const PRUNE_RELEASES = `cd "$1" || exit 1
 keep=$(basename "$(readlink ../current)")
-candidates=$(ls -1t | grep -vxF -- "$keep" | tail -n +"$2")
-# Nothing beyond the newest N: no need to ask Docker what is mounted (the common case).
+never=''
+if [ -f ../history.jsonl ]; then
+  live=" $(sed -n 's/.*"release":"\\([^"]*\\)".*/\\1/p' ../history.jsonl | tr '\\n' ' ') "
+  never=$(ls -1 | grep -vxF -- "$keep" | while IFS= read -r r; do [ -f "$r/${MANIFEST_FILE}" ] || continue; case "$live" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+fi
+old=$(ls -1t | grep -vxF -- "$keep" | { if [ -n "$never" ]; then grep -vxF -- "$never"; else cat; fi; } | tail -n +"$2")
+if [ "\${4:-}" = check ]; then candidates=$old; else candidates=$(printf '%s\\n%s\\n' "$old" "$never" | grep .); fi
+# Nothing to remove: no need to ask Docker what is mounted (the common case).
 [ -n "$candidates" ] || exit 0
 used=" $(for pr in $3; do docker ps -aq --filter "label=com.docker.compose.project=$pr"; done | xargs -r docker inspect -f '{{range .Mounts}}{{println .Source}}{{end}}' 2>/dev/null | sed -n "s#^$1/\\([^/]*\\)/.*#\\1#p" | sort -u | tr '\\n' ' ') "
-old=$(printf '%s\\n' "$candidates" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
-if [ "\${4:-}" = check ]; then [ -z "$old" ]; exit; fi
-printf '%s\\n' "$old" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
+gone=$(printf '%s\\n' "$candidates" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+if [ "\${4:-}" = check ]; then [ -z "$gone" ]; exit; fi
+printf '%s\\n' "$gone" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
 exit 0`;
 
 /**

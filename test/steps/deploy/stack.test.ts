@@ -131,6 +131,48 @@ esac`;
   });
 });
 
+describe('deploy steps: releases that never went live', () => {
+  it('are removed by the prune (unless a container mounts them), do not count among the N kept, and never make the check fail', () => {
+    const p = profile();
+    const prune = deploySteps(p, p.hosts[0]!, vault()).find((s) => s.id === 'deploy.release.prune')!;
+    const root = mkdtempSync(path.join(tmpdir(), 'hlw-prune-failed-'));
+    try {
+      const releases = path.join(root, 'releases');
+      // r3 and r6 failed their health gate (a release.json, never in history.jsonl); r8 is a
+      // redeploy's folder left by a kill (.tmp); r0 predates release.json and history.
+      const names = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8.tmp'];
+      for (const [i, r] of names.entries()) {
+        mkdirSync(path.join(releases, r), { recursive: true });
+        if (r !== 'r0') writeFileSync(path.join(releases, r, 'release.json'), '{}');
+        utimesSync(path.join(releases, r), 1_700_000_000 + i * 100, 1_700_000_000 + i * 100);
+      }
+      symlinkSync('releases/r7', path.join(root, 'current'));
+      const live = ['r1', 'r2', 'r4', 'r5', 'r7'];
+      writeFileSync(path.join(root, 'history.jsonl'), live.map((r) => `{"at":"2026-01-01T00:00:00Z","release":"${r}","by":{"runId":"x","command":"apply"}}\n`).join(''));
+      const args = (argv: readonly string[]): string[] => [argv[3] as string, releases, ...argv.slice(5)];
+      // A container still mounts a file of the failed r6 (its restore failed): it stays.
+      const fake = `case "$1" in ps) echo c1 ;; inspect) echo ${releases}/r6/config/caddy/Caddyfile ;; esac`;
+      // 7 folders with release.json plus r0, keepReleases 5: r0 is the one live release beyond the
+      // newest 5 (r7 current, r5, r4, r2, r1): that is a real change. The failed ones are not.
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(1);
+      rmSync(path.join(releases, 'r0'), { recursive: true });
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+      expect(runWithFakeDocker(prune.apply[0]!.argv, fake, args(prune.apply[0]!.argv)).code).toBe(0);
+      expect(readdirSync(releases).sort()).toEqual(['r1', 'r2', 'r4', 'r5', 'r6', 'r7']);
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+      // Without history.jsonl (a host set up before it existed) no folder counts as failed.
+      rmSync(path.join(root, 'history.jsonl'));
+      mkdirSync(path.join(releases, 'r9'));
+      writeFileSync(path.join(releases, 'r9', 'release.json'), '{}');
+      // r9 is simply the newest; the N rule alone applies (the 4 newest besides current stay).
+      expect(runWithFakeDocker(prune.apply[0]!.argv, 'exit 0', args(prune.apply[0]!.argv)).code).toBe(0);
+      expect(readdirSync(releases).sort()).toEqual(['r4', 'r5', 'r6', 'r7', 'r9']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deploy steps: rotation reaches the running services', () => {
   it('ALTERs the postgres superuser and every app user through psql on stdin, keyed by a marker that changes with any password', () => {
     const p = profile();
