@@ -63,13 +63,16 @@ export class LockHeldError extends WizardError {
   readonly host: string;
   readonly holder: LockInfo | { unreadable: string };
 
-  constructor(host: string, holder: LockInfo | { unreadable: string }, stale: string | undefined) {
+  /** `inProgress`: the holder's process is known to run (same machine, its pid alive). */
+  constructor(host: string, holder: LockInfo | { unreadable: string }, stale: string | undefined, inProgress = false) {
     super(
       'lock-held',
-      `${host}: locked by ${describeHolder(holder)}${stale ? `; ${stale}` : ''}`,
-      stale
-        ? 'if no run is still going, break it with `homelab-wizard apply --break-lock`'
-        : 'wait for that run to finish; if it is gone for good, break the lock with `homelab-wizard apply --break-lock`',
+      inProgress ? `${host}: another run is in progress: ${describeHolder(holder)}` : `${host}: locked by ${describeHolder(holder)}${stale ? `; ${stale}` : ''}`,
+      inProgress
+        ? 'wait for it to finish, then run again (it holds the lock until then; nothing was changed by this run)'
+        : stale
+          ? 'if no run is still going, break it with `homelab-wizard apply --break-lock`'
+          : 'wait for that run to finish; if it is gone for good, break the lock with `homelab-wizard apply --break-lock`',
     );
     this.name = 'LockHeldError';
     this.host = host;
