@@ -38,7 +38,7 @@ export class NotConvergedError extends WizardError {
   constructor(host: string, stepId: string, reasons: readonly string[]) {
     super(
       'not-converged',
-      `${host}: step ${stepId} ran without error but is still not converged (${reasons.join('; ')})`,
+      `${host}: step ${stepId} ran without error but is still not converged: ${reasons.join('; ')}`,
       'something on the host undoes this step, or the step is wrong (a bug in homelab-wizard): see the full log, then report it',
     );
     this.name = 'NotConvergedError';
@@ -63,13 +63,16 @@ export class LockHeldError extends WizardError {
   readonly host: string;
   readonly holder: LockInfo | { unreadable: string };
 
-  constructor(host: string, holder: LockInfo | { unreadable: string }, stale: string | undefined) {
+  /** `inProgress`: the holder's process is known to run (same machine, its pid alive). */
+  constructor(host: string, holder: LockInfo | { unreadable: string }, stale: string | undefined, inProgress = false) {
     super(
       'lock-held',
-      `${host}: locked by ${describeHolder(holder)}${stale ? `; ${stale}` : ''}`,
-      stale
-        ? 'if no run is still going, break it with `homelab-wizard apply --break-lock`'
-        : 'wait for that run to finish; if it is gone for good, break the lock with `homelab-wizard apply --break-lock`',
+      inProgress ? `${host}: another run is in progress: ${describeHolder(holder)}` : `${host}: locked by ${describeHolder(holder)}${stale ? `; ${stale}` : ''}`,
+      inProgress
+        ? 'wait for it to finish, then run again (it holds the lock until then; nothing was changed by this run)'
+        : stale
+          ? 'if no run is still going, break it with `homelab-wizard apply --break-lock`'
+          : 'wait for that run to finish; if it is gone for good, break the lock with `homelab-wizard apply --break-lock`',
     );
     this.name = 'LockHeldError';
     this.host = host;

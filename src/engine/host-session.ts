@@ -14,7 +14,7 @@ import type { Runner } from './runner.js';
 export type LockHolder = LockInfo | { readonly unreadable: string };
 
 /** The flow's answer when a host is locked: take it over (break it), or refuse with an optional staleness note. */
-export type LockDecision = { readonly takeOver: string; readonly note: string } | { readonly refuse: true; readonly stale?: string };
+export type LockDecision = { readonly takeOver: string; readonly note: string } | { readonly refuse: true; readonly stale?: string; readonly inProgress?: boolean };
 
 export interface SessionContext {
   readonly runId: string;
@@ -53,7 +53,7 @@ export async function beginHost(runner: Runner, steps: readonly Step[], ctx: Ses
   if (!result.lock.acquired) {
     const holder = result.lock.holder;
     const decision = await ctx.onLockHeld(runner.host, holder);
-    if ('refuse' in decision) throw new LockHeldError(runner.host, holder, decision.stale);
+    if ('refuse' in decision) throw new LockHeldError(runner.host, holder, decision.stale, decision.inProgress === true);
     result = await runner.lockAndProbe(request, { info: ctx.lockInfo, takeOver: decision.takeOver });
     if (!result.lock.acquired) throw new LockHeldError(runner.host, result.lock.holder, undefined);
     brokeLock = holderText(holder);

@@ -12,6 +12,7 @@ export function probeRequest(steps: readonly Step[], project: string, inventory?
     ...(inventory ? { inventory } : {}),
     steps: steps.map((step) => ({
       check: step.check,
+      ...(step.checkReports ? { report: true } : {}),
       ...(step.dirs && step.dirs.length > 0 ? { dirs: step.dirs.map((d) => d.path) } : {}),
       files: (step.files ?? []).map((f) => ({ path: f.path, sha256: contentHash(f), secret: isSecret(f.content) })),
     })),

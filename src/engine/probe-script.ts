@@ -18,6 +18,8 @@ export const MARK = '@@hlw';
 export const MAX_DIFF_BYTES = 256 * 1024;
 /** A check that hangs must not hang the plan. */
 export const CHECK_TIMEOUT_S = 120;
+/** Lines of a reporting check's output sent back: enough for one line per service. */
+export const CHECK_REPORT_LINES = 40;
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
@@ -58,7 +60,10 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
     '}',
   );
   request.steps.forEach((step, i) => {
-    if (step.check !== null) lines.push(`( timeout ${CHECK_TIMEOUT_S} ${quote(step.check.argv)} ) </dev/null >/dev/null 2>&1; e "check ${i} $?"`);
+    if (step.check !== null && step.report === true) {
+      // Base64 on one line: whatever the check prints cannot pass for a MARK line.
+      lines.push(`o=$( ( timeout ${CHECK_TIMEOUT_S} ${quote(step.check.argv)} ) </dev/null 2>/dev/null ); r=$?; e "check ${i} $r $(printf '%s\\n' "$o" | head -n ${CHECK_REPORT_LINES} | base64 -w0)"`);
+    } else if (step.check !== null) lines.push(`( timeout ${CHECK_TIMEOUT_S} ${quote(step.check.argv)} ) </dev/null >/dev/null 2>&1; e "check ${i} $?"`);
     (step.dirs ?? []).forEach((dir, j) => lines.push(`d ${i} ${j} ${quoteToken(dir)}`));
     step.files.forEach((file, j) => lines.push(`f ${i} ${j} ${quoteToken(file.path)} ${file.sha256} ${file.secret ? 1 : 0}`));
   });
@@ -171,6 +176,7 @@ export class ProbeProtocolError extends WizardError {
 /** Read the MARK lines of a probe's output back into facts, checking that every answer came. */
 export function parseProbeOutput(host: string, request: ProbeRequest, stdout: string, stderr: string): { lock?: LockOutcome; report?: ProbeReport; failure?: string } {
   const checks = new Map<number, number>();
+  const says = new Map<number, string[]>();
   const files = new Map<string, FileFacts>();
   const dirs = new Map<string, DirFacts>();
   const contents = new Map<string, string>();
@@ -201,7 +207,12 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       case 'held': lockLine = { acquired: false, holder: parseLock(a) }; break;
       case 'lock': foundLock = parseLock(a); break;
       case 'audit': lastAudit = parseAudit(a); break;
-      case 'check': checks.set(Number(a), Number(b)); break;
+      case 'check': {
+        checks.set(Number(a), Number(b));
+        const lines = c === undefined ? [] : decode(c).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+        if (lines.length > 0) says.set(Number(a), lines);
+        break;
+      }
       case 'dir': {
         const key = `${a} ${b}`;
         if (c === 'absent') dirs.set(key, { state: 'absent' });
@@ -246,8 +257,10 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       if (!facts) throw new ProbeProtocolError(host, `gave no result for folder ${j} of step ${i}`, stderr);
       return facts;
     });
+    const said = checkExit !== 0 ? says.get(i) : undefined;
     return {
       checkExit,
+      ...(said ? { checkSays: said } : {}),
       ...(stepDirs.length > 0 ? { dirs: stepDirs } : {}),
       files: step.files.map((_, j): FileFacts => {
         const key = `${i} ${j}`;

@@ -20,6 +20,8 @@ export interface OutputSink {
 export interface ProbeRequest {
   readonly steps: readonly {
     readonly check: Command | null;
+    /** Send back the check's stdout (its first lines): it says what is not converged. */
+    readonly report?: boolean;
     readonly dirs?: readonly string[];
     readonly files: readonly { readonly path: string; readonly sha256: string; readonly secret: boolean }[];
   }[];

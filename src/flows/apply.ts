@@ -20,7 +20,7 @@ import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { hasCloudWork } from './cloud-work.js';
-import { findRun, lastUnfinishedRun, newRunId, RunFiles, runFilePaths } from './run-files.js';
+import { findRun, lastUnfinishedRun, newRunId, previousRunNotice, RunFiles, runFilePaths } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
 import { clearRedeployed } from './redeploy-done.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson, type HostSmoke } from '../smoke/results.js';
@@ -143,6 +143,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
       io.stderr(`Taking over the lock of run ${holder.runId}: its process (pid ${holder.pid}) on this machine is gone.\n`);
       return { takeOver: holder.runId, note: `run ${holder.runId} was killed` };
     }
+    // Its process runs here: in progress, however long it has been going.
+    if (sameMachine && holder.pid !== process.pid && !dead) return { refuse: true, inProgress: true };
     const age = Date.now() - Date.parse(holder.startedAt);
     if (dead) return { refuse: true, stale: `it is stale: its process (pid ${holder.pid}) no longer runs on this machine` };
     if (age > OLD_LOCK_MS) return { refuse: true, stale: `it may be stale: taken ${Math.round(age / 60_000)} minutes ago` };
@@ -166,9 +168,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
 
   emit({ type: 'run-start', runId, command, profile: setup.profileName, hosts: setup.work.map((w) => w.host.name), phases: setup.phases });
   for (const step of cloud.steps) emit({ type: 'cloud-change', host: step.host, phase: step.phase, step: step.id, action: step.action, describe: step.describe });
-  if (previous && !global.json) {
-    io.stderr(`The previous apply (run ${previous.runId}, started ${previous.startedAt}) did not finish${previous.progress.length > 0 ? ` (last: ${previous.progress.join('; ')})` : ''}. This run continues from each host's current state.\n`);
-  }
+  const notice = previous ? previousRunNotice(previous, operatorHost, pidAlive) : undefined;
+  if (notice && !global.json) io.stderr(`${notice}\n`);
 
   let outcomes: readonly HostOutcome[] = [];
   let smoke: HostSmoke[] | undefined;

@@ -20,14 +20,19 @@ function checkStopped(s: Day2Session): void {
   if (s.stopped.aborted) throw new UserAbortError();
 }
 
+/** Old releases beyond the newest N, and releases that never went live (a failed gate), unless a container mounts them. */
+async function prune(s: Day2Session): Promise<void> {
+  const project = s.profile.project.name;
+  await s.run(PRUNE_RELEASES, s.layout.releases, String(s.profile.deploy.keepReleases), `${project}-infra ${project}`);
+}
+
 async function switchCurrent(s: Day2Session, manifest: ReleaseManifest): Promise<void> {
   const sw = await s.run(SWITCH_CURRENT, s.layout.project, manifest.release);
   if (sw.code !== 0) throw failed(s, `switching current to ${manifest.release} failed`, sw.stderr);
   // 0600: it holds checksums of env files, which hold secrets.
   const state = await s.runner.upload({ path: `${s.layout.project}/state.json`, mode: '0600', owner: 'root:root', content: Secret.of(stateText(manifest)) });
   if (state.code !== 0) throw failed(s, 'writing state.json failed', state.stderr);
-  const project = s.profile.project.name;
-  await s.run(PRUNE_RELEASES, s.layout.releases, String(s.profile.deploy.keepReleases), `${project}-infra ${project}`);
+  await prune(s);
 }
 
 /**
@@ -54,6 +59,9 @@ export async function applyServicePlan(s: Day2Session, plan: ServicePlan): Promi
   const project = plan.compose === 'infra' ? s.composeProjects.infra : s.composeProjects.apps;
   const up = await s.run(SERVICE_UP_SCRIPT, s.layout.project, id, plan.base, project, COMPOSE_FILES[plan.compose], plan.service, HEALTH_TIMEOUT);
   if (up.code !== 0) {
+    // The failed release never went live: its folder goes now, not at some later switch (it would
+    // pile up in releases/ and make the next plan show a prune the operator never asked for).
+    await prune(s);
     const reason = s.redact(up.stderr).split('\n').filter((l) => l.trim() !== '');
     return { ok: false, reason: reason.slice(-30), restored: reason.some((l) => /rolled .* back to release .*healthy/.test(l)) };
   }

@@ -96,7 +96,8 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     const again = dead && mine ? await runner.lockAndProbe({ steps: [], project: layout.project }, { info, takeOver: mine.runId }).catch(() => undefined) : undefined;
     if (!again?.lock.acquired || !mine) {
       await close();
-      throw new LockHeldError(host.name, holder, dead && mine ? `its process (pid ${mine.pid}) no longer runs on this machine` : undefined);
+      const running = mine !== undefined && mine.operatorHost === operatorHost && mine.pid !== process.pid && !dead;
+      throw new LockHeldError(host.name, holder, dead && mine ? `its process (pid ${mine.pid}) no longer runs on this machine` : undefined, running);
     }
     io.stderr(`Taking over the lock of run ${mine.runId} (${mine.command}): its process (pid ${mine.pid}) on this machine is gone.\n`);
   }

@@ -9,7 +9,7 @@ import { renderRelease } from '../render/release.js';
 import { confirmDecision, nameConfirms } from '../steps/day2/confirmation.js';
 import { describeEnvDiff, envKeyDiff } from '../steps/day2/env-diff.js';
 import { healthOf, imageTag } from '../steps/day2/host-snapshot.js';
-import { othersChanged, planServiceRelease, type ServicePlan } from '../steps/day2/service-release.js';
+import { othersChanged, planServiceRelease, withRunningContainer, type ServicePlan } from '../steps/day2/service-release.js';
 import { applyServicePlan } from './day2-apply.js';
 import { openDay2, type Day2Session } from './day2-session.js';
 
@@ -50,6 +50,7 @@ async function oldContents(s: Day2Session, paths: readonly string[]): Promise<Ma
 async function describePlan(s: Day2Session, plan: ServicePlan, content: ReadonlyMap<string, string | Secret>): Promise<{ lines: string[]; files: object[] }> {
   const lines: string[] = [`${plan.service} on ${s.host.name}: release ${plan.base} → ${plan.manifest.release}`];
   lines.push(plan.imageBefore === plan.imageAfter ? `  image: ${plan.imageAfter} (unchanged)` : `  image: ${plan.imageBefore} → ${plan.imageAfter}`);
+  if (plan.recreate) lines.push(`  its container does not run what release ${plan.base} defines for it (inputs label differs, or no container): it is recreated from that release`);
   const before = await oldContents(s, plan.fileChanges.filter((c) => c.change === 'changed').map((c) => c.path));
   const files: object[] = [];
   for (const change of plan.fileChanges) {
@@ -107,11 +108,14 @@ async function redeployOn(s: Day2Session, global: Parameters<CommandRunner>[0], 
     if (service === undefined) throw new UserAbortError();
   }
   const content = new Map(fresh.files.map((f) => [f.path, f.content] as const));
-  const plan = planServiceRelease(
-    service,
-    running,
-    { kind: 'profile', manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string }, content },
-    new Set(s.snapshot.releases.map((r) => r.id)),
+  const plan = withRunningContainer(
+    planServiceRelease(
+      service,
+      running,
+      { kind: 'profile', manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string }, content },
+      new Set(s.snapshot.releases.map((r) => r.id)),
+    ),
+    s.snapshot.containers.find((c) => c.service === service),
   );
   const others = othersChanged(running, { manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string } }, service);
   const note = others.length > 0 ? `The profile also changed ${others.join(', ')}: ${others.length === 1 ? 'it keeps' : 'they keep'} what runs now (\`homelab-wizard apply --only deploy\` deploys everything).` : undefined;

@@ -98,6 +98,21 @@ export function lastUnfinishedRun(dir: string): UnfinishedRun | undefined {
   return typeof found === 'object' ? found : undefined;
 }
 
+/**
+ * What to say about the newest run of this folder whose journal has no end. Its process still
+ * runs on this machine: nothing (it is in progress, not unfinished; each host it holds refuses
+ * this run with its lock, saying so). Gone: it did not finish, and this run continues from each
+ * host's state. Run from another machine: this one cannot tell which.
+ */
+export function previousRunNotice(previous: UnfinishedRun, operatorHost: string, alive: (pid: number) => boolean): string | undefined {
+  const last = previous.progress.length > 0 ? ` (last: ${previous.progress.join('; ')})` : '';
+  if (previous.operatorHost === operatorHost) {
+    if (alive(previous.pid)) return undefined;
+    return `The previous apply (run ${previous.runId}, started ${previous.startedAt}) did not finish${last}. This run continues from each host's current state.`;
+  }
+  return `The previous apply (run ${previous.runId}, started ${previous.startedAt} on ${previous.operatorHost}) has no end in its journal${last}: it stopped, or still runs there. This run continues from each host's current state.`;
+}
+
 /** A run of this project folder by id: unfinished (killed or crashed), finished, or unknown here. */
 export function findRun(dir: string, runId: string): UnfinishedRun | 'finished' | undefined {
   if (!/^[0-9A-Za-z-]+$/.test(runId)) return undefined;

@@ -17,6 +17,8 @@ export interface HostStatus {
   readonly lastRun: HostPlan['lastRun'] | null;
   /** Ids of steps that are not converged. */
   readonly drift: readonly string[];
+  /** Why each of them is not converged (per step id): e.g. which service runs another definition. */
+  readonly driftReasons: Readonly<Record<string, readonly string[]>>;
   /** What runs there against the profile's pins, and files edited by hand; null when not read (unreachable). */
   readonly inventory: HostInventory | null;
   /** Whether this host makes `status` exit 2: step drift, file drift, or a service missing, stopped, unhealthy or off its pinned version. */
@@ -24,7 +26,8 @@ export interface HostStatus {
 }
 
 export function hostStatus(plan: HostPlan, inventory?: HostInventory): HostStatus {
-  const drift = plan.problem ? [] : plan.steps.filter((s) => s.action !== '=').map((s) => `${s.action} ${s.id}`);
+  const drifted = plan.problem ? [] : plan.steps.filter((s) => s.action !== '=');
+  const drift = drifted.map((s) => `${s.action} ${s.id}`);
   return {
     host: plan.host,
     target: plan.target ?? null,
@@ -33,6 +36,7 @@ export function hostStatus(plan: HostPlan, inventory?: HostInventory): HostStatu
     lock: plan.lock ?? null,
     lastRun: plan.lastRun ?? null,
     drift,
+    driftReasons: Object.fromEntries(drifted.map((s) => [s.id, s.reasons])),
     inventory: inventory ?? null,
     attention: plan.problem === undefined && (drift.length > 0 || (inventory !== undefined && inventoryNeedsAttention(inventory))),
   };
@@ -72,6 +76,7 @@ function renderStatus(s: HostStatus): string {
   lines.push(`  last run:  ${r ? `${r.at} \`${r.command}\` by ${r.who}: ${r.result}, ${r.changed} changed${r.failedStep ? `, failed at ${r.failedStep}` : ''}` : 'none recorded'}`);
   if (s.inventory) lines.push(...renderInventory(s.inventory));
   lines.push(`  drift:     ${s.drift.length === 0 ? 'none' : `${s.drift.length} step${s.drift.length === 1 ? '' : 's'} differ: ${s.drift.join(', ')}`}`);
+  for (const [id, reasons] of Object.entries(s.driftReasons)) for (const why of reasons) lines.push(`             ${id}: ${why}`);
   return lines.join('\n');
 }
 

@@ -73,6 +73,20 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * What a failing check means, in words: what the check itself said is not converged (a step with
+ * `checkReports`), else what the step's effect implies, with the exit code for the curious.
+ */
+export function checkReasons(step: Pick<Step, 'effect'>, facts: Pick<StepFacts, 'checkExit' | 'checkSays'>): string[] {
+  if (facts.checkSays && facts.checkSays.length > 0) return [...facts.checkSays];
+  const code = facts.checkExit === null || facts.checkExit === undefined ? 'without a code' : `${facts.checkExit}`;
+  // 124 is timeout(1)'s, 126/127 the shell's: the check could not decide, which is not "not converged".
+  if (facts.checkExit === 124) return [`its check did not finish in time (exit 124): the state is unknown, apply runs the step`];
+  if (facts.checkExit === 126 || facts.checkExit === 127) return [`its check could not run (exit ${code}): the state is unknown, apply runs the step`];
+  const what = step.effect === 'delete' ? 'something to remove' : step.effect === 'create' ? 'not there yet' : 'not as the profile says yet';
+  return [`${what} (its check exited ${code})`];
+}
+
 /** The planned fate of a step from what the probe found. */
 export function evaluateStep(step: Step, facts: StepFacts): StepChange {
   const specs = step.files ?? [];
@@ -83,7 +97,7 @@ export function evaluateStep(step: Step, facts: StepFacts): StepChange {
   const dirs = dirSpecs.map((spec, i) => evaluateDir(spec, dirFacts[i] as DirFacts));
   const files = specs.map((spec, i) => evaluateFile(spec, facts.files[i] as FileFacts));
   const reasons: string[] = [];
-  if (step.check !== null && facts.checkExit !== 0) reasons.push(`check exited ${facts.checkExit ?? 'without a code'}`);
+  if (step.check !== null && facts.checkExit !== 0) reasons.push(...checkReasons(step, facts));
   const changedDirs = dirs.filter((d) => d.action !== 'same');
   const changedFiles = files.filter((f) => f.action !== 'same');
   if (changedDirs.length > 0) reasons.push(`${plural(changedDirs.length, 'folder')} to make or fix`);

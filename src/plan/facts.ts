@@ -21,6 +21,8 @@ export type DirFacts = { readonly state: 'absent' } | { readonly state: 'not-a-d
 /** What the probe found for one step: the check's exit code (null: no check), each folder and each file. */
 export interface StepFacts {
   readonly checkExit: number | null;
+  /** What a failing check said is not converged, one item a line (steps with `checkReports` only). */
+  readonly checkSays?: readonly string[];
   readonly dirs?: readonly DirFacts[];
   readonly files: readonly FileFacts[];
 }

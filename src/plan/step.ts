@@ -35,6 +35,11 @@ export interface Step {
   readonly describe: string;
   readonly host: string;
   readonly check: Command | null;
+  /**
+   * The check prints one line per thing that is not converged (`n8n: …`): `plan` and `status`
+   * show those lines, not just its exit code. Without it, the check's output is not read.
+   */
+  readonly checkReports?: boolean;
   /** Folders, made before the files (which may live in them). */
   readonly dirs?: readonly DirSpec[];
   readonly files?: readonly FileSpec[];

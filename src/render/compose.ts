@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { NETWORKS } from '../catalog/networks.js';
 import type { EffectiveService } from '../profile/effective.js';
+import { canonical } from './canonical.js';
 
 /** Where a service's rendered inputs live inside a release folder (relative paths). */
 export interface ServiceFiles {
   readonly envFile?: string;
   /** Files mounted read-only: release-relative source → container target. */
   readonly mounts: readonly { readonly source: string; readonly target: string }[];
-  /** sha256 over the service's image, env file and mounted files: a change recreates the container. */
-  readonly inputsHash: string;
+  /** sha256 over the service's own files (env file, configs: path, mode, content). */
+  readonly filesHash: string;
   readonly command?: readonly string[];
 }
 
@@ -38,6 +40,7 @@ export function networkName(project: string, network: string): string {
   return `${project}_${network}`;
 }
 
+/** The definition of one service, without its inputs label. */
 function serviceDefinition(input: ComposeInput, service: EffectiveService): Record<string, unknown> {
   const { entry } = service;
   const files = input.files.get(service.id);
@@ -72,8 +75,31 @@ function serviceDefinition(input: ComposeInput, service: EffectiveService): Reco
     ...(entry.capAdd && entry.capAdd.length > 0 ? { cap_add: [...entry.capAdd] } : {}),
     ...(service.memoryLimit ? { deploy: { resources: { limits: { memory: service.memoryLimit } } } } : {}),
     logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
-    labels: { [INPUTS_LABEL]: files?.inputsHash ?? '' },
   };
+}
+
+/**
+ * The inputs label of a service: its own files and its whole compose definition (limits,
+ * healthcheck, command, ports, volumes, ...), so a change of any of them recreates the container
+ * and shows in `plan` and `status`. The label itself is left out: it cannot hash itself. Compose's
+ * own `config --hash` would not do: it hashes the env-file path and the bind-mount sources, which
+ * live in the release folder, whose name changes with every release. Here every path is
+ * release-relative (`./env/…`) or under `data/`, so the same service has the same hash in every release.
+ */
+export function inputsHash(definition: Readonly<Record<string, unknown>>, filesHash: string): string {
+  return createHash('sha256').update(JSON.stringify(canonical(definition))).update('\0').update(filesHash).digest('hex');
+}
+
+/** Every compose service of the input with its definition, label included, and its inputs hash. */
+export function composeServices(input: ComposeInput): Map<string, { readonly definition: Record<string, unknown>; readonly inputs: string }> {
+  const out = new Map<string, { definition: Record<string, unknown>; inputs: string }>();
+  for (const service of input.services) {
+    if (service.entry.placement.kind !== 'compose') continue;
+    const bare = serviceDefinition(input, service);
+    const inputs = inputsHash(bare, input.files.get(service.id)?.filesHash ?? '');
+    out.set(service.id, { definition: { ...bare, labels: { [INPUTS_LABEL]: inputs } }, inputs });
+  }
+  return out;
 }
 
 /**
@@ -83,9 +109,10 @@ function serviceDefinition(input: ComposeInput, service: EffectiveService): Reco
 export function renderComposeFile(input: ComposeInput, file: 'infra' | 'apps'): string {
   const services = input.services.filter((s) => s.entry.placement.kind === 'compose' && s.entry.placement.file === file);
   const used = new Set(services.flatMap((s) => s.entry.networks));
+  const defined = composeServices(input);
   const doc = {
     name: file === 'infra' ? `${input.project}-infra` : input.project,
-    services: Object.fromEntries(services.map((s) => [s.id, serviceDefinition(input, s)])),
+    services: Object.fromEntries(services.map((s) => [s.id, defined.get(s.id)?.definition])),
     networks: Object.fromEntries(
       NETWORKS.filter((n) => used.has(n.name)).map((n) => [n.name, { name: networkName(input.project, n.name), external: true }]),
     ),

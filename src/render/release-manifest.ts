@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSecret, type Secret } from '../lib/secret.js';
+import { canonical } from './canonical.js';
 import type { Release, ReleaseFile } from './release.js';
 
 /** One file of a release as the manifest records it: never its content, only its digest. */
@@ -68,15 +69,7 @@ export function manifestOf(release: Release): ReleaseManifest {
   return { version: 1, release: manifestId(files), services, files };
 }
 
-/** Keys sorted at every level: the same manifest is always the same bytes (a later apply sees no change). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
-  }
-  return value;
-}
-
+/** Canonical: the same manifest is always the same bytes (a later apply sees no change). */
 export function manifestText(manifest: ReleaseManifest): string {
   return `${JSON.stringify(canonical(manifest), null, 2)}\n`;
 }

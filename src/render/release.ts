@@ -3,7 +3,7 @@ import { isSecret, Secret } from '../lib/secret.js';
 import { hostServices, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { renderCaddyfile } from './caddyfile.js';
-import { renderComposeFile, type ServiceFiles } from './compose.js';
+import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
 
@@ -22,7 +22,7 @@ export interface ReleaseFile {
 export interface Release {
   readonly files: readonly ReleaseFile[];
   readonly services: readonly EffectiveService[];
-  /** Per service: the hash that decides whether its container must be recreated. */
+  /** Per service: the hash that decides whether its container must be recreated (compose label `homelab-wizard.inputs`). */
   readonly inputs: ReadonlyMap<string, string>;
   /** Vault keys the release needs and the vault does not have. */
   readonly missingSecrets: readonly string[];
@@ -81,8 +81,8 @@ export function renderRelease({ profile, host, projectDir, secret }: ReleaseInpu
       mounts.push({ source, target: '/usr/local/etc/redis/redis.conf' });
       command = ['redis-server', '/usr/local/etc/redis/redis.conf'];
     }
-    const inputsHash = sha256([service.image, ...own.flatMap((f) => [f.path, f.mode, f.content])]);
-    serviceFiles.set(service.id, { envFile, mounts, inputsHash, ...(command ? { command } : {}) });
+    const filesHash = sha256(own.flatMap((f) => [f.path, f.mode, f.content]));
+    serviceFiles.set(service.id, { envFile, mounts, filesHash, ...(command ? { command } : {}) });
     files.push(...own.map((f) => ({ ...f, service: service.id })));
   }
 
@@ -94,7 +94,7 @@ export function renderRelease({ profile, host, projectDir, secret }: ReleaseInpu
   return {
     files,
     services,
-    inputs: new Map([...serviceFiles].map(([id, f]) => [id, f.inputsHash])),
+    inputs: new Map([...composeServices(compose)].map(([id, s]) => [id, s.inputs])),
     missingSecrets: [...missing].sort(),
   };
 }

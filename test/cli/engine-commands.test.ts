@@ -242,6 +242,24 @@ describe('plan, apply and status against a real sshd', { timeout: 90_000 }, () =
     expect(existsSync(path.join(lab(), 'lock'))).toBe(false);
   });
 
+  it('refuses a second apply while the first is in progress, saying so (who, since when, pid), never that it did not finish', async () => {
+    rmSync(path.join(lab(), 'data'), { recursive: true });
+    rmSync(path.join(base, 'held'), { force: true });
+    rmSync(path.join(base, 'release'), { force: true });
+    setHook(holdHook(`${lab()}/data`));
+    const first = startCli(onlyDeploy(['apply']), { cwd: project, timeoutMs: 60_000 });
+    await waitFor(() => existsSync(path.join(base, 'held')), (held) => held, 30_000);
+    const second = await run(['apply']);
+    writeFileSync(path.join(base, 'release'), '');
+    await first.result;
+    setHook('');
+    expect(second.code).toBe(1);
+    expect(second.stderr).not.toMatch(/did not finish/);
+    expect(second.stderr).toMatch(new RegExp(`box: another run is in progress: \\S+@\\S+ \\(pid ${first.child.pid}, \`apply --only deploy\`\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    expect(second.stderr).toContain('hint: wait for it to finish, then run again');
+    expect((await run(['apply'])).code).toBe(0);
+  });
+
   it('on SIGTERM finishes the running step, then releases the lock and exits 130', async () => {
     rmSync(path.join(lab(), 'data'), { recursive: true });
     rmSync(path.join(base, 'held'), { force: true });

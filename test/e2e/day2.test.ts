@@ -63,13 +63,16 @@ function setSecret(key: string, value: string): Promise<void> {
 
 const profileFile = (): string => path.join(project, 'profiles', `${NAME}.yaml`);
 
-/** Sets n8n's `version:` in the profile (the plain profile written by init). */
-function setN8nVersion(version: string | undefined): void {
+/** Sets n8n's entry in the profile (the plain profile written by init): its settings, or none. */
+function setN8n(settings: { version?: string; memoryLimit?: string } = {}): void {
   const doc = parse(readFileSync(profileFile(), 'utf8')) as { hosts: { services: (string | { name: string; version?: string })[] }[] };
-  const services = doc.hosts[0]!.services.map((s) => ((typeof s === 'string' ? s : s.name) === 'n8n' ? (version ? { name: 'n8n', version } : 'n8n') : s));
+  const services = doc.hosts[0]!.services.map((s) => ((typeof s === 'string' ? s : s.name) === 'n8n' ? (Object.keys(settings).length > 0 ? { name: 'n8n', ...settings } : 'n8n') : s));
   doc.hosts[0]!.services = services;
   writeFileSync(profileFile(), stringify(doc));
 }
+
+/** Sets n8n's `version:` in the profile. */
+const setN8nVersion = (version: string | undefined): void => setN8n(version ? { version } : {});
 
 async function containers(): Promise<Record<string, string>> {
   const out = await remote(ssh, `docker ps --format '{{.Label "com.docker.compose.service"}} {{.ID}}'`);
@@ -187,9 +190,12 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/health gate failed/);
     expect(r.stderr).toMatch(/rolled back to release [0-9a-f]{12}; it is healthy again/);
-    const result = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { result: string };
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { result: string; to: string };
     expect(result.result).toBe('rolled-back');
     expect(await current()).toBe(before);
+    // The failed release never went live: its folder is gone, so it cannot pile up in releases/.
+    expect(result.to).toMatch(/^[0-9a-f]{12}$/);
+    expect((await remote(ssh, `ls -1 /opt/homelab/${NAME}/releases`)).split('\n')).not.toContain(result.to);
     expect(await containers()).toEqual(redeployed);
     expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
   }, 900_000);
@@ -238,6 +244,35 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(await containers()).toEqual(after2);
     expect(after2['n8n']).not.toBe(after['n8n']);
     expect((await appLogsIn()).trim()).toBe('n8n');
+  }, 900_000);
+
+  it('a memory limit alone reaches the container: plan names n8n (exit 2), status reports the drift, apply recreates only n8n, a second apply has 0 changes', async () => {
+    const before = await containers();
+    setN8n({ memoryLimit: '1100M' });
+    const plan = await cli('plan', '--only', 'deploy');
+    expect(plan.code, `${plan.stdout}\n${plan.stderr}`).toBe(2);
+    expect(plan.stdout).toMatch(/~ deploy\.stack\.apps .*\n\s+n8n: its compose definition \(limits, .*\) .*differ from what runs/);
+    expect(plan.stdout).not.toMatch(/check exited/);
+    const status = await cli('status', '--only', 'deploy');
+    expect(status.code, `${status.stdout}\n${status.stderr}`).toBe(2);
+    expect(status.stdout).toMatch(/drift: .*~ deploy\.stack\.apps/);
+    expect(status.stdout).toMatch(/deploy\.stack\.apps: n8n: its compose definition/);
+
+    const apply = await cli('apply', '--only', 'deploy');
+    expect(apply.code, `${apply.stdout}\n${apply.stderr}`).toBe(0);
+    const after = await containers();
+    expect(after['n8n']).not.toBe(before['n8n']);
+    for (const svc of ['caddy', 'postgresql', 'redis']) expect(after[svc], svc).toBe(before[svc]);
+    expect((await remote(ssh, `docker inspect -f '{{.HostConfig.Memory}}' ${after['n8n']}`)).trim()).toBe(String(1100 * 1024 * 1024));
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
+    expect((await appLogsIn()).trim()).toBe('n8n');
+
+    const again = await cli('apply', '--only', 'deploy');
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(`${again.stdout}${again.stderr}`).toMatch(/0 changed/);
+    expect(await containers()).toEqual(after);
+    const clean = await cli('status', '--only', 'deploy');
+    expect(clean.code, `${clean.stdout}\n${clean.stderr}`).toBe(0);
   }, 900_000);
 
   it('no secret value appears in project files, CLI output, the process list, logs or world-readable files on the host', async () => {

@@ -89,7 +89,7 @@ describe('executeSteps()', () => {
     const fake = new FakeHost();
     const { outcome } = await run(fake, [ruled(fake, 'flaky', { converges: false })]);
     expect(outcome.error).toBeInstanceOf(NotConvergedError);
-    expect((outcome.error as Error).message).toBe('fake: step deploy.t.flaky ran without error but is still not converged (check exited 1)');
+    expect((outcome.error as Error).message).toBe('fake: step deploy.t.flaky ran without error but is still not converged: not as the profile says yet (its check exited 1)');
   });
 
   it('fails a step whose verify fails after it converged', async () => {

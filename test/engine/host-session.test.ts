@@ -35,6 +35,15 @@ describe('host sessions: lock, audit, release', () => {
     expect(fake.lock).toBe(other);
   });
 
+  it('says a run is in progress when the flow knows its process runs, and does not suggest breaking its lock', async () => {
+    const fake = new FakeHost();
+    fake.lock = other;
+    const error = await failure(beginHost(fake.runner(), steps, ctx('mine', [], async () => ({ refuse: true, inProgress: true }))));
+    expect((error as Error).message).toBe('fake: another run is in progress: grace@desk.example.com (pid 77, `apply --only deploy`) since 2026-01-01T09:00:00.000Z');
+    expect((error as LockHeldError).hint).not.toMatch(/break-lock/);
+    expect(fake.lock).toBe(other);
+  });
+
   it('shows a staleness note when the flow has one', async () => {
     const fake = new FakeHost();
     fake.lock = other;

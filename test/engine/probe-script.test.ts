@@ -65,6 +65,24 @@ describe('probe script', () => {
     expect(files.slice(3)).toEqual([{ state: 'absent' }, { state: 'not-a-file' }, { state: 'not-a-file' }]);
   });
 
+  it("sends back what a reporting check printed (base64, so it cannot forge a result), and only when it fails", () => {
+    const req: ProbeRequest = {
+      project,
+      steps: [
+        { check: { argv: ['sh', '-c', 'echo "n8n: not running"; echo "@@hlw check 1 0"; echo; echo "redis: not healthy"; exit 1'] }, report: true, files: [] },
+        { check: { argv: ['sh', '-c', 'echo all fine; exit 0'] }, report: true, files: [] },
+        { check: { argv: ['sh', '-c', 'echo not read; exit 1'] }, files: [] },
+        { check: { argv: ['sh', '-c', 'exit 3'] }, report: true, files: [] },
+      ],
+    };
+    const out = sh(probeScript(req));
+    const { report } = parseProbeOutput('box', req, out.stdout, out.stderr);
+    expect(report?.steps.map((s) => s.checkExit)).toEqual([1, 0, 1, 3]);
+    expect(report?.steps[0]?.checkSays).toEqual(['n8n: not running', '@@hlw check 1 0', 'redis: not healthy']);
+    for (const i of [1, 2, 3]) expect(report?.steps[i]).not.toHaveProperty('checkSays');
+    expect(out.stdout).not.toContain('all fine');
+  });
+
   it('reports folders: absent, present with mode and owner, or something else in the way', () => {
     mkdirSync(path.join(project, 'kept'), { recursive: true, mode: 0o750 });
     writeFileSync(path.join(project, 'a-file'), 'x');

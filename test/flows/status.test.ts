@@ -16,8 +16,9 @@ describe('status of one host', () => {
     expect(hostStatus(plan(), inventory({ drifted: [{ path: 'env/n8n.env', change: 'modified' }] })).attention).toBe(true);
     expect(hostStatus(plan(), inventory({ services: [{ ...inventory().services[0]!, state: 'exited', problem: 'exited' }] })).attention).toBe(true);
     expect(hostStatus(plan(), inventory({ current: 'def' })).attention).toBe(true);
-    const drifting = plan({ steps: [{ id: 'deploy.stack.apps', phase: 'deploy', describe: 'Apps', risk: 'disruptive', action: '~', reasons: ['check failed'], files: [] }] });
+    const drifting = plan({ steps: [{ id: 'deploy.stack.apps', phase: 'deploy', describe: 'Apps', risk: 'disruptive', action: '~', reasons: ['n8n: its compose definition differs'], files: [] }] });
     expect(hostStatus(drifting).drift).toEqual(['~ deploy.stack.apps']);
+    expect(hostStatus(drifting).driftReasons).toEqual({ 'deploy.stack.apps': ['n8n: its compose definition differs'] });
     expect(hostStatus(drifting).attention).toBe(true);
   });
 

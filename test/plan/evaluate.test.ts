@@ -42,7 +42,19 @@ describe('evaluateStep()', () => {
     expect(evaluateStep(step({ files: [], check: { argv: ['false'] }, effect: 'delete' }), facts).action).toBe('-');
     expect(evaluateStep(step({ files: [], check: { argv: ['false'] }, effect: 'update' }), facts).action).toBe('~');
     expect(evaluateStep(step({ files: [], check: { argv: ['false'] }, effect: 'create' }), facts).action).toBe('+');
-    expect(evaluateStep(step({ files: [], check: { argv: ['false'] } }), facts)).toMatchObject({ action: '~', reasons: ['check exited 1'] });
+    expect(evaluateStep(step({ files: [], check: { argv: ['false'] } }), facts)).toMatchObject({ action: '~', reasons: ['not as the profile says yet (its check exited 1)'] });
+  });
+
+  it('says what a failing check means: what the check itself reported, else what the step would do', () => {
+    const failing = (effect?: 'create' | 'update' | 'delete') => step({ files: [], check: { argv: ['false'] }, ...(effect ? { effect } : {}) });
+    const reasons = (s: Step, facts: { checkExit: number; checkSays?: string[] }) => evaluateStep(s, { ...facts, files: [] }).reasons;
+    expect(reasons(failing('create'), { checkExit: 1 })).toEqual(['not there yet (its check exited 1)']);
+    expect(reasons(failing('update'), { checkExit: 1 })).toEqual(['not as the profile says yet (its check exited 1)']);
+    expect(reasons(failing('delete'), { checkExit: 1 })).toEqual(['something to remove (its check exited 1)']);
+    expect(reasons(failing(), { checkExit: 124 })).toEqual(['its check did not finish in time (exit 124): the state is unknown, apply runs the step']);
+    expect(reasons(failing(), { checkExit: 127 })).toEqual(['its check could not run (exit 127): the state is unknown, apply runs the step']);
+    expect(reasons(failing('update'), { checkExit: 1, checkSays: ['n8n: its compose definition differs', 'redis: not running'] })).toEqual(['n8n: its compose definition differs', 'redis: not running']);
+    for (const r of [...reasons(failing(), { checkExit: 1 }), ...reasons(failing('delete'), { checkExit: 2 })]) expect(r).not.toMatch(/^check exited/);
   });
 
   it('plans folders: + when missing, ~ with the mode or owner that drifted', () => {

@@ -8,6 +8,7 @@ import { CATALOG } from '../../src/catalog/catalog.js';
 import { isSecret, Secret } from '../../src/lib/secret.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { caddyQuote } from '../../src/render/caddyfile.js';
+import { inputsHash } from '../../src/render/compose.js';
 import { quoteEnvValue, renderEnvFile } from '../../src/render/env-file.js';
 import { renderRelease } from '../../src/render/release.js';
 import { provisionSql, sqlLiteral } from '../../src/render/sql.js';
@@ -40,6 +41,42 @@ describe('rendering', () => {
     const changed = release('minimal', 0, (key) => (key === 'n8n.dbPassword' ? Secret.of('another') : allSecrets(key)));
     const diff = [...base.inputs].filter(([id, hash]) => changed.inputs.get(id) !== hash).map(([id]) => id);
     expect(diff).toEqual(['n8n']);
+  });
+
+  it('puts the whole compose definition in the inputs: a memory limit alone changes n8n and only n8n, the same profile the same hashes', () => {
+    const base = release('minimal');
+    expect(release('minimal').inputs).toEqual(base.inputs);
+    const profile = validExample('minimal', (raw) => {
+      raw.hosts[0].services = raw.hosts[0].services.map((s: string) => (s === 'n8n' ? { name: 'n8n', memoryLimit: '1100M' } : s));
+    });
+    const limited = renderRelease({ profile, host: profile.hosts[0]!, projectDir: '/opt/homelab/minimal', secret: allSecrets });
+    const diff = [...base.inputs].filter(([id, hash]) => limited.inputs.get(id) !== hash).map(([id]) => id);
+    expect(diff).toEqual(['n8n']);
+    // The label in the compose file is the hash of the release, and the env file did not change.
+    const apps = parse(limited.files.find((f) => f.path === 'docker-compose.yml')!.content as string, { version: '1.1' });
+    expect(apps.services.n8n.deploy.resources.limits.memory).toBe('1100M');
+    expect(apps.services.n8n.labels['homelab-wizard.inputs']).toBe(limited.inputs.get('n8n'));
+    const env = (r: Release) => r.files.find((f) => f.path === 'env/n8n.env')!.content;
+    expect((env(limited) as Secret).reveal()).toBe((env(base) as Secret).reveal());
+  });
+
+  it('hashes a definition by its content, not its key order or its label, and every nested value counts', () => {
+    const def = { image: 'n8n:1', healthcheck: { test: ['CMD', 'true'], retries: 5 }, volumes: ['./env/x.env:/x:ro'] };
+    const same = { volumes: ['./env/x.env:/x:ro'], healthcheck: { retries: 5, test: ['CMD', 'true'] }, image: 'n8n:1' };
+    expect(inputsHash(same, 'f')).toBe(inputsHash(def, 'f'));
+    expect(inputsHash({ ...def, healthcheck: { ...def.healthcheck, retries: 6 } }, 'f')).not.toBe(inputsHash(def, 'f'));
+    expect(inputsHash({ ...def, command: ['redis-server'] }, 'f')).not.toBe(inputsHash(def, 'f'));
+    expect(inputsHash(def, 'g')).not.toBe(inputsHash(def, 'f'));
+    // The label is not part of what it hashes: the definition of every rendered service, label
+    // removed, hashes to the label's own value (with that service's files).
+    const r = release('minimal');
+    for (const file of ['docker-compose-infra.yml', 'docker-compose.yml']) {
+      const doc = parse(r.files.find((f) => f.path === file)!.content as string, { version: '1.1' });
+      for (const [id, svc] of Object.entries(doc.services as Record<string, { labels: Record<string, string> }>)) {
+        expect(Object.keys(svc.labels), id).toEqual(['homelab-wizard.inputs']);
+        expect(svc.labels['homelab-wizard.inputs'], id).toBe(r.inputs.get(id));
+      }
+    }
   });
 
   it('reports every missing secret at once', () => {

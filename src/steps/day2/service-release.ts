@@ -32,6 +32,11 @@ export interface ServicePlan {
   readonly unchanged: boolean;
   /** A folder with this id already exists on the host (same id, same content): used as it is. */
   readonly reuse: boolean;
+  /**
+   * The release is the running one, but the service's container was not made from it (its inputs
+   * label differs, or there is none): it is brought up again from the running release's folder.
+   */
+  readonly recreate?: boolean;
   readonly imageBefore: string;
   readonly imageAfter: string;
   readonly fileChanges: readonly FileChange[];
@@ -117,6 +122,18 @@ export function planServiceRelease(service: string, current: ReleaseView & { rea
     ...(source.kind === 'release' ? { copyFrom: source.id } : {}),
     removes: fileChanges.filter((c) => c.change === 'removed').map((c) => c.path),
   };
+}
+
+/**
+ * A plan that finds nothing to change in the files can still find a container that does not run
+ * what the release says: created from another definition (by hand, or by an apply that stopped
+ * between the two), or gone. Then that one service is brought up again from the running release.
+ */
+export function withRunningContainer(plan: ServicePlan, container: { readonly inputs: string } | undefined): ServicePlan {
+  if (!plan.unchanged) return plan;
+  const wanted = plan.manifest.services[plan.service]?.inputs;
+  if (container !== undefined && container.inputs === wanted) return plan;
+  return { ...plan, unchanged: false, reuse: true, recreate: true };
 }
 
 /**

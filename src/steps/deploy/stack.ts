@@ -24,19 +24,38 @@ const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script,
  * Converged when every expected service runs healthy with the expected inputs, and nothing else
  * runs. Healthy as the gate judges it: a container Docker has not checked yet (`health: starting`)
  * counts when its own health test passes now, so a no-change run right after a deploy agrees.
+ * Prints one line per service that is not converged (the step has `checkReports`), so `plan` and
+ * `status` say which service and why. Args: compose project, `svc=inputs` lines.
  */
-const STACK_CHECK = `${HEALTH_GATE}
-expected="$2"
-running=$(docker ps --filter "label=com.docker.compose.project=$1" --format '{{.Label "com.docker.compose.service"}}=${'{{'}.Label "${INPUTS_LABEL}"${'}}'} {{.Status}}' 2>/dev/null) || exit 1
-[ "$(printf '%s\\n' "$running" | grep -c .)" = "$(printf '%s\\n' "$expected" | grep -c .)" ] || exit 1
-printf '%s\\n' "$expected" | while IFS= read -r want; do
-  line=$(printf '%s\\n' "$running" | grep -F -- "$want Up" | head -n 1)
+export const STACK_CHECK = `${HEALTH_GATE}
+running=$(docker ps --filter "label=com.docker.compose.project=$1" --format '{{.Label "com.docker.compose.service"}}=${'{{'}.Label "${INPUTS_LABEL}"${'}}'} {{.Status}}' 2>/dev/null) || { echo "docker ps failed: the containers could not be read"; exit 1; }
+said=$(printf '%s\\n' "$2" | while IFS= read -r want; do
+  [ -n "$want" ] || continue
+  svc=\${want%%=*}
+  mine=$(printf '%s\\n' "$running" | while IFS= read -r l; do case "$l" in "$svc="*) printf '%s\\n' "$l" ;; esac; done)
+  line=$(printf '%s\\n' "$mine" | grep -F -- "$want Up" | head -n 1)
   case "$line" in
     *'(healthy)'*) ;;
-    *'(health: starting)'*) hlw_gate "$1" 0 "\${want%%=*}" 2>/dev/null || exit 1 ;;
-    *) exit 1 ;;
+    *'(health: starting)'*) hlw_gate "$1" 0 "$svc" >/dev/null 2>&1 || echo "$svc: starting, and its own health test fails" ;;
+    '') case "$mine" in
+          '') echo "$svc: not running: apply starts it" ;;
+          "$want "*) echo "$svc: not up (\${mine#* })" ;;
+          *) echo "$svc: its compose definition (limits, ports, healthcheck, volumes, ...), image, env file or configs differ from what runs: apply recreates its container" ;;
+        esac ;;
+    *) echo "$svc: not healthy (\${line#* })" ;;
   esac
-done`;
+done
+printf '%s\\n' "$running" | while IFS= read -r l; do
+  [ -n "$l" ] || continue
+  svc=\${l%%=*}
+  printf '%s\\n' "$2" | grep -qx -- "$svc=.*" || echo "$svc: runs but is not in this release: removed by apply"
+done)
+n_run=$(printf '%s\\n' "$running" | grep -c .)
+n_want=$(printf '%s\\n' "$2" | grep -c .)
+[ -n "$said" ] || [ "$n_run" = "$n_want" ] || said="$n_run containers run for $n_want services: the extra ones are removed by apply"
+[ -z "$said" ] && exit 0
+printf '%s\\n' "$said"
+exit 1`;
 
 /**
  * Up (`compose up -d`) and health-gated (HEALTH_GATE, every service of `$5` when nothing needed
@@ -91,18 +110,28 @@ printf '{"at":"%s","release":"%s","by":%s}\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" 
 /**
  * Old releases, newest first, beyond the newest N: never `current`, and never a release a
  * container still mounts a file from (an unchanged service keeps the release it was created
- * from; pruning it would break that container's next start). Args: releases dir, N, compose projects.
- * With `check` as $4: exit 1 when something would be removed, else 0.
+ * from; pruning it would break that container's next start). A release that never went live (a
+ * failed health gate, a run stopped before the switch: a folder with a release.json whose id
+ * history.jsonl never recorded) is no rollback target: it does not count among the N, is removed
+ * too, and is no reason for the check to fail, so it never shows as a change the operator made.
+ * Args: releases dir, N, compose projects. With `check` as $4: exit 1 when a release beyond the
+ * newest N would be removed, else 0.
  */
 export const PRUNE_RELEASES = `cd "$1" || exit 1
 keep=$(basename "$(readlink ../current)")
-candidates=$(ls -1t | grep -vxF -- "$keep" | tail -n +"$2")
-# Nothing beyond the newest N: no need to ask Docker what is mounted (the common case).
+never=''
+if [ -f ../history.jsonl ]; then
+  live=" $(sed -n 's/.*"release":"\\([^"]*\\)".*/\\1/p' ../history.jsonl | tr '\\n' ' ') "
+  never=$(ls -1 | grep -vxF -- "$keep" | while IFS= read -r r; do [ -f "$r/${MANIFEST_FILE}" ] || continue; case "$live" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+fi
+old=$(ls -1t | grep -vxF -- "$keep" | { if [ -n "$never" ]; then grep -vxF -- "$never"; else cat; fi; } | tail -n +"$2")
+if [ "\${4:-}" = check ]; then candidates=$old; else candidates=$(printf '%s\\n%s\\n' "$old" "$never" | grep .); fi
+# Nothing to remove: no need to ask Docker what is mounted (the common case).
 [ -n "$candidates" ] || exit 0
 used=" $(for pr in $3; do docker ps -aq --filter "label=com.docker.compose.project=$pr"; done | xargs -r docker inspect -f '{{range .Mounts}}{{println .Source}}{{end}}' 2>/dev/null | sed -n "s#^$1/\\([^/]*\\)/.*#\\1#p" | sort -u | tr '\\n' ' ') "
-old=$(printf '%s\\n' "$candidates" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
-if [ "\${4:-}" = check ]; then [ -z "$old" ]; exit; fi
-printf '%s\\n' "$old" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
+gone=$(printf '%s\\n' "$candidates" | while IFS= read -r r; do case "$used" in *" $r "*) ;; *) printf '%s\\n' "$r" ;; esac; done)
+if [ "\${4:-}" = check ]; then [ -z "$gone" ]; exit; fi
+printf '%s\\n' "$gone" | while IFS= read -r r; do [ -n "$r" ] && rm -rf -- "./$r"; done
 exit 0`;
 
 /**
@@ -207,6 +236,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       describe: `${file === 'infra' ? 'Infrastructure' : 'Apps'} up and healthy: ${services.map((s) => s.id).join(', ')}`,
       host: host.name,
       check: { argv: sh(STACK_CHECK, composeProject, expected) },
+      checkReports: true,
       apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project, expected) }],
       risk: 'disruptive',
       effect: 'update',

@@ -5,7 +5,7 @@ import type { Profile } from '../../../src/profile/schema.js';
 import { COMPOSE_FILES, manifestOf, manifestText, parseManifest, stateText } from '../../../src/render/release-manifest.js';
 import { renderRelease, type Release } from '../../../src/render/release.js';
 import { replaceComposeService } from '../../../src/steps/day2/compose-merge.js';
-import { changedComposeFiles, othersChanged, planServiceRelease, type ReleaseView } from '../../../src/steps/day2/service-release.js';
+import { changedComposeFiles, othersChanged, planServiceRelease, withRunningContainer, type ReleaseView } from '../../../src/steps/day2/service-release.js';
 import { deploySteps, releaseId } from '../../../src/steps/deploy/stack.js';
 import { validExample } from '../../helpers/profiles.js';
 
@@ -101,6 +101,27 @@ describe('one service of a release', () => {
     expect(env?.mode).toBe('0600');
     expect(isSecret(env?.content)).toBe(true);
     expect(planServiceRelease('caddy', running, { kind: 'profile', ...running }, new Set()).unchanged).toBe(true);
+  });
+
+  it('redeploys a memory limit alone, and recreates in place a container that does not run what the running release defines', () => {
+    const running = view(render(validExample('minimal')));
+    const limited = view(render(validExample('minimal', (raw) => {
+      raw['hosts'][0].services = raw['hosts'][0].services.map((s: string) => (s === 'n8n' ? { name: 'n8n', memoryLimit: '1100M' } : s));
+    })));
+    const plan = planServiceRelease('n8n', running, { kind: 'profile', ...limited }, new Set());
+    expect(plan.unchanged).toBe(false);
+    expect(plan.manifest.services['n8n']?.inputs).not.toBe(running.manifest.services['n8n']?.inputs);
+    expect(plan.uploads.map((u) => u.path)).toEqual(['docker-compose.yml', 'release.json']);
+    expect(withRunningContainer(plan, undefined)).toBe(plan);
+
+    const same = planServiceRelease('n8n', running, { kind: 'profile', ...running }, new Set([running.id]));
+    const inputs = running.manifest.services['n8n']!.inputs;
+    expect(withRunningContainer(same, { inputs })).toBe(same);
+    for (const container of [{ inputs: 'an-older-label' }, undefined]) {
+      const again = withRunningContainer(same, container);
+      expect(again).toMatchObject({ unchanged: false, reuse: true, recreate: true, base: running.id });
+      expect(again.manifest.release).toBe(running.id);
+    }
   });
 
   it('rolls one service back by copying its files from the older release, reusing that folder when the result is it', () => {

@@ -65,6 +65,43 @@ esac`;
     expect(own.stderr).toMatch(new RegExp(`--quiet-pull ${second![0]}\\n`));
   });
 
+  it('the stack check says per service what is not converged: another definition, not running, not healthy, not in the release', () => {
+    const check = steps.find((s) => s.id === 'deploy.stack.apps')!;
+    expect(check.checkReports).toBe(true);
+    const [, , script, , project, expected] = check.check!.argv as string[];
+    const wanted = (expected as string).split('\n').map((l) => l.split('=') as [string, string]);
+    expect(wanted.length).toBeGreaterThanOrEqual(2);
+    const [[a, ha], [b, hb]] = wanted as [[string, string], [string, string]];
+    const rest = wanted.slice(2);
+    const run = (ps: string): { code: number; stdout: string } => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'hlw-fake-docker-'));
+      try {
+        writeFileSync(path.join(dir, 'ps.txt'), ps);
+        writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\n[ "$1" = ps ] && cat '${path.join(dir, 'ps.txt')}'\n`, { mode: 0o755 });
+        const stdout = execFileSync('sh', ['-c', script as string, 'homelab-wizard', project as string, expected as string], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` }, encoding: 'utf8' });
+        return { code: 0, stdout };
+      } catch (error) {
+        const e = error as { status: number; stdout: string };
+        return { code: e.status, stdout: e.stdout };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const healthy = (svc: string, hash: string): string => `${svc}=${hash} Up 2 minutes (healthy)\n`;
+    const others = rest.map(([svc, hash]) => healthy(svc, hash)).join('');
+    expect(run(healthy(a, ha) + healthy(b, hb) + others)).toEqual({ code: 0, stdout: '' });
+    const redefined = run(healthy(a, ha) + healthy(b, 'f'.repeat(64)) + others);
+    expect(redefined.code).toBe(1);
+    expect(redefined.stdout).toBe(`${b}: its compose definition (limits, ports, healthcheck, volumes, ...), image, env file or configs differ from what runs: apply recreates its container\n`);
+    expect(run(healthy(a, ha) + others).stdout).toBe(`${b}: not running: apply starts it\n`);
+    expect(run(`${healthy(a, ha)}${b}=${hb} Up 5 minutes (unhealthy)\n${others}`).stdout).toBe(`${b}: not healthy (Up 5 minutes (unhealthy))\n`);
+    expect(run(healthy(a, ha) + healthy(b, hb) + others + healthy('old-app', 'x')).stdout).toBe('old-app: runs but is not in this release: removed by apply\n');
+    // A service whose name starts like another's is not mistaken for it.
+    expect(run(healthy(`${a}x`, ha) + healthy(b, hb) + others).stdout).toBe(`${a}: not running: apply starts it\n${a}x: runs but is not in this release: removed by apply\n`);
+    // Two containers of one service: the count says it.
+    expect(run(healthy(a, ha) + healthy(a, ha) + healthy(b, hb) + others).stdout).toMatch(/^\d+ containers run for \d+ services: the extra ones are removed by apply\n$/);
+  });
+
   it('prunes old releases but keeps current and any release a container still mounts a file from; the check agrees', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'hlw-prune-'));
     try {
@@ -88,6 +125,48 @@ esac`;
       for (const argv of [prune.check!.argv, prune.apply[0]!.argv]) expect(runWithFakeDocker(argv, `echo "$*" >> ${asked}; exit 3`, args(argv)).code).toBe(0);
       expect(existsSync(asked)).toBe(false);
       expect(readdirSync(releases).sort()).toEqual(['r3', 'r4', 'r5', 'r6', 'r7']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('deploy steps: releases that never went live', () => {
+  it('are removed by the prune (unless a container mounts them), do not count among the N kept, and never make the check fail', () => {
+    const p = profile();
+    const prune = deploySteps(p, p.hosts[0]!, vault()).find((s) => s.id === 'deploy.release.prune')!;
+    const root = mkdtempSync(path.join(tmpdir(), 'hlw-prune-failed-'));
+    try {
+      const releases = path.join(root, 'releases');
+      // r3 and r6 failed their health gate (a release.json, never in history.jsonl); r8 is a
+      // redeploy's folder left by a kill (.tmp); r0 predates release.json and history.
+      const names = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8.tmp'];
+      for (const [i, r] of names.entries()) {
+        mkdirSync(path.join(releases, r), { recursive: true });
+        if (r !== 'r0') writeFileSync(path.join(releases, r, 'release.json'), '{}');
+        utimesSync(path.join(releases, r), 1_700_000_000 + i * 100, 1_700_000_000 + i * 100);
+      }
+      symlinkSync('releases/r7', path.join(root, 'current'));
+      const live = ['r1', 'r2', 'r4', 'r5', 'r7'];
+      writeFileSync(path.join(root, 'history.jsonl'), live.map((r) => `{"at":"2026-01-01T00:00:00Z","release":"${r}","by":{"runId":"x","command":"apply"}}\n`).join(''));
+      const args = (argv: readonly string[]): string[] => [argv[3] as string, releases, ...argv.slice(5)];
+      // A container still mounts a file of the failed r6 (its restore failed): it stays.
+      const fake = `case "$1" in ps) echo c1 ;; inspect) echo ${releases}/r6/config/caddy/Caddyfile ;; esac`;
+      // 7 folders with release.json plus r0, keepReleases 5: r0 is the one live release beyond the
+      // newest 5 (r7 current, r5, r4, r2, r1): that is a real change. The failed ones are not.
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(1);
+      rmSync(path.join(releases, 'r0'), { recursive: true });
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+      expect(runWithFakeDocker(prune.apply[0]!.argv, fake, args(prune.apply[0]!.argv)).code).toBe(0);
+      expect(readdirSync(releases).sort()).toEqual(['r1', 'r2', 'r4', 'r5', 'r6', 'r7']);
+      expect(runWithFakeDocker(prune.check!.argv, fake, args(prune.check!.argv)).code).toBe(0);
+      // Without history.jsonl (a host set up before it existed) no folder counts as failed.
+      rmSync(path.join(root, 'history.jsonl'));
+      mkdirSync(path.join(releases, 'r9'));
+      writeFileSync(path.join(releases, 'r9', 'release.json'), '{}');
+      // r9 is simply the newest; the N rule alone applies (the 4 newest besides current stay).
+      expect(runWithFakeDocker(prune.apply[0]!.argv, 'exit 0', args(prune.apply[0]!.argv)).code).toBe(0);
+      expect(readdirSync(releases).sort()).toEqual(['r4', 'r5', 'r6', 'r7', 'r9']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
