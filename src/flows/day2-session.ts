@@ -155,12 +155,14 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     }
   };
   let snapshot: HostSnapshot;
+  let stage = 'guards';
   try {
     // Guards an earlier apply left armed on this host: resolved first, as every run does.
     if (found.length > 0) guards = await resolveDay2Guards(runner, found, { io, redact, prove: (login) => opened.pool.prove(host.name, login) });
+    stage = 'read';
     snapshot = await refresh();
   } catch (error) {
-    await finish('failed', 0, 'read');
+    await finish('failed', 0, stage);
     release();
     await close();
     throw error;
