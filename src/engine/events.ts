@@ -28,7 +28,11 @@ export type RunEvent =
   | { readonly type: 'host-problem'; readonly host: string; readonly code: string; readonly message: string; readonly hint: string }
   | { readonly type: 'step-start'; readonly host: string; readonly step: string; readonly phase: string; readonly action: Action }
   | { readonly type: 'command'; readonly host: string; readonly step: string; readonly stage: string; readonly command: string }
-  | { readonly type: 'guard'; readonly host: string; readonly step: string; readonly action: 'armed' | 'disarmed' | 'reverted'; readonly unit: string; readonly seconds: number }
+  /**
+   * A guard armed, disarmed or reverted by this run's step; or `found` on the host when the run
+   * starts (another run's, with `armedBy`), then resolved (`disarmed`/`reverted`, with `reason`).
+   */
+  | { readonly type: 'guard'; readonly host: string; readonly step: string; readonly action: 'armed' | 'disarmed' | 'reverted' | 'found'; readonly unit: string; readonly seconds: number; readonly armedBy?: string; readonly reason?: string }
   | { readonly type: 'proof'; readonly host: string; readonly step: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
   | { readonly type: 'step-output'; readonly host: string; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
   | { readonly type: 'step-done'; readonly host: string; readonly step: string; readonly result: StepResult; readonly reason?: string; readonly error?: StepErrorInfo }

@@ -5,7 +5,8 @@ import type { Command } from '../plan/command.js';
 import { evaluateStep } from '../plan/evaluate.js';
 import type { HostPlan } from '../plan/plan.js';
 import { stepPhase, type DirSpec, type Step } from '../plan/step.js';
-import { armCommand, disarmCommand, guardUnit, revertScript, type GuardReport, type ProveAccess, type ProveLogin } from './access.js';
+import type { GuardReport, ProveAccess, ProveLogin } from './access.js';
+import { armCommand, disarmCommand, guardFiles, guardMeta, guardScript, revertNowCommand } from './guards.js';
 import { AccessProofError, DestructiveRefusedError, NotConvergedError, PreconditionError, StepFailedError, type StepStage } from './errors.js';
 import type { Emit, HostResult, StepErrorInfo } from './events.js';
 import { probeRequest } from './planner.js';
@@ -26,7 +27,7 @@ export interface ExecuteOptions {
   readonly signal: AbortSignal;
   readonly emit: Emit;
   readonly redact: (text: string) => string;
-  /** Names this run's guard timers on the hosts. */
+  /** Recorded in the guards this run arms (whose they were, for the run that finds them). */
   readonly runId?: string;
   /** Proves access from a new connection; a step with `prove` fails without it (never skipped). */
   readonly proveAccess?: ProveAccess;
@@ -82,7 +83,7 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
       return { result: 'aborted', changed, unchanged };
     }
     emit({ type: 'step-start', host, step: step.id, phase: stepPhase(step), action: state?.action ?? '?' });
-    let armed: string | undefined;
+    let armed: { readonly unit: string; readonly path: string } | undefined;
     try {
       if (!state) throw new WizardError('internal', `${host}: no plan for step ${step.id}`, 'this is a bug in homelab-wizard; report it');
       if (state.action === '=') {
@@ -104,11 +105,13 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
       }
       if (step.guard) {
         // Armed before anything changes: from here on, losing this connection reverts the step.
-        const unit = guardUnit(options.runId ?? 'run', step.id);
-        const arm = armCommand(unit, step.guard.seconds, step.guard.revert);
+        // The revert is a script file that systemd runs as is; any run of this project finds it.
+        const files = guardFiles(options.project, step.id);
+        const script = guardScript(guardMeta(step, options.runId ?? 'run'), step.guard.revert, files.path);
+        const arm = armCommand(options.project, files.unit, step.guard.seconds, files.path, script);
         await run(step, 'guard', arm, () => runner.exec(arm));
-        armed = unit;
-        emit({ type: 'guard', host, step: step.id, action: 'armed', unit, seconds: step.guard.seconds });
+        armed = files;
+        emit({ type: 'guard', host, step: step.id, action: 'armed', unit: files.unit, seconds: step.guard.seconds });
       }
       for (const [k, dir] of (step.dirs ?? []).entries()) {
         if (state.dirs?.[k]?.action === 'same') continue;
@@ -140,9 +143,9 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
         if (!proof.ok) throw new AccessProofError(host, step.id, proof.target, redact(proof.reason));
       }
       if (armed !== undefined) {
-        const disarm = disarmCommand(armed);
+        const disarm = disarmCommand(armed.unit, armed.path);
         await run(step, 'guard', disarm, () => runner.exec(disarm));
-        emit({ type: 'guard', host, step: step.id, action: 'disarmed', unit: armed, seconds: step.guard?.seconds ?? 0 });
+        emit({ type: 'guard', host, step: step.id, action: 'disarmed', unit: armed.unit, seconds: step.guard?.seconds ?? 0 });
         armed = undefined;
       }
       changed++;
@@ -163,19 +166,18 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
  * own login still works from a new connection. When the connection itself is gone, the timer
  * on the host still reverts within its delay: said so, never hidden.
  */
-async function revertNow(runner: Runner, step: Step, unit: string, options: ExecuteOptions): Promise<GuardReport> {
+async function revertNow(runner: Runner, step: Step, armed: { readonly unit: string; readonly path: string }, options: ExecuteOptions): Promise<GuardReport> {
   const guard = step.guard as NonNullable<Step['guard']>;
   const host = runner.host;
-  const shown = options.redact(revertScript(guard.revert));
+  const unit = armed.unit;
+  const command = revertNowCommand(unit, armed.path);
   let revertOk = false;
   try {
-    options.emit({ type: 'command', host, step: step.id, stage: 'guard', command: shown });
-    const result = await runner.exec({ argv: ['sh', '-c', revertScript(guard.revert)] });
+    options.emit({ type: 'command', host, step: step.id, stage: 'guard', command: options.redact(describeCommand(command)) });
+    // The guard's own script: it removes itself when every revert command passed; then the timer is stopped.
+    const result = await runner.exec(command);
     revertOk = result.code === 0;
-    if (revertOk) {
-      await runner.exec(disarmCommand(unit));
-      options.emit({ type: 'guard', host, step: step.id, action: 'reverted', unit, seconds: guard.seconds });
-    }
+    if (revertOk) options.emit({ type: 'guard', host, step: step.id, action: 'reverted', unit, seconds: guard.seconds });
   } catch {
     revertOk = false; // the connection is gone: the armed timer reverts on its own
   }

@@ -1,6 +1,6 @@
 import { WizardError } from '../errors.js';
 import { planDigest } from '../plan/digest.js';
-import type { AuditEntry, LockInfo } from '../plan/host-state.js';
+import type { AuditEntry, GuardResolution, LockInfo } from '../plan/host-state.js';
 import type { HostPlan } from '../plan/plan.js';
 import { summarize } from '../plan/plan.js';
 import type { Step } from '../plan/step.js';
@@ -9,6 +9,7 @@ import type { ProveAccess } from './access.js';
 import type { Emit } from './events.js';
 import { executeSteps, type ExecuteOutcome } from './executor.js';
 import { hostPlanFromReport, probeRequest } from './planner.js';
+import { resolveGuards } from './resolve-guards.js';
 import type { Runner } from './runner.js';
 
 export type LockHolder = LockInfo | { readonly unreadable: string };
@@ -36,6 +37,8 @@ export interface HostSession {
   readonly plan: HostPlan;
   /** Whose lock was broken to start, for the audit line. */
   readonly brokeLock?: string;
+  /** Guards of earlier runs found and resolved before planning, for the audit line. */
+  readonly guards?: readonly GuardResolution[];
 }
 
 function holderText(holder: LockHolder): string {
@@ -45,6 +48,8 @@ function holderText(holder: LockHolder): string {
 /**
  * Take the host's lock and probe every step in the same round trip. A held lock goes to the
  * flow, which decides (stale lock of our own killed run, --break-lock) whether to take it over.
+ * Guards that an earlier run left armed are resolved next, before anything else (resolveGuards);
+ * when one was reverted, the host is probed again, so the plan starts from what is there now.
  */
 export async function beginHost(runner: Runner, steps: readonly Step[], ctx: SessionContext): Promise<HostSession> {
   const request = probeRequest(steps, ctx.project);
@@ -59,11 +64,25 @@ export async function beginHost(runner: Runner, steps: readonly Step[], ctx: Ses
     brokeLock = holderText(holder);
   }
   if (!result.report) throw new WizardError('remote-protocol', `${runner.host}: the lock was taken but the probe gave no report`, 'run apply again with --verbose');
-  const plan = hostPlanFromReport(runner.host, runner.target, steps, result.report);
   ctx.emit({ type: 'host-locked', host: runner.host, target: runner.target, ...(brokeLock ? { replaced: brokeLock } : {}) });
+  let report = result.report;
+  let guards: readonly GuardResolution[] = [];
+  if (report.guards && report.guards.length > 0) {
+    try {
+      const resolved = await resolveGuards(runner, report.guards, ctx);
+      guards = resolved.resolved;
+      if (resolved.changed) report = await runner.probe(request);
+    } catch (error) {
+      // Nothing else runs on this host: audit what was found and done, and release the lock.
+      const failed: HostSession = { runner, steps, plan: hostPlanFromReport(runner.host, runner.target, steps, report), ...(brokeLock ? { brokeLock } : {}), guards };
+      await finishHost(failed, { result: 'failed', changed: 0, unchanged: 0 }, ctx);
+      throw error;
+    }
+  }
+  const plan = hostPlanFromReport(runner.host, runner.target, steps, report);
   const s = summarize([plan]);
   ctx.emit({ type: 'host-plan', host: runner.host, add: s.add, change: s.change, destroy: s.destroy, unchanged: s.unchanged });
-  return { runner, steps, plan, ...(brokeLock ? { brokeLock } : {}) };
+  return { runner, steps, plan, ...(brokeLock ? { brokeLock } : {}), ...(guards.length > 0 ? { guards } : {}) };
 }
 
 export interface HostOutcome extends ExecuteOutcome {
@@ -85,6 +104,7 @@ export async function finishHost(session: HostSession, outcome: ExecuteOutcome, 
     changed: outcome.changed,
     ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}),
     ...(session.brokeLock ? { brokeLock: session.brokeLock } : {}),
+    ...(session.guards && session.guards.length > 0 ? { guards: session.guards } : {}),
   };
   try {
     await session.runner.finish(ctx.project, entry, ctx.runId);

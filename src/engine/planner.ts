@@ -28,6 +28,7 @@ export function hostPlanFromReport(host: string, target: string, steps: readonly
     steps: steps.map((step, i) => evaluateStep(step, report.steps[i] ?? { checkExit: null, dirs: [], files: [] })),
     ...(lock ? { lock } : {}),
     ...(report.lastAudit ? { lastRun: report.lastAudit } : {}),
+    ...(report.guards && report.guards.length > 0 ? { guards: report.guards } : {}),
     desiredDigest: desiredDigest(steps),
     observedDigest: observedDigest(steps.map((s) => s.id), report.steps),
   };

@@ -4,6 +4,8 @@ import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import type { ContainerFacts, InventoryFacts } from '../plan/inventory.js';
 import { quote, quoteToken } from '../shell/quote.js';
 import { HEALTH_GATE } from '../steps/deploy/health-gate.js';
+import type { GuardFacts } from '../plan/guard-facts.js';
+import { GUARD_HEADER, guardDir, guardUnitPrefix, parseGuardMeta } from './guards.js';
 import type { LockOutcome, LockRequest, ProbeReport, ProbeRequest } from './runner.js';
 
 /**
@@ -39,6 +41,7 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
   if (reportLock) lines.push('if [ -d "$L" ]; then e "lock $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; fi');
   lines.push(
     'if [ -f "$P/audit.log" ]; then e "audit $(tail -n 1 -- "$P/audit.log" | base64 -w0)"; fi',
+    ...guardsBody(request.project),
     // step file path expected-sha256 secret(0|1)
     'f() {',
     '  if [ -L "$3" ] || { [ -e "$3" ] && [ ! -f "$3" ]; }; then e "file $1 $2 other"; return; fi',
@@ -70,6 +73,25 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
   if (request.inventory) lines.push(...inventoryBody(request.inventory.composeProjects));
   lines.push('e end');
   return lines;
+}
+
+/**
+ * Every guard of the project (a revert script in its guards folder): its header, whether its timer
+ * still waits, whether its revert runs right now, and its age by the host's clock.
+ */
+function guardsBody(project: string): string[] {
+  const header = GUARD_HEADER.trim().replace(/[/\\&]/g, '\\$&');
+  return [
+    `for g in ${quoteToken(guardDir(project))}/*.sh; do`,
+    '  [ -f "$g" ] || continue',
+    '  n=${g##*/}; n=${n%.sh}',
+    `  u=${quoteToken(guardUnitPrefix(project))}"$n"`,
+    `  m=$(sed -n 's/^${header} //p' -- "$g" | head -n 1)`,
+    '  t=$(systemctl is-active -- "$u.timer" 2>/dev/null); s=$(systemctl is-active -- "$u.service" 2>/dev/null)',
+    '  a=$(( $(date +%s) - $(stat -c %Y -- "$g") ))',
+    '  e "guard $(printf %s "$u" | base64 -w0) $(printf %s "$g" | base64 -w0) ${m:--} ${t:-unknown} ${s:-unknown} $a"',
+    'done',
+  ];
 }
 
 /**
@@ -188,6 +210,7 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
   let replaced: LockInfo | { unreadable: string } | undefined;
   let foundLock: LockInfo | { unreadable: string } | undefined;
   let lastAudit: AuditEntry | undefined;
+  const guards: GuardFacts[] = [];
   const containers: ContainerFacts[] = [];
   const currentFiles: { path: string; sha256: string }[] = [];
   let docker = true;
@@ -207,6 +230,11 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       case 'held': lockLine = { acquired: false, holder: parseLock(a) }; break;
       case 'lock': foundLock = parseLock(a); break;
       case 'audit': lastAudit = parseAudit(a); break;
+      case 'guard': {
+        const meta = c === '-' || c === undefined ? undefined : parseGuardMeta(c);
+        guards.push({ unit: decode(a), path: decode(b), ...(meta ? { meta } : {}), timer: parts[4] ?? 'unknown', service: parts[5] ?? 'unknown', age: Number(parts[6] ?? 0) || 0 });
+        break;
+      }
       case 'check': {
         checks.set(Number(a), Number(b));
         const lines = c === undefined ? [] : decode(c).split('\n').map((l) => l.trim()).filter((l) => l !== '');
@@ -274,6 +302,6 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
   });
   if (request.inventory && !inventoryEnded) throw new ProbeProtocolError(host, 'gave no inventory of containers and files', stderr);
   const inventory: InventoryFacts | undefined = request.inventory ? { docker, containers, stateJson, current, files: current === null ? null : currentFiles } : undefined;
-  const report: ProbeReport = { steps, ...(foundLock ? { lock: foundLock } : {}), ...(lastAudit ? { lastAudit } : {}), ...(inventory ? { inventory } : {}) };
+  const report: ProbeReport = { steps, ...(foundLock ? { lock: foundLock } : {}), ...(lastAudit ? { lastAudit } : {}), ...(guards.length > 0 ? { guards } : {}), ...(inventory ? { inventory } : {}) };
   return { ...(lockLine ? { lock: lockLine } : {}), report };
 }

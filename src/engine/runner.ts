@@ -3,6 +3,7 @@ import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import type { InventoryFacts } from '../plan/inventory.js';
 import type { FileSpec } from '../plan/step.js';
+import type { GuardFacts } from '../plan/guard-facts.js';
 
 export interface ExecResult {
   readonly code: number;
@@ -36,6 +37,8 @@ export interface ProbeReport {
   /** The lock found on the host (before this run's own, when it takes one). */
   readonly lock?: LockInfo | { readonly unreadable: string };
   readonly lastAudit?: AuditEntry;
+  /** Guards armed on the host (revert scripts of the project, with their timers), when there are any. */
+  readonly guards?: readonly GuardFacts[];
   /** Present when the request asked for the inventory. */
   readonly inventory?: InventoryFacts;
 }

@@ -2,6 +2,7 @@ import type { GuardReport } from '../engine/access.js';
 import type { RunEvent } from '../engine/events.js';
 
 type StepDone = Extract<RunEvent, { type: 'step-done' }>;
+type GuardEvent = Extract<RunEvent, { type: 'guard' }>;
 type HostProblem = Extract<RunEvent, { type: 'host-problem' }>;
 type HostDone = Extract<RunEvent, { type: 'host-done' }>;
 
@@ -73,4 +74,10 @@ export function guardLines(guard: GuardReport): string[] {
   if (guard.access?.ok) out.push(`    access:    still reachable as ${guard.access.target} (proven by a new connection)`);
   else if (guard.access) out.push(`    access:    a new connection as ${guard.access.target} failed too (${guard.access.reason}); wait ${guard.seconds} s for the timer, then try again`);
   return out;
+}
+
+/** A line for a guard an earlier run left on a host (`found`), and for what this run did with it. */
+export function guardEventLine(event: GuardEvent): string {
+  if (event.action === 'found') return `${event.host}: found the ${event.reason ?? `guard ${event.unit}`}`;
+  return `${event.host}: guard of ${event.step} ${event.action}${event.reason ? `: ${event.reason}` : ''}`;
 }

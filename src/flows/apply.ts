@@ -16,7 +16,7 @@ import type { LockInfo } from '../plan/host-state.js';
 import type { Plan } from '../plan/plan.js';
 import { parseSavedPlan } from '../plan/saved-plan.js';
 import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
-import { RunRecord, renderFailures, renderSummary } from './apply-report.js';
+import { guardEventLine, RunRecord, renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { hasCloudWork } from './cloud-work.js';
@@ -128,6 +128,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     else if (event.type === 'step-output') files?.log(`[${event.host}] ${event.step} ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`);
     else if (event.type !== 'run-start') files?.log(`[${'host' in event ? event.host : 'run'}] ${event.type} ${JSON.stringify(event)}`);
     if (global.json) io.stdout(`${JSON.stringify(timed)}\n`);
+    // Guards of an earlier run are resolved while the hosts are locked, before the tree is drawn.
+    else if (event.type === 'guard' && event.reason !== undefined) io.stderr(`${guardEventLine(event)}\n`);
     if (!viewDone) view?.publish(event);
     else if (event.type === 'step-done' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.result}${event.result === 'failed' ? ' (see below)' : ''}\n`);
   };

@@ -6,7 +6,11 @@ import { LockHeldError } from '../engine/errors.js';
 import type { ExecResult, Runner } from '../engine/runner.js';
 import { redact as redactSecrets, type Secret } from '../lib/secret.js';
 import { createHash } from 'node:crypto';
-import type { AuditEntry, LockInfo } from '../plan/host-state.js';
+import type { AuditEntry, GuardResolution, LockInfo } from '../plan/host-state.js';
+import type { GuardFacts } from '../plan/guard-facts.js';
+import type { ProveLogin, ProveResult } from '../engine/access.js';
+import { resolveGuards } from '../engine/resolve-guards.js';
+import { guardEventLine } from './apply-report.js';
 import { hostServices } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import type { MaybeSecret } from '../render/service-env.js';
@@ -88,6 +92,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     await close();
     throw error;
   });
+  let found = locked.report?.guards ?? [];
   if (!locked.lock.acquired) {
     const holder = locked.lock.holder;
     // A lock left by a killed command of this same machine is taken over, like apply does.
@@ -100,6 +105,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
       throw new LockHeldError(host.name, holder, dead && mine ? `its process (pid ${mine.pid}) no longer runs on this machine` : undefined, running);
     }
     io.stderr(`Taking over the lock of run ${mine.runId} (${mine.command}): its process (pid ${mine.pid}) on this machine is gone.\n`);
+    found = again.report?.guards ?? [];
   }
   // Ctrl+C (or SIGTERM): no new change starts; a running remote command finishes, so the host is
   // never left between two releases. A second Ctrl+C drops the connection at once.
@@ -127,6 +133,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     return parseSnapshot(r.stdout);
   };
   let finished = false;
+  let guards: readonly GuardResolution[] = [];
   const finish = async (result: AuditEntry['result'], changed: number, failedStep?: string): Promise<void> => {
     if (finished) return;
     finished = true;
@@ -140,6 +147,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
       result,
       changed,
       ...(failedStep ? { failedStep } : {}),
+      ...(guards.length > 0 ? { guards } : {}),
     };
     try {
       await runner.finish(layout.project, entry, runId);
@@ -148,10 +156,14 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
     }
   };
   let snapshot: HostSnapshot;
+  let stage = 'guards';
   try {
+    // Guards an earlier apply left armed on this host: resolved first, as every run does.
+    if (found.length > 0) guards = await resolveDay2Guards(runner, found, { io, redact, prove: (login) => opened.pool.prove(host.name, login) });
+    stage = 'read';
     snapshot = await refresh();
   } catch (error) {
-    await finish('failed', 0, 'read');
+    await finish('failed', 0, stage);
     release();
     await close();
     throw error;
@@ -176,4 +188,16 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
       await close();
     },
   };
+}
+
+/** resolveGuards for a day-2 command: its lines on stderr, a proof through the command's pool. */
+async function resolveDay2Guards(runner: Runner, found: readonly GuardFacts[], deps: { io: Io; redact: (text: string) => string; prove: (login: ProveLogin) => Promise<ProveResult> }): Promise<readonly GuardResolution[]> {
+  const outcome = await resolveGuards(runner, found, {
+    redact: deps.redact,
+    emit: (event) => {
+      if (event.type === 'guard' && event.reason !== undefined) deps.io.stderr(`${guardEventLine(event)}\n`);
+    },
+    proveAccess: (_host, login) => deps.prove(login),
+  });
+  return outcome.resolved;
 }

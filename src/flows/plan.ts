@@ -99,5 +99,6 @@ export const planCommand: CommandRunner = async (global, io, _args, raw) => {
   const summary = summarize(plan.hosts);
   if (out) io.stderr(`Saved the plan to ${out}; apply exactly this plan with \`homelab-wizard apply --plan ${path.relative(io.cwd, out) || out}\`.\n`);
   if (summary.problems > 0) return EXIT_ERROR;
-  return hasChanges(summary) ? EXIT_CHANGES : EXIT_OK;
+  // A guard left armed reverts on its own unless the next apply resolves it: not a quiet host.
+  return hasChanges(summary) || plan.hosts.some((h) => (h.guards?.length ?? 0) > 0) ? EXIT_CHANGES : EXIT_OK;
 };

@@ -2,6 +2,7 @@ import type { CommandRunner } from '../cli/program.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { inventoryNeedsAttention, type HostInventory } from '../plan/inventory.js';
 import type { HostPlan } from '../plan/plan.js';
+import { guardFoundText } from '../plan/guard-facts.js';
 import { PHASES } from '../steps/phases.js';
 import { prepareEngine } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
@@ -15,6 +16,8 @@ export interface HostStatus {
   readonly problem: string | null;
   readonly lock: HostPlan['lock'] | null;
   readonly lastRun: HostPlan['lastRun'] | null;
+  /** Guards an unfinished run left armed (the next apply resolves them), as text. */
+  readonly guards: readonly string[];
   /** Ids of steps that are not converged. */
   readonly drift: readonly string[];
   /** Why each of them is not converged (per step id): e.g. which service runs another definition. */
@@ -35,10 +38,11 @@ export function hostStatus(plan: HostPlan, inventory?: HostInventory): HostStatu
     problem: plan.problem ? `${plan.problem.message} (hint: ${plan.problem.hint})` : null,
     lock: plan.lock ?? null,
     lastRun: plan.lastRun ?? null,
+    guards: (plan.guards ?? []).map(guardFoundText),
     drift,
     driftReasons: Object.fromEntries(drifted.map((s) => [s.id, s.reasons])),
     inventory: inventory ?? null,
-    attention: plan.problem === undefined && (drift.length > 0 || (inventory !== undefined && inventoryNeedsAttention(inventory))),
+    attention: plan.problem === undefined && (drift.length > 0 || (plan.guards?.length ?? 0) > 0 || (inventory !== undefined && inventoryNeedsAttention(inventory))),
   };
 }
 
@@ -74,6 +78,7 @@ function renderStatus(s: HostStatus): string {
   lines.push(`  lock:      ${s.lock ? `held by ${s.lock.owner}@${s.lock.operatorHost} since ${s.lock.startedAt} (pid ${s.lock.pid}, ${s.lock.command})` : 'free'}`);
   const r = s.lastRun;
   lines.push(`  last run:  ${r ? `${r.at} \`${r.command}\` by ${r.who}: ${r.result}, ${r.changed} changed${r.failedStep ? `, failed at ${r.failedStep}` : ''}` : 'none recorded'}`);
+  for (const guard of s.guards) lines.push(`  guard:     ${guard}; the next apply resolves it`);
   if (s.inventory) lines.push(...renderInventory(s.inventory));
   lines.push(`  drift:     ${s.drift.length === 0 ? 'none' : `${s.drift.length} step${s.drift.length === 1 ? '' : 's'} differ: ${s.drift.join(', ')}`}`);
   for (const [id, reasons] of Object.entries(s.driftReasons)) for (const why of reasons) lines.push(`             ${id}: ${why}`);

@@ -25,4 +25,16 @@ export interface AuditEntry {
   readonly failedStep?: string;
   /** Set when this run broke another run's lock: whose it was. */
   readonly brokeLock?: string;
+  /** Guards of earlier runs this run found armed and resolved before anything else. */
+  readonly guards?: readonly GuardResolution[];
+}
+
+/** What a run did with a guard it found armed on a host (another run's, killed or broken). */
+export interface GuardResolution {
+  readonly step: string;
+  readonly unit: string;
+  /** The run that armed it, when its script says. */
+  readonly armedBy?: string;
+  readonly action: 'disarmed' | 'reverted';
+  readonly reason: string;
 }

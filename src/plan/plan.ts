@@ -1,4 +1,5 @@
 import type { StepChange } from './change.js';
+import type { GuardFacts } from './guard-facts.js';
 import type { AuditEntry, LockInfo } from './host-state.js';
 
 /** A problem that kept a host from being planned; shown in place of its steps. */
@@ -16,6 +17,8 @@ export interface HostPlan {
   /** Another run's lock on the host, when there is one. */
   readonly lock?: LockInfo;
   readonly lastRun?: AuditEntry;
+  /** Guards armed on the host by a run that did not finish: the next apply resolves them first. */
+  readonly guards?: readonly GuardFacts[];
   readonly problem?: HostProblem;
   /** sha256 of the steps as built from the profile (what should be). */
   readonly desiredDigest: string;

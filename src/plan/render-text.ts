@@ -1,4 +1,5 @@
 import type { StepChange } from './change.js';
+import { guardFoundText } from './guard-facts.js';
 import type { HostPlan, Plan } from './plan.js';
 import { summarize } from './plan.js';
 
@@ -55,6 +56,7 @@ function renderHost(host: HostPlan, options: RenderOptions): string[] {
     return lines;
   }
   if (host.lock) lines.push(`  locked by ${host.lock.owner}@${host.lock.operatorHost} since ${host.lock.startedAt} (${host.lock.command}, pid ${host.lock.pid})`);
+  for (const guard of host.guards ?? []) lines.push(`  ${paint('!', '!', color)} ${guardFoundText(guard)}; the next apply proves it safe and disarms it, or reverts it first`);
   const shown = host.steps.filter((s) => options.verbose || s.action !== '=');
   const width = Math.max(0, ...shown.map((s) => s.id.length));
   for (const step of shown) lines.push(...renderStep(step, width, color));

@@ -51,9 +51,10 @@ export interface Step {
   /**
    * A dead-man switch for changes that could cut the operator off (firewall, sshd): armed on the
    * host before the step changes anything, it runs `revert` after `seconds` unless the step
-   * finishes with access proven; on a failed proof it runs at once.
+   * finishes with access proven; on a failed proof it runs at once. `keepIf`: a command that must
+   * also pass before a later run keeps a change it finds guarded (`sshd -t` for sshd steps).
    */
-  readonly guard?: { readonly seconds: number; readonly revert: readonly Command[] };
+  readonly guard?: { readonly seconds: number; readonly revert: readonly Command[]; readonly keepIf?: Command };
   /**
    * After apply and verify, a second, new SSH connection must log in: as the run's own user on the
    * port in use (`current`), or as `user` on `port`. Until it does, the step has not succeeded.

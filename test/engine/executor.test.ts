@@ -133,33 +133,41 @@ describe('executeSteps()', () => {
 });
 
 describe('executeSteps() with guards and access proofs', () => {
-  /** A guarded step driven by rules: the revert puts `reverted` in the fake's change log. */
+  /** A guarded step driven by rules; its revert is the guard's script, which the fake host runs through `revertScript`. */
   function guarded(fake: FakeHost, name: string, behaviour: { exit?: number; prove?: Step['prove'] } = {}): Step {
     const base = ruled(fake, name, { ...(behaviour.exit !== undefined ? { exit: behaviour.exit } : {}) });
-    const timers = new Set<string>();
-    fake.rules.push({ match: (argv) => argv[0] === 'systemd-run', run: (_h, c) => (timers.add(c.argv.find((a) => a.startsWith('--unit='))!.slice(7)), { code: 0, stdout: '', stderr: '' }) });
-    fake.rules.push({ match: (argv) => argv[0] === 'systemctl' && argv[1] === 'stop', run: (_h, c) => (timers.delete(c.argv[2]!.replace(/\.timer$/, '')), { code: 0, stdout: '', stderr: '' }) });
-    fake.rules.push({ match: (argv) => argv[0] === 'sh' && argv[2] === `undo-${name} --all`, run: () => ({ code: 0, stdout: '', stderr: '' }) });
-    Object.assign(fake, { timers });
     return { ...base, verify: undefined as never, guard: { seconds: 90, revert: [{ argv: [`undo-${name}`, '--all'] }] }, prove: behaviour.prove ?? { port: 2222, user: 'deploy' } } as Step;
   }
-  const timersOf = (fake: FakeHost): Set<string> => (fake as unknown as { timers: Set<string> }).timers;
+  const UNIT = 'homelab-wizard-guard-t-deploy-t-move';
+  const SCRIPT = `${PROJECT}/guards/deploy-t-move.sh`;
+  const ARM = `sh -c 'install -d -m 0700 -o root -g root -- "$1" && t=$(mktemp "$2.XXXXXX") && cat > "$t" && chmod 0700 -- "$t" && mv -f -- "$t" "$2" && systemd-run --quiet --collect --on-active="$3" --unit="$4" --description='\\''homelab-wizard: revert an unproven change'\\'' -- "$2"' homelab-wizard ${PROJECT}/guards ${SCRIPT} 90 ${UNIT}`;
 
-  it('arms the timer before the change, proves access from a new connection, then disarms', async () => {
+  it('arms the timer on a script file before the change, proves access from a new connection, then disarms and removes the file', async () => {
     const fake = new FakeHost();
     const proofs: unknown[] = [];
     const proveAccess = async (host: string, login: unknown) => (proofs.push([host, login]), { ok: true as const, target: 'deploy@fake:2222' });
     const { outcome, events } = await run(fake, [guarded(fake, 'move')], { proveAccess, runId: '20260101T000000Z-abc123' });
     expect(outcome).toMatchObject({ result: 'ok', changed: 1 });
-    const unit = 'homelab-wizard-guard-20260101t000000z-abc123-deploy-t-move';
+    expect(fake.changes[0]).toMatch(/^sh -c .* < \[stdin: \d+ bytes\]$/);
     expect(fake.changes).toEqual([
-      `systemd-run --quiet --collect --on-active=90 --unit=${unit} '--description=homelab-wizard: revert an unproven change' sh -c 'undo-move --all'`,
+      `${ARM} < [stdin: ${fake.changes[0]?.match(/(\d+) bytes/)?.[1]} bytes]`,
       'do-move --now',
-      `systemctl stop ${unit}.timer`,
+      `sh -c 'systemctl stop -- "$1.timer" && rm -f -- "$2"' homelab-wizard ${UNIT} ${SCRIPT}`,
     ]);
+    expect(fake.armed).toEqual([UNIT]);
     expect(proofs).toEqual([['fake', { port: 2222, user: 'deploy' }]]);
-    expect(timersOf(fake).size).toBe(0);
+    expect(fake.timers.size).toBe(0);
+    expect(fake.nodes.has(SCRIPT)).toBe(false);
     expect(events.filter((e) => e.type === 'guard').map((e) => (e.type === 'guard' ? e.action : ''))).toEqual(['armed', 'disarmed']);
+  });
+
+  it('names the guard after the project and the step, not the run: two runs arm the same unit and file', async () => {
+    const fake = new FakeHost();
+    fake.rules.unshift({ match: (argv) => argv[0] === 'do-move', run: () => ({ code: 0, stdout: '', stderr: '' }) });
+    const proveAccess = async () => ({ ok: true as const, target: 'deploy@fake:2222' });
+    await run(fake, [guarded(fake, 'move')], { proveAccess, runId: 'r-one' });
+    await run(fake, [guarded(fake, 'move')], { proveAccess, runId: 'r-two' });
+    expect(fake.armed).toEqual([UNIT, UNIT]);
   });
 
   it('on a failed proof reverts at once, stops the timer, proves the old login and reports all of it', async () => {
@@ -171,13 +179,14 @@ describe('executeSteps() with guards and access proofs', () => {
     expect(outcome).toMatchObject({ result: 'failed', failedStep: 'deploy.t.move' });
     expect(outcome.error).toBeInstanceOf(AccessProofError);
     expect((outcome.error as Error).message).toBe('fake: step deploy.t.move: a new SSH connection as deploy@fake:2222 failed (timed out while connecting), so the change was reverted');
-    expect(fake.changes.slice(1)).toEqual(['do-move --now', "sh -c 'undo-move --all'", 'systemctl stop homelab-wizard-guard-r1-deploy-t-move.timer']);
-    expect(timersOf(fake).size).toBe(0);
+    expect(fake.changes.slice(1)).toEqual(['do-move --now', `sh -c 'timeout 120 "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0' homelab-wizard ${UNIT} ${SCRIPT}`]);
+    expect(fake.timers.size).toBe(0);
+    expect(fake.nodes.has(SCRIPT)).toBe(false);
     const failed = done[0];
     expect(failed?.type === 'step-done' && failed.error?.guard).toEqual({
       reverted: ['undo-move --all'],
       revertOk: true,
-      unit: 'homelab-wizard-guard-r1-deploy-t-move',
+      unit: UNIT,
       seconds: 90,
       access: { ok: true, target: 'root@fake:22' },
     });
@@ -194,20 +203,22 @@ describe('executeSteps() with guards and access proofs', () => {
     const proveAccess = async (_host: string, login: unknown) => (logins.push(login), { ok: true as const, target: 'root@fake:22' });
     const { outcome } = await run(fake, [guarded(fake, 'move', { exit: 4 })], { proveAccess, runId: 'r2' });
     expect(outcome.error).toBeInstanceOf(StepFailedError);
-    expect(fake.changes).toContain("sh -c 'undo-move --all'");
+    expect(fake.changes.at(-1)).toMatch(/^sh -c 'timeout 120 "\$2" \|\| .* homelab-wizard-guard-t-deploy-t-move /);
+    expect(fake.nodes.has(SCRIPT)).toBe(false);
     expect(logins).toEqual(['current']);
   });
 
   it('leaves the timer armed when the revert cannot run here, and says so', async () => {
     const fake = new FakeHost();
-    fake.rules.unshift({ match: (argv) => argv[0] === 'sh' && argv[2] === 'undo-move --all', run: () => ({ code: 1, stdout: '', stderr: 'connection lost\n' }) });
+    fake.revertScript = () => ({ code: 1, stdout: '', stderr: 'connection lost\n' });
     const proveAccess = async (_host: string, login: unknown) => (login === 'current' ? { ok: false as const, target: 'root@fake:22', reason: 'connection refused' } : { ok: false as const, target: 'deploy@fake:2222', reason: 'connection refused' });
     const { done } = await run(fake, [guarded(fake, 'move')], { proveAccess, runId: 'r3' });
     const guard = (done[0] as { error: { guard: GuardReport } }).error.guard;
     expect(guard.revertOk).toBe(false);
-    expect(timersOf(fake).size).toBe(1);
+    expect(fake.timers.size).toBe(1);
+    expect(fake.nodes.has(SCRIPT)).toBe(true);
     expect(guardLines(guard)).toEqual([
-      '    NOT reverted from here (the connection failed): the timer homelab-wizard-guard-r3-deploy-t-move.timer on the host runs',
+      `    NOT reverted from here (the connection failed): the timer ${UNIT}.timer on the host runs`,
       "               undo-move --all within 90 s of the step's start",
       '    access:    a new connection as deploy@fake:2222 failed too (connection refused); wait 90 s for the timer, then try again',
     ]);
@@ -250,7 +261,7 @@ describe('executeSteps() with guards and access proofs', () => {
     const { outcome } = await run(fake, [step], { proveAccess, runId: 'r7' });
     expect(outcome).toMatchObject({ result: 'ok', changed: 1 });
     expect(logins).toEqual([vpn, vpn]);
-    expect(fake.changes[0]).toMatch(/^systemd-run /);
+    expect(fake.changes[0]).toMatch(/^sh -c 'install -d .*systemd-run /);
   });
 
   it('never skips a proof: a step that must prove access fails when the run cannot open a second connection', async () => {

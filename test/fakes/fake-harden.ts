@@ -23,9 +23,14 @@ export class FakeServer {
   readonly services = new Set<string>(['ssh']);
   ufw = { active: false, rules: new Set<string>() };
   sshd = { ports: new Set<number>([22]), transition: false };
-  readonly timers = new Set<string>();
-  /** Every guard timer ever armed, to assert that each was disarmed. */
-  readonly armed: string[] = [];
+  /** The guard timers (the fake host models them: FakeHost.timers and .armed). */
+  get timers(): Set<string> {
+    return this.fake.timers;
+  }
+
+  get armed(): readonly string[] {
+    return this.fake.armed;
+  }
   /** The Tailscale client: the login server it joined, and the address it got. */
   vpn: { loginServer: string; address: string } | undefined;
   /** Ports a test blocks "on the way" (a provider firewall): a proof through them fails. */
@@ -41,7 +46,7 @@ export class FakeServer {
   private static readonly PACKAGE_DIRS: Readonly<Record<string, string>> = { fail2ban: '/etc/fail2ban/jail.d', 'docker.io': '/etc/docker', crowdsec: '/etc/crowdsec' };
 
   private handles(argv: readonly string[]): boolean {
-    return argv[0] === 'systemd-run' || (argv[0] === 'systemctl' && argv[1] === 'stop') || this.script(argv) !== undefined || ['sysctl', 'systemctl', 'sshd', 'visudo', 'cmp', 'ufw'].includes(argv[0] ?? '');
+    return this.script(argv) !== undefined || ['sysctl', 'systemctl', 'sshd', 'visudo', 'cmp', 'ufw'].includes(argv[0] ?? '');
   }
 
   private script(argv: readonly string[]): string | undefined {
@@ -58,16 +63,6 @@ export class FakeServer {
     const argv = command.argv;
     const script = this.script(argv);
     const args = argv.slice(4);
-    if (argv[0] === 'systemd-run') {
-      const unit = argv.find((a) => a.startsWith('--unit='))?.slice('--unit='.length) as string;
-      this.timers.add(unit);
-      this.armed.push(unit);
-      return ok;
-    }
-    if (argv[0] === 'systemctl' && argv[1] === 'stop' && argv[2]?.endsWith('.timer')) {
-      this.timers.delete(argv[2].slice(0, -'.timer'.length));
-      return ok;
-    }
     if (script === undefined) {
       if (argv[0] === 'sysctl' && argv[2] === '--load') {
         for (const line of (this.fake.nodes.get(argv[3] as string)?.content ?? '').split('\n')) {

@@ -6,6 +6,16 @@ import type { Command } from '../../src/plan/command.js';
 import type { AuditEntry, LockInfo } from '../../src/plan/host-state.js';
 import type { FileSpec } from '../../src/plan/step.js';
 import { describeCommand } from '../../src/shell/describe-command.js';
+import { armCommand, disarmCommand, forgetCommand, GUARD_HEADER, guardUnitPrefix, parseGuardMeta, revertNowCommand, waitRevertCommand } from '../../src/engine/guards.js';
+import type { GuardFacts } from '../../src/plan/guard-facts.js';
+
+/** The fixed shell text of each guard command (its values are positional arguments). */
+const GUARD_SCRIPTS = {
+  arm: armCommand('/p', 'u', 1, '/p/guards/s.sh', '').argv[2],
+  disarm: disarmCommand('u', '/p').argv[2],
+  revertNow: revertNowCommand('u', '/p').argv[2],
+  wait: waitRevertCommand('u', '/p').argv[2],
+};
 
 interface Node {
   kind: 'file' | 'dir';
@@ -36,6 +46,16 @@ export class FakeHost {
   readonly changes: string[] = [];
   probes = 0;
   readonly rules: FakeRule[] = [];
+  /** Guard timers waiting on the host (unit names): armed, not yet stopped or fired. */
+  readonly timers = new Set<string>();
+  /** Every guard unit ever armed, to assert that each was disarmed. */
+  readonly armed: string[] = [];
+  /** Guard units whose revert the "timer" is running right now (a test sets it). */
+  readonly reverting = new Set<string>();
+  /** Runs a guard's revert script (a test decides what it does); by default it succeeds. */
+  revertScript: (path: string) => ExecResult = () => ({ code: 0, stdout: '', stderr: '' });
+  /** Seconds since each guard script was written, as the probe reports it. */
+  guardAge = 0;
 
   constructor(readonly name = 'fake') {
     this.nodes.set('/', { kind: 'dir', content: '', mode: 0o755, owner: 'root:root' });
@@ -55,9 +75,71 @@ export class FakeHost {
     this.nodes.set(path, { kind: 'file', content, mode, owner });
   }
 
+  /**
+   * The guard commands of the engine (guards.ts), modelled on the fake's files and timers: the
+   * arm writes the script and starts a timer; disarm stops it (exit 5 when there is none) and
+   * removes the script; a revert runs `revertScript` and, when it passes, the script is gone.
+   */
+  private guardCommand(command: Command): ExecResult | undefined {
+    const argv = command.argv;
+    if (argv[0] !== 'sh' || argv[1] !== '-c') return undefined;
+    const ok = { code: 0, stdout: '', stderr: '' };
+    switch (argv[2]) {
+      case GUARD_SCRIPTS.arm: {
+        const [dir, path, , unit] = argv.slice(4) as [string, string, string, string];
+        this.mkdirs(dir, 0o700);
+        this.writeFile(path, String(command.stdin ?? ''), 0o700);
+        this.timers.add(unit);
+        this.armed.push(unit);
+        return ok;
+      }
+      case GUARD_SCRIPTS.disarm: {
+        const [unit, path] = argv.slice(4) as [string, string];
+        if (!this.timers.delete(unit)) return { code: 5, stdout: '', stderr: `Failed to stop ${unit}.timer: Unit ${unit}.timer not loaded.\n` };
+        this.nodes.delete(path);
+        return ok;
+      }
+      case GUARD_SCRIPTS.revertNow: {
+        const [unit, path] = argv.slice(4) as [string, string];
+        const result = this.revertScript(path);
+        if (result.code === 0) {
+          this.nodes.delete(path);
+          this.timers.delete(unit);
+        }
+        return result;
+      }
+      case GUARD_SCRIPTS.wait: {
+        const [unit, path] = argv.slice(4) as [string, string];
+        if (this.reverting.delete(unit) && this.revertScript(path).code === 0) this.nodes.delete(path);
+        return { code: 0, stdout: this.nodes.has(path) ? 'present\n' : 'gone\n', stderr: '' };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The guards of a project as the probe reports them: each script in its guards folder. */
+  guards(project: string): GuardFacts[] {
+    const prefix = `${project}/guards/`;
+    return [...this.nodes.entries()]
+      .filter(([path, node]) => node.kind === 'file' && path.startsWith(prefix) && path.endsWith('.sh'))
+      .map(([path, node]) => {
+        const unit = `${guardUnitPrefix(project)}${path.slice(prefix.length, -'.sh'.length)}`;
+        const header = node.content.split('\n').find((l) => l.startsWith(GUARD_HEADER));
+        const meta = header ? parseGuardMeta(header.slice(GUARD_HEADER.length)) : undefined;
+        return { unit, path, ...(meta ? { meta } : {}), timer: this.timers.has(unit) ? 'active' : 'inactive', service: this.reverting.has(unit) ? 'active' : 'inactive', age: this.guardAge };
+      });
+  }
+
   /** Evaluate a command without recording it (checks are read-only). */
   evaluate(command: Command): ExecResult {
     const argv = command.argv;
+    if (argv[0] === 'rm' && argv[1] === '-f' && argv[2] === '--' && argv.length === 4 && argv[3]?.includes('/guards/')) {
+      this.nodes.delete(argv[3]);
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    const guard = this.guardCommand(command);
+    if (guard) return guard;
     for (const rule of this.rules) if (rule.match(argv)) return rule.run(this, command);
     if (argv[0] === 'install' && argv[1] === '-d') {
       const [, , , mode, , user, , group, , path] = argv;
@@ -99,7 +181,8 @@ export class FakeHost {
       files: step.files.map((f) => this.fileFacts(f.path, f.sha256, f.secret)),
     }));
     const last = this.audit.at(-1);
-    return { steps, ...(withLock && this.lock ? { lock: this.lock } : {}), ...(last ? { lastAudit: last } : {}) };
+    const guards = this.guards(request.project);
+    return { steps, ...(withLock && this.lock ? { lock: this.lock } : {}), ...(last ? { lastAudit: last } : {}), ...(guards.length > 0 ? { guards } : {}) };
   }
 
   runner(target = `root@${this.name}:22`): FakeRunner {

@@ -26,4 +26,12 @@ describe('status of one host', () => {
     const s = hostStatus(plan({ problem: { code: 'ssh-unreachable', message: 'no route', hint: 'check it' } }));
     expect(s).toMatchObject({ reachable: false, inventory: null, attention: false, drift: [], problem: 'no route (hint: check it)' });
   });
+
+  it('shows a guard an unfinished run left armed, and needs attention for it (the next apply resolves it)', () => {
+    const guard = { unit: 'homelab-wizard-guard-demo-harden-firewall-rules', path: '/opt/homelab/demo/guards/harden-firewall-rules.sh', meta: { step: 'harden.firewall.rules', runId: 'killed', seconds: 180, prove: 'current' as const }, timer: 'active', service: 'inactive', age: 60 };
+    const s = hostStatus(plan({ guards: [guard] }), inventory());
+    expect(s.guards).toEqual(['guard of harden.firewall.rules armed by run killed: its timer reverts the step in about 120 s']);
+    expect(s.attention).toBe(true);
+    expect(hostStatus(plan(), inventory()).guards).toEqual([]);
+  });
 });

@@ -58,7 +58,7 @@ export function sshSteps(ctx: HardenContext): Step[] {
       apply: [
         { argv: sh('printf "# homelab-wizard: SSH port move in progress\\nPort %s\\nPort %s\\n" "$2" "$3" > "$1" && sshd -t && ' + RELOAD, SSHD_TRANSITION, String(fromPort), String(toPort)) },
       ],
-      guard: { seconds: 180, revert: [{ argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_TRANSITION) }] },
+      guard: { seconds: 180, revert: [{ argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_TRANSITION) }], keepIf: { argv: ['sshd', '-t'] } },
       prove: { port: toPort, user: admin },
       risk: 'disruptive',
       effect: 'update',
@@ -89,6 +89,7 @@ export function sshSteps(ctx: HardenContext): Step[] {
           ? { argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_DROPIN) }
           : { argv: sh(`rm -f "$1"; printf 'Port %s\\nPort %s\\n' "$3" "$4" > "$2"; ${RELOAD}`, SSHD_DROPIN, SSHD_TRANSITION, String(fromPort), String(toPort)) },
       ],
+      keepIf: { argv: ['sshd', '-t'] },
     },
     prove: { port: toPort, user: admin },
     risk: 'disruptive',
