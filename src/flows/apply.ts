@@ -255,7 +255,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
         profile: setup.profile,
         hosts: setup.work.filter((w) => passed.includes(w.host.name)).map((w) => w.host),
         runner: (name) => opened.pool.runner(name),
-        secrets: vaultSecretSource(global, io, setup.profileName),
+        secrets: vaultSecretSource(global, io, setup.vault.vaultName),
       });
       for (const h of smoke) for (const r of h.results) files.log(`[${h.host}] smoke ${r.status} ${r.id}: ${r.reason}`);
     }

@@ -14,6 +14,7 @@ import { parseSnapshot, SNAPSHOT_SCRIPT, type HostSnapshot } from '../steps/day2
 import { hostLayout, type HostLayout } from '../steps/host-layout.js';
 import { openPool } from './engine-setup.js';
 import { loadProfile } from './load-profile.js';
+import { vaultOwnerOf } from './vault-owner.js';
 import { newRunId } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
 
@@ -64,9 +65,10 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   const host = chooseHost(profile, options.host, options.service);
   if (host.address === undefined) throw new WizardError('ssh-connect', `${host.name} has no address yet`, 'create it first: `homelab-wizard apply`');
   const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
-  const vault = await openVault(global.dir, loaded.name, { identity: identityFor(global, io) });
+  const vaultOwner = vaultOwnerOf(loaded);
+  const vault = await openVault(global.dir, vaultOwner.vaultName, { identity: identityFor(global, io) });
   const layout = hostLayout(profile);
-  const setup = { profileName: loaded.name, profileFile: loaded.file, profile, layout, phases: ['deploy' as const], work: [{ host, steps: [] }] };
+  const setup = { profileName: loaded.name, vault: vaultOwner, profileFile: loaded.file, profile, layout, phases: ['deploy' as const], work: [{ host, steps: [] }] };
   const opened = await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io });
   const secrets: Secret[] = [...vault.entries().values(), ...opened.sudoSecrets];
   const redact = (text: string): string => redactSecrets(text, secrets);
