@@ -126,9 +126,11 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     files?.journal(timed, event.type === 'run-start' ? { pid: process.pid, operatorHost } : {});
     if (event.type === 'command') files?.log(`[${event.host}] ${event.step} ${event.stage}: $ ${event.command}`);
     else if (event.type === 'step-output') files?.log(`[${event.host}] ${event.step} ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`);
+    else if (event.type === 'step-progress') files?.log(`[${event.host}] ${event.step} ~ ${event.message}`);
     else if (event.type !== 'run-start') files?.log(`[${'host' in event ? event.host : 'run'}] ${event.type} ${JSON.stringify(event)}`);
     if (global.json) io.stdout(`${JSON.stringify(timed)}\n`);
     if (!viewDone) view?.publish(event);
+    else if (event.type === 'step-progress' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.message}\n`);
     else if (event.type === 'step-done' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.result}${event.result === 'failed' ? ' (see below)' : ''}\n`);
   };
 
