@@ -17,6 +17,7 @@ import { loadProfile } from './load-profile.js';
 import { vaultOwnerOf } from './vault-owner.js';
 import { newRunId } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
+import { progressMessage } from '../shell/progress.js';
 
 const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
 
@@ -121,7 +122,12 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   };
   const project = profile.project.name;
   const composeProjects = { infra: `${project}-infra`, apps: project };
-  const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) });
+  // What a script waits for (a health gate) is shown while it waits; its other output is the flow's to read.
+  const progress = (line: string): void => {
+    const message = progressMessage(line);
+    if (message !== undefined) io.stderr(`${host.name}: ${redact(message)}\n`);
+  };
+  const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) }, { onStdout: progress });
   const refresh = async (): Promise<HostSnapshot> => {
     const r = await run(SNAPSHOT_SCRIPT, layout.project, composeProjects.infra, composeProjects.apps);
     if (r.code !== 0) throw new WizardError('remote-protocol', `${host.name}: reading the releases failed (exit ${r.code})`, redact(r.stderr.trim().split('\n').at(-1) ?? 'run again with --verbose'));
