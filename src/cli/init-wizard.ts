@@ -29,9 +29,11 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
   const names = await listProfiles(global.dir);
   const name = global.profile ?? (names.length === 1 ? names[0] : undefined);
   const previous = name !== undefined && names.includes(name) ? await readExisting(global, io, name) : undefined;
+  const found = previous ? undefined : await defaultKey();
+  const sshKey = previous || found ? undefined : await (await import('./ssh-key-offer.js')).offerSshKey(io);
   const draft: Draft = previous
     ? (parseYaml(previous.text, name ?? 'profile') as Draft)
-    : { operator: { sshPublicKeys: [(await defaultKey()) ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
+    : { operator: { sshPublicKeys: [found ?? sshKey?.pair.publicKey ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
 
   const { runWizard } = await import('../ui/wizard/run-wizard.js');
   const { initialState } = await import('../ui/wizard/wizard-state.js');
@@ -79,6 +81,7 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
     ...(previous ? { previous } : {}),
     secrets,
     added: [],
+    ...(sshKey ? { sshKey } : {}),
   });
   return 0;
 }
