@@ -43,6 +43,17 @@ export interface Day2Session {
   close(): Promise<void>;
 }
 
+/**
+ * What a day-2 script waits for (a health gate) is shown on stderr while it waits, like the
+ * other progress of redeploy and rollback; its other output is the flow's to read.
+ */
+export function progressPrinter(host: string, redact: (text: string) => string, write: (text: string) => void): (line: string) => void {
+  return (line) => {
+    const message = progressMessage(line);
+    if (message !== undefined) write(`${host}: ${redact(message)}\n`);
+  };
+}
+
 /** The host a day-2 command works on: `--host`, else the one host that runs the service (or any container). */
 export function chooseHost(profile: Profile, option: string | undefined, service: string | undefined): Host {
   const withContainers = profile.hosts.filter((h) => hostServices(profile, h).some((s) => s.entry.placement.kind === 'compose'));
@@ -122,11 +133,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   };
   const project = profile.project.name;
   const composeProjects = { infra: `${project}-infra`, apps: project };
-  // What a script waits for (a health gate) is shown while it waits; its other output is the flow's to read.
-  const progress = (line: string): void => {
-    const message = progressMessage(line);
-    if (message !== undefined) io.stderr(`${host.name}: ${redact(message)}\n`);
-  };
+  const progress = progressPrinter(host.name, redact, io.stderr);
   const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) }, { onStdout: progress });
   const refresh = async (): Promise<HostSnapshot> => {
     const r = await run(SNAPSHOT_SCRIPT, layout.project, composeProjects.infra, composeProjects.apps);
