@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ beforeAll(() => ensureCommands({ tmux: 'tmux' }));
 afterEach(() => sessions.splice(0).forEach((s) => s.kill()));
 
 /** A project folder and a home of its own, so the test never touches the real identity (`noKey`: a fresh home, no ~/.ssh). */
-function project(name: string, options: { noKey?: boolean } = {}) {
+function project(name: string, options: { noKey?: boolean; agent?: boolean } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'hlw-tmux-'));
   const home = path.join(root, 'home');
   mkdirSync(home);
@@ -23,7 +23,10 @@ function project(name: string, options: { noKey?: boolean } = {}) {
   }
   const dir = path.join(root, 'project');
   mkdirSync(dir);
-  const session = TmuxSession.start(`node '${path.join(REPO, 'bin/homelab-wizard.js')}' init --dir '${dir}'`, {
+  const init = `node '${path.join(REPO, 'bin/homelab-wizard.js')}' init --dir '${dir}'`;
+  // `agent`: init runs under an ssh-agent of its own; what the agent holds afterwards goes to agent.txt.
+  const command = options.agent ? `eval "$(ssh-agent -s)" >/dev/null; ${init}; rc=$?; ssh-add -L > '${root}/agent.txt' 2>&1; ssh-agent -k >/dev/null; (exit $rc)` : init;
+  const session = TmuxSession.start(command, {
     cwd: root,
     name,
     width: 100,
@@ -31,7 +34,7 @@ function project(name: string, options: { noKey?: boolean } = {}) {
     env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), HOMELAB_WIZARD_IDENTITY: undefined },
   });
   sessions.push(session);
-  return { dir, home, session };
+  return { root, dir, home, session };
 }
 
 /** One key per read: Ink treats a chunk of text plus Enter as text (stack-notes §2, pitfall 3). */
@@ -51,6 +54,38 @@ function driver(t: TmuxSession) {
     t.enter();
   };
   return { answer, typed };
+}
+
+/** The wizard's questions for a one-host profile NAME, after the key offer (the key field kept as prefilled). */
+async function completeMinimal(t: TmuxSession, name: string): Promise<void> {
+  const { answer, typed } = driver(t);
+    await answer(/Project name/, ...Array(7).fill('BSpace'));
+    await typed(/Project name/, name);
+    await answer(/Display name/, 'Enter');
+    await answer(/Is this production\?/, 'n');
+    // The new key's public half is already in the field.
+    await answer(/Your SSH public key[\s\S]*ssh-ed25519 AAAA/, 'Enter');
+    await answer(/Time zone/, 'Enter');
+    await typed(/Main domain/, 'example.com');
+    await answer(/DNS records/, 'Down', 'Enter');
+    await answer(/TLS certificates/, 'Enter');
+    await answer(/\+ add a host/, 'Enter');
+    await typed(/Host name/, 'vps');
+    await answer(/Role\s*\n/, 'Down', 'Enter');
+    await answer(/an existing server/, 'Enter');
+    await typed(/Public address/, '203.0.113.10');
+    for (const label of [/SSH port today/, /SSH port after hardening/, /Login user today/, /Admin user to create/, /sudo for the admin user/, /Architecture/, /Operating system/]) await answer(label, 'Enter');
+    await answer(/edit vps/, 'Down', 'Down', 'Down', 'Enter');
+    await answer(/Headscale VPN/, 'n');
+    await answer(/Who can reach the admin sites\?/, 'Enter');
+    await answer(/Services on vps/, 'Down', 'Down', 'Down', 'Down', 'Space', 'Enter');
+    await answer(/Where should alerts go\?/, 'Down', 'Enter');
+    await typed(/Notification e-mail/, 'ops@example.com');
+    await typed(/n8n owner e-mail/, 'ops@example.com');
+    await typed(/n8n owner first name/, 'Ada');
+    await typed(/n8n owner last name/, 'Lovelace');
+    await answer(/Generate the/, 'y');
+    await answer(/step 11\/11 · Review/, 'Enter');
 }
 
 describe('init in a real terminal (tmux, 100x30)', () => {
@@ -112,33 +147,7 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     const { answer, typed } = driver(t);
     // Before the wizard: the offer (arrow keys, Enter), without a passphrase here.
     await answer(/No SSH key in ~\/\.ssh\. Create ~\/\.ssh\/id_ed25519/, 'Down', 'Enter');
-    await answer(/Project name/, ...Array(7).fill('BSpace'));
-    await typed(/Project name/, 'keylab');
-    await answer(/Display name/, 'Enter');
-    await answer(/Is this production\?/, 'n');
-    // The new key's public half is already in the field.
-    await answer(/Your SSH public key[\s\S]*ssh-ed25519 AAAA/, 'Enter');
-    await answer(/Time zone/, 'Enter');
-    await typed(/Main domain/, 'example.com');
-    await answer(/DNS records/, 'Down', 'Enter');
-    await answer(/TLS certificates/, 'Enter');
-    await answer(/\+ add a host/, 'Enter');
-    await typed(/Host name/, 'vps');
-    await answer(/Role\s*\n/, 'Down', 'Enter');
-    await answer(/an existing server/, 'Enter');
-    await typed(/Public address/, '203.0.113.10');
-    for (const label of [/SSH port today/, /SSH port after hardening/, /Login user today/, /Admin user to create/, /sudo for the admin user/, /Architecture/, /Operating system/]) await answer(label, 'Enter');
-    await answer(/edit vps/, 'Down', 'Down', 'Down', 'Enter');
-    await answer(/Headscale VPN/, 'n');
-    await answer(/Who can reach the admin sites\?/, 'Enter');
-    await answer(/Services on vps/, 'Down', 'Down', 'Down', 'Down', 'Space', 'Enter');
-    await answer(/Where should alerts go\?/, 'Down', 'Enter');
-    await typed(/Notification e-mail/, 'ops@example.com');
-    await typed(/n8n owner e-mail/, 'ops@example.com');
-    await typed(/n8n owner first name/, 'Ada');
-    await typed(/n8n owner last name/, 'Lovelace');
-    await answer(/Generate the/, 'y');
-    await answer(/step 11\/11 · Review/, 'Enter');
+    await completeMinimal(t, 'keylab');
     await t.waitFor(/next: homelab-wizard plan --profile keylab/, 30_000);
     expect(await t.exitCode()).toBe(0);
     expect(t.screen()).toContain('created the SSH key ~/.ssh/id_ed25519 (ed25519, no passphrase)');
@@ -153,4 +162,25 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     });
     expect(JSON.parse(shown).operator.sshPublicKeys[0]).toContain(publicKey);
   }, 90_000);
+
+  it('with a passphrase: asked twice, hidden; the key is encrypted with it and goes into the running ssh-agent', async () => {
+    ensureCommands({ 'ssh-agent': 'openssh-client' });
+    const pass = 'a long passphrase 42';
+    const { root, home, session: t } = project('keypass', { noKey: true, agent: true });
+    const { answer, typed } = driver(t);
+    await answer(/No SSH key in ~\/\.ssh\. Create ~\/\.ssh\/id_ed25519/, 'Enter');
+    await typed(/passphrase for the new key/, pass);
+    await typed(/the same passphrase again/, pass);
+    await completeMinimal(t, 'passlab');
+    // ssh-add asks for it itself (it is never in an argument), then init goes on.
+    await typed(/Enter passphrase for .*id_ed25519/, pass);
+    await t.waitFor(/next: homelab-wizard plan --profile passlab/, 30_000);
+    expect(await t.exitCode()).toBe(0);
+    expect(t.screen()).not.toContain(pass);
+    const key = path.join(home, '.ssh', 'id_ed25519');
+    expect(spawnSync('ssh-keygen', ['-y', '-P', '', '-f', key]).status).not.toBe(0);
+    const publicKey = execFileSync('ssh-keygen', ['-y', '-P', pass, '-f', key], { encoding: 'utf8' }).trim().split(' ').slice(0, 2).join(' ');
+    expect(readFileSync(path.join(root, 'agent.txt'), 'utf8')).toContain(publicKey);
+  }, 90_000);
 });
+
