@@ -9,7 +9,7 @@ import { TmuxSession } from '../helpers/tmux.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB2nXyIHvA0Tt6YtYvLZ2dHAnjB4vkDT5fZ4m0Yz3pJq operator@example.com';
 const sessions: TmuxSession[] = [];
-beforeAll(() => ensureCommands({ tmux: 'tmux' }));
+beforeAll(() => ensureCommands({ tmux: 'tmux', 'ssh-keygen': 'openssh-client' }));
 afterEach(() => sessions.splice(0).forEach((s) => s.kill()));
 
 /** A project folder and a home of its own, so the test never touches the real identity (`noKey`: a fresh home, no ~/.ssh). */

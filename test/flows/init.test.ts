@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { run } from '../../src/main.js';
 import { captureIo } from '../helpers/io.js';
 import { REPO } from '../helpers/profiles.js';
+import { ensureCommands } from '../helpers/system-packages.js';
 
 const ANSWERS = path.join(REPO, 'profiles/answers.example.yaml');
 let identity = '';
@@ -137,6 +138,7 @@ describe('init with an answers file on a machine with no SSH key', () => {
     return { dir, home, file, cli };
   }
   const readPublic = (key: string, ...args: string[]) => spawnSync('ssh-keygen', ['-y', ...args, '-f', key], { encoding: 'utf8' });
+  beforeAll(() => ensureCommands({ 'ssh-keygen': 'openssh-client' }));
 
   it('stops naming the flag that creates the key, and writes nothing', async () => {
     const { dir, home, file, cli } = noKey();
