@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'vault-corrupt'
   | 'vault-locked'
   | 'vault-invalid'
+  | 'vault-replica'
   | 'identity-missing'
   | 'identity-invalid'
   | 'identity-exists'

@@ -96,6 +96,13 @@ export interface ServiceEntry {
   readonly ports: readonly PortSpec[];
   readonly dataDirs: readonly DataDir[];
   readonly health?: HealthCheck;
+  /**
+   * How long a deploy, redeploy or rollback waits for this service to become healthy after its
+   * container starts before it gives up and restores the previous release: the deploy's own
+   * bound, shorter than Docker's verdict (start period plus retries times interval) would take.
+   * A slow first start (database migrations) gets more. Without it: 60 s.
+   */
+  readonly healthTimeoutSeconds?: number;
   readonly smoke: readonly SmokeCheck[];
   readonly secrets: readonly SecretSpec[];
   readonly memoryLimit?: string;

@@ -33,9 +33,11 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
   const identity = identityFor(global, io);
   const previous = name !== undefined && names.includes(name) ? await readExisting(global, io, name, identity) : undefined;
   const vaultKeys = previous && name !== undefined ? await existingVaultKeys(global, name, identity) : undefined;
+  const found = previous ? undefined : await defaultKey();
+  const sshKey = previous || found ? undefined : await (await import('./ssh-key-offer.js')).offerSshKey(io);
   const draft: Draft = previous
     ? (parseYaml(previous.text, name ?? 'profile') as Draft)
-    : { operator: { sshPublicKeys: [(await defaultKey()) ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
+    : { operator: { sshPublicKeys: [found ?? sshKey?.pair.publicKey ?? ''].filter(Boolean) }, locale: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } };
 
   const { runWizard } = await import('../ui/wizard/run-wizard.js');
   const { initialState } = await import('../ui/wizard/wizard-state.js');
@@ -91,6 +93,7 @@ export async function initInteractive(global: GlobalOptions, io: Io, plainFlag: 
     ...(previous ? { previous } : {}),
     secrets,
     added: [],
+    ...(sshKey ? { sshKey } : {}),
   }, identity);
   return 0;
 }

@@ -44,6 +44,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
   configure(program.command('init').description('guided setup: the wizard (or an answers file) writes the profile and the vault'))
     .addOption(new Option('--answers <file>', 'build the profile from a YAML answers file, without prompts (see profiles/answers.example.yaml)'))
     .addOption(new Option('--plain-profile', 'write profiles/<name>.yaml in clear instead of the encrypted profiles/<name>.yaml.age'))
+    .addOption(new Option('--create-ssh-key', 'with --answers: create an ed25519 key where a listed public key file does not exist yet (no passphrase; operator.createSshKey can name one)'))
     .action(run(async () => (await import('./init-command.js')).init));
 
   const profile = configure(program.command('profile').description('validate and inspect the profile'));

@@ -35,6 +35,8 @@ export type RunEvent =
   | { readonly type: 'guard'; readonly host: string; readonly step: string; readonly action: 'armed' | 'disarmed' | 'reverted' | 'found'; readonly unit: string; readonly seconds: number; readonly armedBy?: string; readonly reason?: string }
   | { readonly type: 'proof'; readonly host: string; readonly step: string; readonly target: string; readonly ok: boolean; readonly reason?: string }
   | { readonly type: 'step-output'; readonly host: string; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  /** What a running step waits for (the dpkg lock, a health gate), from its script's progress lines (shell/progress.ts). */
+  | { readonly type: 'step-progress'; readonly host: string; readonly step: string; readonly message: string }
   | { readonly type: 'step-done'; readonly host: string; readonly step: string; readonly result: StepResult; readonly reason?: string; readonly error?: StepErrorInfo }
   | { readonly type: 'host-done'; readonly host: string; readonly result: HostResult; readonly changed: number; readonly unchanged: number; readonly failedStep?: string; readonly warning?: string }
   /** A change of the provision or dns phase (provider APIs, before any SSH work). */

@@ -1,5 +1,6 @@
 import { WizardError } from '../errors.js';
 import { describeCommand } from '../shell/describe-command.js';
+import { progressMessage } from '../shell/progress.js';
 import type { StepChange } from '../plan/change.js';
 import type { Command } from '../plan/command.js';
 import { evaluateStep } from '../plan/evaluate.js';
@@ -92,10 +93,11 @@ export async function executeSteps(runner: Runner, steps: readonly Step[], plan:
         continue;
       }
       if (step.risk === 'destructive' && !options.allowDestroy) throw new DestructiveRefusedError(`${host}: step ${step.id}`);
-      const sink = {
-        onStdout: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stdout', line: redact(line) }),
-        onStderr: (line: string) => emit({ type: 'step-output', host, step: step.id, stream: 'stderr', line: redact(line) }),
+      const output = (stream: 'stdout' | 'stderr') => (line: string) => {
+        const message = progressMessage(line);
+        emit(message !== undefined ? { type: 'step-progress', host, step: step.id, message: redact(message) } : { type: 'step-output', host, step: step.id, stream, line: redact(line) });
       };
+      const sink = { onStdout: output('stdout'), onStderr: output('stderr') };
       if ((step.prove || step.precondition) && !options.proveAccess) throw new WizardError('internal', `${host}: step ${step.id} must prove access, but this run cannot open a second connection`, 'this is a bug in homelab-wizard; report it');
       if (step.precondition && options.proveAccess) {
         // Before anything changes: a restriction to a path that does not work yet is refused.

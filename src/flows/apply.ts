@@ -126,11 +126,13 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     files?.journal(timed, event.type === 'run-start' ? { pid: process.pid, operatorHost } : {});
     if (event.type === 'command') files?.log(`[${event.host}] ${event.step} ${event.stage}: $ ${event.command}`);
     else if (event.type === 'step-output') files?.log(`[${event.host}] ${event.step} ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`);
+    else if (event.type === 'step-progress') files?.log(`[${event.host}] ${event.step} ~ ${event.message}`);
     else if (event.type !== 'run-start') files?.log(`[${'host' in event ? event.host : 'run'}] ${event.type} ${JSON.stringify(event)}`);
     if (global.json) io.stdout(`${JSON.stringify(timed)}\n`);
     // Guards of an earlier run are resolved while the hosts are locked, before the tree is drawn.
     else if (event.type === 'guard' && event.reason !== undefined) io.stderr(`${guardEventLine(event)}\n`);
     if (!viewDone) view?.publish(event);
+    else if (event.type === 'step-progress' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.message}\n`);
     else if (event.type === 'step-done' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.result}${event.result === 'failed' ? ' (see below)' : ''}\n`);
   };
 
@@ -258,7 +260,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
         profile: setup.profile,
         hosts: setup.work.filter((w) => passed.includes(w.host.name)).map((w) => w.host),
         runner: (name) => opened.pool.runner(name),
-        secrets: vaultSecretSource(global, io, setup.profileName),
+        secrets: vaultSecretSource(global, io, setup.vault.vaultName),
       });
       for (const h of smoke) for (const r of h.results) files.log(`[${h.host}] smoke ${r.status} ${r.id}: ${r.reason}`);
     }

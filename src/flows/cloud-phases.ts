@@ -56,7 +56,7 @@ class Credentials {
   }
 
   async get(key: string, why: string): Promise<Secret> {
-    this.vault ??= openVault(this.ctx.global.dir, this.ctx.setup.profileName, { identity: this.identity });
+    this.vault ??= openVault(this.ctx.global.dir, this.ctx.setup.vault.vaultName, { identity: this.identity });
     const value = (await this.vault).get(key);
     if (!value) throw new WizardError('secret-missing', `the vault has no ${key}, which ${why}`, `store it with \`homelab-wizard secrets set ${key}\``);
     return value;

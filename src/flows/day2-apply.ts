@@ -3,11 +3,9 @@ import { Secret } from '../lib/secret.js';
 import { COMPOSE_FILES, stateText, type ReleaseManifest } from '../render/release-manifest.js';
 import { SEED_SCRIPT, SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT } from '../steps/day2/scripts.js';
 import { changedComposeFiles, type ReleaseView, type ServicePlan } from '../steps/day2/service-release.js';
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS, healthBound, healthBounds } from '../steps/deploy/health-gate.js';
 import { PRUNE_RELEASES, SWITCH_CURRENT } from '../steps/deploy/stack.js';
 import type { Day2Session } from './day2-session.js';
-
-/** Seconds a service (or the stack) may take to become healthy, as in the deploy phase. */
-export const HEALTH_TIMEOUT = '300';
 
 export type SwitchOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: readonly string[]; readonly restored: boolean };
 
@@ -57,7 +55,7 @@ export async function applyServicePlan(s: Day2Session, plan: ServicePlan): Promi
   }
   checkStopped(s);
   const project = plan.compose === 'infra' ? s.composeProjects.infra : s.composeProjects.apps;
-  const up = await s.run(SERVICE_UP_SCRIPT, s.layout.project, id, plan.base, project, COMPOSE_FILES[plan.compose], plan.service, HEALTH_TIMEOUT);
+  const up = await s.run(SERVICE_UP_SCRIPT, s.layout.project, id, plan.base, project, COMPOSE_FILES[plan.compose], plan.service, String(healthBound(plan.service)));
   if (up.code !== 0) {
     // The failed release never went live: its folder goes now, not at some later switch (it would
     // pile up in releases/ and make the next plan show a prune the operator never asked for).
@@ -77,7 +75,7 @@ export async function applyStackSwitch(s: Day2Session, running: ReleaseView, tar
   checkStopped(s);
   const changed = changedComposeFiles(running, target);
   const uses = (file: 'infra' | 'apps'): boolean => changed[file] && Object.values(target.manifest.services).some((x) => x.compose === file);
-  const up = await s.run(STACK_SWITCH_SCRIPT, s.layout.project, target.manifest.release, uses('infra') ? s.composeProjects.infra : '', uses('apps') ? s.composeProjects.apps : '', HEALTH_TIMEOUT);
+  const up = await s.run(STACK_SWITCH_SCRIPT, s.layout.project, target.manifest.release, uses('infra') ? s.composeProjects.infra : '', uses('apps') ? s.composeProjects.apps : '', String(DEFAULT_HEALTH_TIMEOUT_SECONDS), healthBounds(Object.keys(target.manifest.services)));
   if (up.code !== 0) {
     const reason = s.redact(up.stderr).split('\n').filter((l) => l.trim() !== '');
     return { ok: false, reason: reason.slice(-30), restored: reason.some((l) => /restored the running release .*healthy/.test(l)) };

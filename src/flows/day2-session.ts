@@ -18,8 +18,10 @@ import { parseSnapshot, SNAPSHOT_SCRIPT, type HostSnapshot } from '../steps/day2
 import { hostLayout, type HostLayout } from '../steps/host-layout.js';
 import { openPool } from './engine-setup.js';
 import { loadProfile } from './load-profile.js';
+import { vaultOwnerOf } from './vault-owner.js';
 import { newRunId } from './run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
+import { progressMessage } from '../shell/progress.js';
 
 const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
 
@@ -45,6 +47,17 @@ export interface Day2Session {
   close(): Promise<void>;
 }
 
+/**
+ * What a day-2 script waits for (a health gate) is shown on stderr while it waits, like the
+ * other progress of redeploy and rollback; its other output is the flow's to read.
+ */
+export function progressPrinter(host: string, redact: (text: string) => string, write: (text: string) => void): (line: string) => void {
+  return (line) => {
+    const message = progressMessage(line);
+    if (message !== undefined) write(`${host}: ${redact(message)}\n`);
+  };
+}
+
 /** The host a day-2 command works on: `--host`, else the one host that runs the service (or any container). */
 export function chooseHost(profile: Profile, option: string | undefined, service: string | undefined): Host {
   const withContainers = profile.hosts.filter((h) => hostServices(profile, h).some((s) => s.entry.placement.kind === 'compose'));
@@ -68,9 +81,10 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   const host = chooseHost(profile, options.host, options.service);
   if (host.address === undefined) throw new WizardError('ssh-connect', `${host.name} has no address yet`, 'create it first: `homelab-wizard apply`');
   const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
-  const vault = await openVault(global.dir, loaded.name, { identity: identityFor(global, io) });
+  const vaultOwner = vaultOwnerOf(loaded);
+  const vault = await openVault(global.dir, vaultOwner.vaultName, { identity: identityFor(global, io) });
   const layout = hostLayout(profile);
-  const setup = { profileName: loaded.name, profileFile: loaded.file, profile, layout, phases: ['deploy' as const], work: [{ host, steps: [] }] };
+  const setup = { profileName: loaded.name, vault: vaultOwner, profileFile: loaded.file, profile, layout, phases: ['deploy' as const], work: [{ host, steps: [] }] };
   const opened = await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io });
   const secrets: Secret[] = [...vault.entries().values(), ...opened.sudoSecrets];
   const redact = (text: string): string => redactSecrets(text, secrets);
@@ -126,7 +140,8 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   };
   const project = profile.project.name;
   const composeProjects = { infra: `${project}-infra`, apps: project };
-  const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) });
+  const progress = progressPrinter(host.name, redact, io.stderr);
+  const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) }, { onStdout: progress });
   const refresh = async (): Promise<HostSnapshot> => {
     const r = await run(SNAPSHOT_SCRIPT, layout.project, composeProjects.infra, composeProjects.apps);
     if (r.code !== 0) throw new WizardError('remote-protocol', `${host.name}: reading the releases failed (exit ${r.code})`, redact(r.stderr.trim().split('\n').at(-1) ?? 'run again with --verbose'));

@@ -20,6 +20,7 @@ import { hostServices } from '../profile/effective.js';
 import { askHostKey } from './host-key-prompt.js';
 import { loadProfile } from './load-profile.js';
 import { vaultSecretSource } from './vault-secret-source.js';
+import { vaultOwnerOf, type VaultOwner } from './vault-owner.js';
 import type { Vault } from '../vault/vault.js';
 
 export interface HostWork {
@@ -30,6 +31,8 @@ export interface HostWork {
 /** Everything plan, apply and status share: the profile, the chosen hosts and phases, their steps. */
 export interface EngineSetup {
   readonly profileName: string;
+  /** Whose vault the profile uses: its own, or a sandbox replica's source (vault-owner.ts). */
+  readonly vault: VaultOwner;
   readonly profileFile: string;
   readonly profile: Profile;
   readonly layout: HostLayout;
@@ -55,11 +58,11 @@ export function selectHosts(profile: Profile, option: string | undefined): Host[
  * Deploy steps carry the services' env files, so they need the vault; it is opened only when a
  * chosen host runs containers and the deploy phase is chosen.
  */
-async function stepContext(global: GlobalOptions, io: Io, profileName: string, profile: Profile, hosts: readonly Host[], phases: readonly Phase[]): Promise<{ context: StepContext; vault?: Vault }> {
+async function stepContext(global: GlobalOptions, io: Io, vaultName: string, profile: Profile, hosts: readonly Host[], phases: readonly Phase[]): Promise<{ context: StepContext; vault?: Vault }> {
   const containers = phases.includes('deploy') && hosts.some((h) => hostServices(profile, h).some((s) => s.entry.placement.kind === 'compose'));
   if (!containers) return { context: NO_SECRETS };
   const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
-  const vault = await openVault(global.dir, profileName, { identity: identityFor(global, io) });
+  const vault = await openVault(global.dir, vaultName, { identity: identityFor(global, io) });
   return { context: { secret: (key) => vault.get(key) }, vault };
 }
 
@@ -67,10 +70,12 @@ export async function prepareEngine(global: GlobalOptions, options: { readonly h
   const phases = parsePhases(options.only);
   const { loaded, profile } = await loadProfile(global, { io: options.io });
   const hosts = selectHosts(profile, options.host);
-  const { context, vault } = await stepContext(global, options.io, loaded.name, profile, hosts, phases);
+  const owner = vaultOwnerOf(loaded);
+  const { context, vault } = await stepContext(global, options.io, owner.vaultName, profile, hosts, phases);
   return {
     ...(vault ? { deployedVault: vault.entries() } : {}),
     profileName: loaded.name,
+    vault: owner,
     profileFile: loaded.file,
     profile,
     layout: hostLayout(profile),
@@ -104,7 +109,7 @@ export interface PoolOptions {
  * `ssh.sudo: password` host comes from the SecretSource (`hosts.<name>.sudoPassword`).
  */
 export async function openPool(setup: EngineSetup, global: GlobalOptions, options: PoolOptions): Promise<{ pool: SshPool; sudoSecrets: Secret[] }> {
-  const secrets = options.secrets ?? vaultSecretSource(global, options.io, setup.profileName);
+  const secrets = options.secrets ?? vaultSecretSource(global, options.io, setup.vault.vaultName);
   const byName = new Map(setup.profile.hosts.map((h) => [h.name, h]));
   const needed = new Set<string>();
   const addWithJumps = (name: string): void => {

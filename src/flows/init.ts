@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GlobalOptions } from '../cli/global-options.js';
@@ -15,6 +14,8 @@ import { profilePaths } from '../profile/paths.js';
 import type { Profile } from '../profile/schema.js';
 import { validateProfile } from '../profile/validate.js';
 import type { IdentityProvider } from '../vault/identity.js';
+import { expandHome } from '../ssh/identity.js';
+import { DEFAULT_KEY_FILE, homeOf, pendingSshKey, writePendingKey, type PendingSshKey } from './ssh-key.js';
 import { identityFor } from './vault-access.js';
 
 /** What init is about to write, decided before anything touches the disk. */
@@ -26,6 +27,8 @@ interface InitPlan {
   readonly previous?: { readonly text: string; readonly encrypted: boolean };
   readonly secrets: ReadonlyMap<string, Secret>;
   readonly added: readonly string[];
+  /** An SSH key made for this init: written with the profile, when the profile still uses it. */
+  readonly sshKey?: PendingSshKey;
 }
 
 
@@ -49,12 +52,8 @@ export async function existingVaultKeys(global: GlobalOptions, name: string, ide
   return openVault(global.dir, name, { identity }).then((vault) => vault.keys(), () => undefined);
 }
 
-function expandHome(file: string): string {
-  return file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
-}
-
 /** `init --answers FILE`: the same profile as the wizard builds, from YAML; never loads Ink or React. */
-export async function initFromAnswers(global: GlobalOptions, io: Io, file: string, plainFlag: boolean): Promise<number> {
+export async function initFromAnswers(global: GlobalOptions, io: Io, file: string, plainFlag: boolean, createKeyFlag = false): Promise<number> {
   let text: string;
   try {
     text = await readFile(path.resolve(io.cwd, file), 'utf8');
@@ -66,16 +65,41 @@ export async function initFromAnswers(global: GlobalOptions, io: Io, file: strin
   const { answers } = parsed;
   const issues: Issue[] = [];
 
+  const operator = (answers.profile['operator'] ?? {}) as Record<string, unknown>;
+  const given = (operator['sshPublicKeys'] as string[] | undefined) ?? [];
+  // A missing key is created only when asked to (the flag or operator.createSshKey), once.
+  const create = answers.createSshKey ?? (createKeyFlag ? {} : undefined);
+  let passphrase: Secret | undefined;
+  if (create?.passphraseEnv !== undefined) {
+    const value = io.env[create.passphraseEnv];
+    if (value === undefined || value === '') issues.push({ path: 'operator.createSshKey.passphraseEnv', message: `the environment variable ${create.passphraseEnv} is not set` });
+    else passphrase = Secret.of(value);
+  }
+  let sshKey: PendingSshKey | undefined;
+  const makeKey = async (shown: string): Promise<PendingSshKey | undefined> => (issues.length > 0 ? undefined : (sshKey = await pendingSshKey(io, shown, passphrase)));
   const keys: string[] = [];
   for (const [i, keyFile] of answers.sshPublicKeyFiles.entries()) {
     try {
-      keys.push((await readFile(expandHome(keyFile), 'utf8')).trim());
-    } catch {
-      issues.push({ path: `operator.sshPublicKeyFiles[${i}]`, message: `cannot read ${keyFile}` });
+      keys.push((await readFile(expandHome(keyFile, homeOf(io)), 'utf8')).trim());
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      if (missing && create !== undefined && sshKey === undefined && keyFile.endsWith('.pub')) {
+        const made = await makeKey(keyFile.slice(0, -'.pub'.length));
+        if (made) keys.push(made.pair.publicKey);
+      } else {
+        const how = missing && keyFile.endsWith('.pub') ? ': it does not exist; pass --create-ssh-key (or set operator.createSshKey: true) to create an ed25519 key there' : '';
+        issues.push({ path: `operator.sshPublicKeyFiles[${i}]`, message: `cannot read ${keyFile}${how}` });
+      }
     }
   }
-  const operator = (answers.profile['operator'] ?? {}) as Record<string, unknown>;
-  const profileObject = { ...answers.profile, operator: { ...operator, sshPublicKeys: [...((operator['sshPublicKeys'] as string[]) ?? []), ...keys] } };
+  // Asked to create one and given no key at all: the key the profile logs in with.
+  if (create !== undefined && given.length === 0 && keys.length === 0 && answers.sshPublicKeyFiles.length === 0) {
+    const made = await makeKey(typeof operator['identityFile'] === 'string' ? operator['identityFile'] : DEFAULT_KEY_FILE);
+    if (made) keys.push(made.pair.publicKey);
+  }
+  const made = sshKey as PendingSshKey | undefined;
+  const identityFile = made !== undefined && operator['identityFile'] === undefined && made.shown !== DEFAULT_KEY_FILE ? { identityFile: made.shown } : {};
+  const profileObject = { ...answers.profile, operator: { ...operator, ...identityFile, sshPublicKeys: [...given, ...keys] } };
 
   const secrets = new Map<string, Secret>();
   for (const [key, source] of answers.secrets) {
@@ -98,7 +122,7 @@ export async function initFromAnswers(global: GlobalOptions, io: Io, file: strin
     if (global.json) io.stderr(shown);
     else io.stdout(shown);
   }
-  const plan: InitPlan = { name, text: merged, profile: validation.profile, encrypted, ...(previous ? { previous } : {}), secrets, added: answers.added };
+  const plan: InitPlan = { name, text: merged, profile: validation.profile, encrypted, ...(previous ? { previous } : {}), secrets, added: answers.added, ...(made ? { sshKey: made } : {}) };
   await writeInit(global, io, plan);
   return 0;
 }
@@ -134,6 +158,9 @@ export async function writeInit(global: GlobalOptions, io: Io, plan: InitPlan, u
 
   const out = (line: string) => (global.json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
   for (const line of plan.added) out(`added ${line}`);
+  const key = plan.sshKey;
+  // Only when the profile still uses it (the wizard's key field may have been changed since).
+  if (key !== undefined && plan.profile.operator.sshPublicKeys.some((k) => k.trim() === key.pair.publicKey.trim())) await writePendingKey(key, io, out);
   await ensureIdentity(io, out);
   const identity = unlock ?? identityFor(global, io);
 

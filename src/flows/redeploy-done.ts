@@ -36,7 +36,8 @@ function sameEntries(a: ReadonlyMap<string, Secret>, b: ReadonlyMap<string, Secr
  */
 export async function clearRedeployed(global: GlobalOptions, io: Io, setup: EngineSetup, outcomes: readonly HostOutcome[]): Promise<string[]> {
   const used = setup.deployedVault;
-  if (used === undefined || !setup.phases.includes('deploy')) return [];
+  // A sandbox replica reads its source's vault, whose record is about the source's own servers.
+  if (used === undefined || !setup.phases.includes('deploy') || setup.vault.replicaOf !== undefined) return [];
   if (parseRedeploy(used.get(REDEPLOY_KEY)?.reveal()).length === 0) return [];
   const deployed = new Set(outcomes.filter((o) => o.result === 'ok' || o.result === 'no-changes').map((o) => o.host));
   const [{ updateVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);

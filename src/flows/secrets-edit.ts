@@ -65,7 +65,7 @@ function policyProblems(before: ReadonlyMap<string, Secret>, after: ReadonlyMap<
 }
 
 export const secretsEdit: CommandRunner = async (global, io, _args, options) => {
-  const access = await vaultAccess(global, io);
+  const access = await vaultAccess(global, io, { writes: 'secrets edit' });
   await removeLeftoverBuffers();
   const enabled = await enabledServicesOf(global, io, access);
   const editor = editorCommand(io.env);

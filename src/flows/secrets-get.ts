@@ -38,7 +38,7 @@ export const secretsGet: CommandRunner = async (global, io, args) => {
   if (problem !== undefined) throw new WizardError('secret-invalid', `key '${key.slice(0, 64)}' ${problem}`, 'use a dotted key such as api.token');
   if (global.json) throw new WizardError('usage', 'secrets get prints the bare value and has no --json form', 'drop --json; --json output never carries secret values');
   const access = await vaultAccess(global, io);
-  const vault = await openVault(access.dir, access.profileName, { identity: access.identity });
+  const vault = await openVault(access.dir, access.vaultName, { identity: access.identity });
   const value = vault.get(key);
   if (value === undefined) {
     const near = closestKey(key, vault.keys());

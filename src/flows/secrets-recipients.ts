@@ -22,9 +22,9 @@ async function ownKeyQuietly(env: NodeJS.ProcessEnv): Promise<readonly string[]>
 
 export const secretsRecipientsList: CommandRunner = async (global, io) => {
   const access = await vaultAccess(global, io);
-  const paths = profilePaths(access.dir, access.profileName);
-  const listed = await readRecipients(access.dir, access.profileName);
-  if (listed === undefined) throw new WizardError('recipient-invalid', `${shownPath(paths.recipients)} does not exist`, `create the vault first: \`homelab-wizard secrets set KEY --profile ${access.profileName}\` writes it with your key`);
+  const paths = profilePaths(access.dir, access.vaultName);
+  const listed = await readRecipients(access.dir, access.vaultName);
+  if (listed === undefined) throw new WizardError('recipient-invalid', `${shownPath(paths.recipients)} does not exist`, `create the vault first: \`homelab-wizard secrets set KEY --profile ${access.vaultName}\` writes it with your key`);
   const mine = await ownKeyQuietly(io.env);
   const stanzas = await stanzaCount(paths.vault);
   if (global.json) {
@@ -56,7 +56,7 @@ function report(global: { json: boolean }, io: { stdout: (t: string) => void }, 
 
 export const secretsRecipientsAdd: CommandRunner = async (global, io, args, options) => {
   const key = recipientArg(args[0]);
-  const access = await vaultAccess(global, io);
+  const access = await vaultAccess(global, io, { writes: 'secrets recipients add' });
   const comment = typeof options['comment'] === 'string' ? options['comment'] : undefined;
   const outcome = await changeRecipients(access.dir, access.profileName, (text, current) => (current.includes(key) ? text : withRecipient(text, key, comment)), { identity: access.identity, command: 'secrets recipients add' });
   if (!outcome.reencrypted && !outcome.profileReencrypted && outcome.before.includes(key)) {
@@ -70,7 +70,7 @@ export const secretsRecipientsAdd: CommandRunner = async (global, io, args, opti
 
 export const secretsRecipientsRemove: CommandRunner = async (global, io, args) => {
   const key = recipientArg(args[0]);
-  const access = await vaultAccess(global, io);
+  const access = await vaultAccess(global, io, { writes: 'secrets recipients remove' });
   const identity = await access.identity();
   if (identity.publicKeys.includes(key)) {
     throw new WizardError('recipient-invalid', 'that is your own key: removing it would lock you out of the vault', 'ask another recipient to remove it');

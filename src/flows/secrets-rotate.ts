@@ -18,7 +18,7 @@ export const secretsRotate: CommandRunner = async (global, io, args) => {
     const problem = rotationProblem(requested);
     if (problem !== undefined) throw new WizardError(problem.code, problem.message, problem.hint);
   }
-  const access = await vaultAccess(global, io);
+  const access = await vaultAccess(global, io, { writes: 'secrets rotate' });
   const enabled = await enabledServicesOf(global, io, access);
   if (requested === undefined && !global.yes) {
     if (global.nonInteractive) throw new WizardError('usage', 'rotating every generated secret needs a confirmation', 'pass --yes, or name one key: `homelab-wizard secrets rotate KEY`');

@@ -24,7 +24,7 @@ function stripOneNewline(text: string): string {
 
 export const secretsSet: CommandRunner = async (global, io, args, options) => {
   const key = validKey(args[0]);
-  const access = await vaultAccess(global, io);
+  const access = await vaultAccess(global, io, { writes: 'secrets set' });
   const known = knownSecret(key);
   let value: Secret;
   if (options['generate'] === true) {

@@ -13,7 +13,7 @@ export const secretsShow: CommandRunner = async (global, io, _args, options) => 
   const reveal = options['reveal'] === true;
   if (reveal && global.json) throw new WizardError('usage', '--reveal cannot be combined with --json', '--json output never carries secret values; use `secrets show --reveal` or `secrets get KEY`');
   const access = await vaultAccess(global, io);
-  const vault = await openVault(access.dir, access.profileName, { identity: access.identity });
+  const vault = await openVault(access.dir, access.vaultName, { identity: access.identity });
   const keys = vault.keys();
   let missing: { key: string; generated: boolean; service?: string }[] = [];
   try {

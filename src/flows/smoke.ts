@@ -27,7 +27,7 @@ export const smokeCommand: CommandRunner = async (global, io, _args, raw) => {
         if (!opened || !host || host.address === undefined) throw host ? notProvisioned(host) : new WizardError('internal', `no host ${name} in this run`, 'this is a bug in homelab-wizard; report it');
         return opened.pool.runner(name);
       },
-      secrets: vaultSecretSource(global, io, setup.profileName),
+      secrets: vaultSecretSource(global, io, setup.vault.vaultName),
     });
   } finally {
     await opened?.pool.closeAll();

@@ -10,11 +10,15 @@ import { enabledServices } from '../vault/generate.js';
 import { identityProvider, type IdentityEnvironment, type IdentityProvider } from '../vault/identity.js';
 import { profileDecryptor } from '../vault/profile-file.js';
 import { loadProfile } from './load-profile.js';
+import { refuseReplicaWrite, vaultOwnerByName } from './vault-owner.js';
 
 /** What every `secrets` command needs: the project, the profile's name, a way to unlock the identity. */
 export interface VaultAccess {
   readonly dir: string;
   readonly profileName: string;
+  /** Whose vault files are used: the profile's own, or a sandbox replica's source (vault-owner.ts). */
+  readonly vaultName: string;
+  readonly replicaOf?: string;
   readonly identity: IdentityProvider;
   readonly notice: (line: string) => void;
 }
@@ -56,14 +60,19 @@ async function exists(file: string): Promise<boolean> {
   return stat(file).then(() => true, () => false);
 }
 
-/** Resolve the profile (it must exist, plain or encrypted) and prepare the identity. */
-export async function vaultAccess(global: GlobalOptions, io: Io): Promise<VaultAccess> {
+/**
+ * Resolve the profile (it must exist, plain or encrypted) and prepare the identity. `writes`: the
+ * command changes the vault, which a sandbox replica may not do (it would change its source's).
+ */
+export async function vaultAccess(global: GlobalOptions, io: Io, options: { readonly writes?: string } = {}): Promise<VaultAccess> {
   const profileName = await resolveProfileName(global.dir, global.profile);
   const paths = profilePaths(global.dir, profileName);
   if (!(await exists(paths.plain)) && !(await exists(paths.encrypted))) {
     throw new WizardError('profile-not-found', `no profile '${profileName}' in ${path.join(global.dir, 'profiles')}`, 'create it first (`homelab-wizard init`), or pass the right --profile NAME');
   }
-  return { dir: global.dir, profileName, identity: identityFor(global, io), notice: (line) => io.stderr(`${line}\n`) };
+  const owner = await vaultOwnerByName(global.dir, profileName);
+  if (options.writes !== undefined) refuseReplicaWrite(profileName, owner, options.writes);
+  return { dir: global.dir, profileName, ...owner, identity: identityFor(global, io), notice: (line) => io.stderr(`${line}\n`) };
 }
 
 /** The services the profile runs, or undefined when it cannot be read or is not valid. */

@@ -7,6 +7,9 @@ import { SCHEMA_VERSION } from './schema.js';
  * answer's key is the profile path it fills), plus a few conveniences:
  *   - services per host may leave out dependencies: they are added, with the reason recorded;
  *   - `operator.sshPublicKeyFiles`: public key files to read (e.g. ~/.ssh/id_ed25519.pub);
+ *   - `operator.createSshKey`: `true`, or `{ passphraseEnv: NAME }` for a passphrase read from the
+ *     environment: create an ed25519 key where a listed public key file (else
+ *     `operator.identityFile`) does not exist yet (the `--create-ssh-key` flag does the same);
  *   - `secrets`: external secrets, each a value or `{ env: NAME }` to read from the environment;
  *   - `output.encryptedProfile`: false writes a plain profile.
  * Pure: reading key files and the environment is the caller's job.
@@ -15,6 +18,8 @@ export interface Answers {
   /** The profile document the answers describe, without the answers-only keys. */
   readonly profile: Record<string, unknown>;
   readonly sshPublicKeyFiles: readonly string[];
+  /** Create a missing SSH key; `passphraseEnv` names the variable that holds its passphrase. */
+  readonly createSshKey?: { readonly passphraseEnv?: string };
   readonly secrets: ReadonlyMap<string, { value: string } | { env: string }>;
   readonly encryptedProfile: boolean | undefined;
   /** Dependencies added to hosts' service lists: `hosts[0].services: docker (needed by n8n)`. */
@@ -50,8 +55,13 @@ export function parseAnswers(raw: unknown): { ok: true; answers: Answers } | { o
   }
 
   let sshPublicKeyFiles: string[] = [];
+  let createSshKey: Answers['createSshKey'];
   if (isRecord(profile['operator'])) {
-    const { sshPublicKeyFiles: files, ...operator } = profile['operator'];
+    const { sshPublicKeyFiles: files, createSshKey: create, ...operator } = profile['operator'];
+    if (create === true) createSshKey = {};
+    else if (isRecord(create) && Object.keys(create).every((k) => k === 'passphraseEnv') && (create['passphraseEnv'] === undefined || (typeof create['passphraseEnv'] === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(create['passphraseEnv'])))) {
+      createSshKey = typeof create['passphraseEnv'] === 'string' ? { passphraseEnv: create['passphraseEnv'] } : {};
+    } else if (create !== undefined && create !== false) issues.push({ path: 'operator.createSshKey', message: 'must be true, false or { passphraseEnv: VARIABLE_NAME }' });
     if (files !== undefined) {
       if (Array.isArray(files) && files.every((f) => typeof f === 'string' && f !== '')) sshPublicKeyFiles = files as string[];
       else issues.push({ path: 'operator.sshPublicKeyFiles', message: 'must be a list of file paths' });
@@ -71,5 +81,5 @@ export function parseAnswers(raw: unknown): { ok: true; answers: Answers } | { o
       return { ...host, services: [...extra.map((d) => d.id), ...services] };
     });
   }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, answers: { profile, sshPublicKeyFiles, secrets, encryptedProfile, added } };
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, answers: { profile, sshPublicKeyFiles, ...(createSshKey ? { createSshKey } : {}), secrets, encryptedProfile, added } };
 }

@@ -1,3 +1,4 @@
+import { PROFILE_NAME_RE } from '../profile/paths.js';
 import { REGISTRY_INNER } from './labels.js';
 
 /** Where a host of a profile runs in the sandbox. */
@@ -65,6 +66,24 @@ export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly
   copy['images'] = { ...images, registry: REGISTRY_INNER, insecureRegistry: true };
   const backups = isDoc(copy['backups']) ? copy['backups'] : {};
   copy['backups'] = { ...backups, enabled: false };
-  copy['x-sandbox'] = { from: `profiles/${sourceName}.yaml`, bed: sourceName, note: 'written by `homelab-wizard sandbox up`; removed by `sandbox down`' };
+  copy['x-sandbox'] = {
+    from: `profiles/${sourceName}.yaml`,
+    bed: sourceName,
+    replicaOf: sourceName,
+    note: `written by \`homelab-wizard sandbox up\`; removed by \`sandbox down\`; its secrets are read from vault/${sourceName}.age`,
+  };
   return copy;
+}
+
+/**
+ * The profile a sandbox replica was made from, as its `x-sandbox` block says (undefined for any
+ * other profile). A replica reads that profile's vault: one encrypted file, the same recipients,
+ * nothing to copy or keep in step. `bed` names the source too in replicas written before
+ * `replicaOf` existed.
+ */
+export function replicaSource(raw: unknown): string | undefined {
+  const block = isDoc(raw) ? raw['x-sandbox'] : undefined;
+  if (!isDoc(block)) return undefined;
+  const name = block['replicaOf'] ?? block['bed'];
+  return typeof name === 'string' && PROFILE_NAME_RE.test(name) ? name : undefined;
 }

@@ -50,7 +50,8 @@ function stepTask(host: ViewHost, step: ViewStep, hub: ProgressHub, options: Vie
   return {
     title: `${step.action} ${step.id}  ${step.describe}`,
     task: async (_ctx, task) => {
-      const done = await hub.step(host.host, step.id, options.verbose ? (line) => (task.output = line) : undefined);
+      const show = (line: string): void => void (task.output = line);
+      const done = await hub.step(host.host, step.id, options.verbose ? show : undefined, show);
       if (done.result === 'failed') {
         const e = done.error;
         throw new ViewError(e?.command ? `${e.stage ?? 'command'} failed (exit ${e.exitCode ?? '?'}): ${e.command}` : (e?.message ?? 'failed'));
@@ -61,7 +62,8 @@ function stepTask(host: ViewHost, step: ViewStep, hub: ProgressHub, options: Vie
       }
       task.title = `${done.result === 'unchanged' ? '=' : step.action} ${step.id}  ${step.describe}  [${RESULT_LABEL[done.result]}]`;
     },
-    rendererOptions: { persistentOutput: options.verbose, outputBar: options.verbose ? 3 : false },
+    // Without --verbose only what a step waits for is shown (one line, gone when it is done).
+    rendererOptions: { persistentOutput: options.verbose, outputBar: options.verbose ? 3 : 1 },
   } as ListrTask;
 }
 

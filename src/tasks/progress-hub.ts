@@ -25,6 +25,8 @@ interface StepSlot {
   readonly done: Deferred<StepDone>;
   output: ((line: string) => void) | undefined;
   lastLine: string | undefined;
+  progress: ((message: string) => void) | undefined;
+  lastProgress: string | undefined;
 }
 
 /**
@@ -39,7 +41,7 @@ export class ProgressHub {
     const key = `${host}\u0000${step}`;
     let slot = this.steps.get(key);
     if (!slot) {
-      slot = { done: deferred<StepDone>(), output: undefined, lastLine: undefined };
+      slot = { done: deferred<StepDone>(), output: undefined, lastLine: undefined, progress: undefined, lastProgress: undefined };
       this.steps.set(key, slot);
     }
     return slot;
@@ -60,14 +62,23 @@ export class ProgressHub {
       const slot = this.slot(event.host, event.step);
       slot.lastLine = event.line;
       slot.output?.(event.line);
+    } else if (event.type === 'step-progress') {
+      const slot = this.slot(event.host, event.step);
+      slot.lastProgress = event.message;
+      slot.progress?.(event.message);
     } else if (event.type === 'host-done') this.host(event.host).resolve(event);
   }
 
-  /** Wait for a step's outcome; `onOutput` gets its remote output lines meanwhile. */
-  step(host: string, step: string, onOutput?: (line: string) => void): Promise<StepDone> {
+  /**
+   * Wait for a step's outcome; `onOutput` gets its remote output lines meanwhile, `onProgress`
+   * what it says it waits for.
+   */
+  step(host: string, step: string, onOutput?: (line: string) => void, onProgress?: (message: string) => void): Promise<StepDone> {
     const slot = this.slot(host, step);
     slot.output = onOutput;
+    slot.progress = onProgress;
     if (onOutput && slot.lastLine !== undefined) onOutput(slot.lastLine);
+    if (onProgress && slot.lastProgress !== undefined) onProgress(slot.lastProgress);
     return slot.done.promise;
   }
 

@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateProfile } from '../../src/profile/validate.js';
+import { missingSecrets } from '../../src/vault/generate.js';
+import { createVault } from '../../src/vault/vault.js';
 import { REPO } from '../helpers/profiles.js';
 import { E2E_SUBNET, remote, TestBed } from './helpers/test-bed.js';
 
@@ -17,11 +22,13 @@ const BIN = path.join(REPO, 'bin/homelab-wizard.js');
 const bed = new TestBed('command');
 const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-project-'));
 const PROFILE = 'e2e-sbx';
+/** The operator's age identity: the vault of PROFILE is encrypted to it, as `init` leaves it. */
+let identity = '';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, ...args], {
-      env: { ...process.env, NO_COLOR: '1', HLW_SANDBOX_ORIGIN: 'test' }, timeout: 600_000,
+      env: { ...process.env, NO_COLOR: '1', CI: '1', HLW_SANDBOX_ORIGIN: 'test', HOMELAB_WIZARD_IDENTITY: identity, HOMELAB_WIZARD_SSH_KEY: bed.privateKeyPath }, timeout: 900_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -30,12 +37,18 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(path.join(project, 'profiles'));
   const profile = parse(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
   profile.project.name = PROFILE;
   writeFileSync(path.join(project, 'profiles', `${PROFILE}.yaml`), stringify(profile));
   copyFileSync(`${bed.privateKeyPath}.pub`, path.join(project, 'key.pub'));
+  // The profile's own vault, with every generated secret, as `init` writes it.
+  identity = await generateIdentity();
+  const checked = validateProfile(profile);
+  if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+  const secrets = missingSecrets(checked.profile, [], (n) => randomBytes(n)).map((g) => [g.key, g.value] as const);
+  await createVault(project, PROFILE, secrets, [await identityToRecipient(identity)]);
 });
 
 afterAll(async () => {
@@ -86,6 +99,13 @@ describe('homelab-wizard sandbox', () => {
     const text = (await cli('sandbox', 'list', '--profile', PROFILE)).stdout;
     expect(text).toMatch(new RegExp(`^SANDBOX\\s+HOST\\s+ADDRESS\\s+SSH\\s+STATUS\\n${PROFILE}\\s+vps\\s+${server.address.replace(/\./g, '\\.')}\\s+127\\.0\\.0\\.1:${server.sshPort}\\s+running`));
   });
+
+  it("apply on the copy works with no other step: it reads the profile's own vault, and smoke passes", async () => {
+    const r = await cli('apply', '--profile', `${PROFILE}-sandbox`, '--accept-new-host-keys');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/Smoke passed: \d+ passed, 0 failed/);
+    expect(existsSync(path.join(project, 'vault', `${PROFILE}-sandbox.age`))).toBe(false);
+  }, 900_000);
 
   it('down removes the servers, their volumes, the network and the generated profile', async () => {
     const r = await cli('sandbox', 'down', '--profile', PROFILE);

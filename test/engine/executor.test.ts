@@ -44,6 +44,18 @@ async function run(fake: FakeHost, steps: Step[], over: Partial<ExecuteOptions> 
 }
 
 describe('executeSteps()', () => {
+  it('turns a progress line of a running step (what it waits for) into a step-progress event, other lines stay output', async () => {
+    const fake = new FakeHost();
+    const step = ruled(fake, 'pkgs');
+    fake.rules.unshift({ match: (argv) => argv[0] === 'do-pkgs', run: () => ({ code: 0, stdout: `hlw-progress: waiting for the dpkg lock held by process 42 (apt-get): 0/300 s\nplain line\n`, stderr: '' }) });
+    fake.rules.unshift({ match: (argv) => argv[0] === 'check-pkgs', run: () => ({ code: fake.changes.some((c) => c.startsWith('do-pkgs')) ? 0 : 1, stdout: '', stderr: '' }) });
+    const { events } = await run(fake, [step]);
+    expect(events.filter((e) => e.type === 'step-progress' || (e.type === 'step-output' && e.stream === 'stdout'))).toEqual([
+      { type: 'step-progress', host: 'fake', step: 'deploy.t.pkgs', message: 'waiting for the dpkg lock held by process 42 (apt-get): 0/300 s' },
+      { type: 'step-output', host: 'fake', step: 'deploy.t.pkgs', stream: 'stdout', line: 'plain line' },
+    ]);
+  });
+
   it('applies what the plan found changed and leaves converged steps alone', async () => {
     const fake = new FakeHost();
     fake.mkdirs(`${PROJECT}/a`, 0o750);

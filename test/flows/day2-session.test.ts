@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHost } from '../../src/flows/day2-session.js';
+import { chooseHost, progressPrinter } from '../../src/flows/day2-session.js';
 import { validExample } from '../helpers/profiles.js';
 
 describe('the host of a day-2 command', () => {
@@ -19,5 +19,15 @@ describe('the host of a day-2 command', () => {
 
   it('is the only host with containers when no service is named', () => {
     expect(chooseHost(validExample('minimal'), undefined, undefined).name).toBe('vps');
+  });
+});
+
+describe('progress of a day-2 script', () => {
+  it('shows what the health gate waits for on stderr (redacted), and nothing of its other output', () => {
+    const lines: string[] = [];
+    const print = progressPrinter('vps', (t) => t.replaceAll('s3cret', '[redacted]'), (t) => lines.push(t));
+    print('hlw-progress: health gate: waiting for n8n, 5/180 s: running, health: starting (its own health test does not pass yet: token s3cret refused)');
+    print('a line of the snapshot the flow parses');
+    expect(lines).toEqual(['vps: health gate: waiting for n8n, 5/180 s: running, health: starting (its own health test does not pass yet: token [redacted] refused)\n']);
   });
 });

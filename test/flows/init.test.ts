@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateIdentity } from 'age-encryption';
@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { run } from '../../src/main.js';
 import { captureIo } from '../helpers/io.js';
 import { REPO } from '../helpers/profiles.js';
+import { ensureCommands } from '../helpers/system-packages.js';
 
 const ANSWERS = path.join(REPO, 'profiles/answers.example.yaml');
 let identity = '';
@@ -141,3 +142,76 @@ describe('init with an answers file', () => {
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 });
+
+describe('init with an answers file on a machine with no SSH key', () => {
+  /** The example answers with the key read from ~/.ssh/id_ed25519.pub of a fresh home (no ~/.ssh). */
+  function noKey(extra: Record<string, unknown> = {}) {
+    const { root, dir } = setup();
+    const home = path.join(root, 'home');
+    const answers = parse(readFileSync(ANSWERS, 'utf8'));
+    answers.operator = { sshPublicKeyFiles: ['~/.ssh/id_ed25519.pub'], ...extra };
+    const file = path.join(root, 'answers.yaml');
+    writeFileSync(file, stringify(answers));
+    const cli = async (env: Record<string, string>, ...args: string[]) => {
+      const io = captureIo({ cwd: root, env: { HOMELAB_WIZARD_IDENTITY: identity, XDG_CONFIG_HOME: path.join(root, 'config'), HOME: home, ...env } });
+      const code = await run([...args, '--dir', dir], io);
+      return { code, out: io.out(), err: io.err() };
+    };
+    return { dir, home, file, cli };
+  }
+  const readPublic = (key: string, ...args: string[]) => spawnSync('ssh-keygen', ['-y', ...args, '-f', key], { encoding: 'utf8' });
+  beforeAll(() => ensureCommands({ 'ssh-keygen': 'openssh-client' }));
+
+  it('stops naming the flag that creates the key, and writes nothing', async () => {
+    const { dir, home, file, cli } = noKey();
+    const r = await cli({}, 'init', '--answers', file, '--non-interactive');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('operator.sshPublicKeyFiles[0]: cannot read ~/.ssh/id_ed25519.pub: it does not exist; pass --create-ssh-key (or set operator.createSshKey: true) to create an ed25519 key there');
+    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(path.join(home, '.ssh'))).toBe(false);
+  });
+
+  it('--create-ssh-key creates ~/.ssh/id_ed25519 (0600, OpenSSH reads it) and the profile uses its public key', async () => {
+    const { dir, home, file, cli } = noKey();
+    const r = await cli({}, 'init', '--answers', file, '--non-interactive', '--plain-profile', '--create-ssh-key');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('created the SSH key ~/.ssh/id_ed25519 (ed25519, no passphrase) and ~/.ssh/id_ed25519.pub');
+    const key = path.join(home, '.ssh/id_ed25519');
+    const read = readPublic(key);
+    expect(read.status, read.stderr).toBe(0);
+    const profile = parse(readFileSync(path.join(dir, 'profiles/minimal.yaml'), 'utf8'));
+    expect(profile.operator.sshPublicKeys[0].split(' ').slice(0, 2)).toEqual(read.stdout.trim().split(' ').slice(0, 2));
+    expect(profile.operator).not.toHaveProperty('identityFile');
+    expect(profile.operator).not.toHaveProperty('createSshKey');
+  });
+
+  it('operator.createSshKey with a passphrase from the environment: the key is encrypted with it, the passphrase is in no output', async () => {
+    const pass = 'tr0ub4dor & 3 spaces';
+    const { home, file, cli } = noKey({ createSshKey: { passphraseEnv: 'KEY_PASSPHRASE' } });
+    const missing = await cli({}, 'init', '--answers', file, '--non-interactive', '--plain-profile');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('operator.createSshKey.passphraseEnv: the environment variable KEY_PASSPHRASE is not set');
+    expect(existsSync(path.join(home, '.ssh'))).toBe(false);
+
+    const r = await cli({ KEY_PASSPHRASE: pass }, 'init', '--answers', file, '--non-interactive', '--plain-profile');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('created the SSH key ~/.ssh/id_ed25519 (ed25519, protected by your passphrase)');
+    // No agent in this environment: it says how to load the key, as the tool uses protected keys.
+    expect(r.out).toContain('before apply, load it into ssh-agent: eval "$(ssh-agent)" && ssh-add ~/.ssh/id_ed25519');
+    expect(`${r.out}${r.err}`).not.toContain(pass);
+    const key = path.join(home, '.ssh/id_ed25519');
+    expect(readPublic(key, '-P', '').status).not.toBe(0);
+    expect(readPublic(key, '-P', pass).status).toBe(0);
+  });
+
+  it('never replaces an existing private key', async () => {
+    const { home, file, cli } = noKey();
+    mkdirSync(path.join(home, '.ssh'), { recursive: true });
+    writeFileSync(path.join(home, '.ssh/id_ed25519'), 'an existing key\n');
+    const r = await cli({}, 'init', '--answers', file, '--non-interactive', '--plain-profile', '--create-ssh-key');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('already exists; an SSH key is never replaced');
+    expect(readFileSync(path.join(home, '.ssh/id_ed25519'), 'utf8')).toBe('an existing key\n');
+  });
+});
+

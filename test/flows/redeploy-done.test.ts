@@ -30,7 +30,7 @@ describe("clearing the vault's redeploy record after a deploy", () => {
     const global: GlobalOptions = { dir: p.dir, profile: 'p', json: false, verbose: false, yes: false, nonInteractive: true };
     const io = captureIo({ env: p.env, cwd: p.dir });
     const used = (await openVault(p.dir, 'p', { identity: p.identity })).entries();
-    const setup = { profileName: 'p', profile, phases: ['deploy'], work: [], deployedVault: used } as unknown as EngineSetup;
+    const setup = { profileName: 'p', vault: { vaultName: 'p' }, profile, phases: ['deploy'], work: [], deployedVault: used } as unknown as EngineSetup;
 
     // Rotated again while the deploy ran: the record stays.
     await updateVault(p.dir, 'p', (e) => void e.set('redis.password', Secret.of('during-5678')), { identity: p.identity, command: 'test' });

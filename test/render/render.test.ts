@@ -10,9 +10,9 @@ import { validateProfile } from '../../src/profile/validate.js';
 import { caddyQuote } from '../../src/render/caddyfile.js';
 import { inputsHash } from '../../src/render/compose.js';
 import { quoteEnvValue, renderEnvFile } from '../../src/render/env-file.js';
-import { renderRelease } from '../../src/render/release.js';
+import { renderRelease, type Release } from '../../src/render/release.js';
 import { provisionSql, sqlLiteral } from '../../src/render/sql.js';
-import { exampleProfile } from '../helpers/profiles.js';
+import { exampleProfile, validExample } from '../helpers/profiles.js';
 import { allSecrets, NASTY, release } from '../helpers/release-fixture.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 

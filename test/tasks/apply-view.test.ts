@@ -52,6 +52,12 @@ describe('the apply view (listr2 simple renderer)', () => {
     expect(text).not.toContain('creating releases');
   });
 
+  it('shows what a running step waits for, also without verbose', async () => {
+    const text = await render([{ type: 'step-progress', host: 'vps', step: 'deploy.layout.releases', message: 'waiting for the dpkg lock held by process 42 (apt-get): 0/300 s' }, ...ok]);
+    expect(text).toContain('waiting for the dpkg lock held by process 42 (apt-get): 0/300 s');
+    expect(text).not.toContain('creating releases');
+  });
+
   it('shows remote output lines with verbose', async () => {
     expect(await render(ok, true)).toContain('creating releases');
   });

@@ -11,6 +11,7 @@ export const alloy: ServiceEntry = {
   ports: [{ container: 12345, protocol: 'tcp' }],
   dataDirs: [{ path: 'alloy', target: '/var/lib/alloy/data', uid: 0, gid: 0, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'kill -0 1'], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 20 },
+  healthTimeoutSeconds: 30,
   smoke: [],
   secrets: [],
   memoryLimit: '256M',

@@ -19,6 +19,7 @@ export const caddy: ServiceEntry = {
   ],
   // `caddy version` rather than an HTTP probe: a localhost URL matches no site block (L-C7).
   health: { test: ['CMD', 'caddy', 'version'], intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10 },
+  healthTimeoutSeconds: 30,
   smoke: [{ id: 'caddy.health', kind: 'http', path: '/health', expectStatus: [200], via: 'site' }],
   secrets: [],
   memoryLimit: '256M',

@@ -12,6 +12,7 @@ export const cadvisor: ServiceEntry = {
   ports: [{ container: 8080, protocol: 'tcp' }],
   dataDirs: [],
   health: { test: ['CMD-SHELL', 'wget -qO- http://127.0.0.1:8080/healthz'], intervalSeconds: 30, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 20 },
+  healthTimeoutSeconds: 60,
   smoke: [],
   secrets: [],
   memoryLimit: '256M',

@@ -11,6 +11,7 @@ export const diun: ServiceEntry = {
   ports: [],
   dataDirs: [{ path: 'diun', target: '/data', uid: 0, gid: 0, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'kill -0 1'], intervalSeconds: 60, timeoutSeconds: 10, retries: 3, startPeriodSeconds: 20 },
+  healthTimeoutSeconds: 30,
   smoke: [],
   secrets: [],
   memoryLimit: '128M',

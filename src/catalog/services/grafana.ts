@@ -11,6 +11,7 @@ export const grafana: ServiceEntry = {
   ports: [{ container: 3000, protocol: 'tcp' }],
   dataDirs: [{ path: 'grafana', target: '/var/lib/grafana', uid: 472, gid: 472, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'wget -qO- http://127.0.0.1:3000/api/health'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 30 },
+  healthTimeoutSeconds: 60,
   smoke: [{ id: 'grafana.health', kind: 'http', path: '/api/health', expectStatus: [200], via: 'site' }],
   secrets: [{ key: 'grafana.adminPassword', description: 'password of the Grafana admin user', generate: { length: 24, alphabet: 'alnum' } }],
   memoryLimit: '384M',

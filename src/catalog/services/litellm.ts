@@ -15,6 +15,7 @@ export const litellm: ServiceEntry = {
     test: ['CMD-SHELL', "python3 -c \"import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:4000/health/liveliness', timeout=5)\""],
     intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 90,
   },
+  healthTimeoutSeconds: 120,
   smoke: [
     { id: 'litellm.liveliness', kind: 'http', path: '/health/liveliness', expectStatus: [200], via: 'site' },
     { id: 'litellm.db-login', kind: 'db-login', database: 'litellm' },

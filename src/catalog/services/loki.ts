@@ -12,6 +12,7 @@ export const loki: ServiceEntry = {
   dataDirs: [{ path: 'loki', target: '/loki', uid: 10001, gid: 10001, mode: '0750' }],
   // Distroless image: no shell, no wget (L-B2).
   health: { test: ['CMD', '/usr/bin/loki', '-health'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 30 },
+  healthTimeoutSeconds: 60,
   smoke: [{ id: 'loki.ready', kind: 'http', path: '/ready', expectStatus: [200], via: 'container' }],
   secrets: [],
   memoryLimit: '384M',

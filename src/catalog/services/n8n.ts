@@ -11,6 +11,7 @@ export const n8n: ServiceEntry = {
   ports: [{ container: 5678, protocol: 'tcp' }],
   dataDirs: [{ path: 'n8n', target: '/home/node/.n8n', uid: 1000, gid: 1000, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'wget -qO- http://127.0.0.1:5678/healthz'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 120 },
+  healthTimeoutSeconds: 180,
   smoke: [
     { id: 'n8n.healthz', kind: 'http', path: '/healthz', expectStatus: [200], via: 'site' },
     { id: 'n8n.db-login', kind: 'db-login', database: 'n8n' },

@@ -11,6 +11,7 @@ export const nocodb: ServiceEntry = {
   ports: [{ container: 8080, protocol: 'tcp' }],
   dataDirs: [{ path: 'nocodb', target: '/usr/app/data', uid: 1000, gid: 1000, mode: '0750' }],
   health: { test: ['CMD-SHELL', 'wget -qO- http://127.0.0.1:8080/api/v1/health'], intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 60 },
+  healthTimeoutSeconds: 120,
   smoke: [
     { id: 'nocodb.health', kind: 'http', path: '/api/v1/health', expectStatus: [200], via: 'site' },
     { id: 'nocodb.db-login', kind: 'db-login', database: 'nocodb' },

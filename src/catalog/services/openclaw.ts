@@ -19,6 +19,7 @@ export const openclaw: ServiceEntry = {
     test: ['CMD-SHELL', "node -e \"const h=require('http');const r=h.request({host:'127.0.0.1',port:18789,headers:{Connection:'Upgrade',Upgrade:'websocket','Sec-WebSocket-Version':'13','Sec-WebSocket-Key':'dGhlIHNhbXBsZSBub25jZQ=='}});r.on('upgrade',()=>process.exit(0));r.on('response',()=>process.exit(1));r.on('error',()=>process.exit(1));r.end()\""],
     intervalSeconds: 30, timeoutSeconds: 10, retries: 5, startPeriodSeconds: 60,
   },
+  healthTimeoutSeconds: 90,
   smoke: [{ id: 'openclaw.ui', kind: 'http', path: '/', expectStatus: [200], via: 'site' }],
   secrets: [
     { key: 'openclaw.gatewayToken', description: 'token of the OpenClaw gateway and control UI', generate: { length: 64, alphabet: 'hex' } },

@@ -15,6 +15,7 @@ export const qdrant: ServiceEntry = {
   ],
   // The image has neither curl nor wget (L-B2): probe the port with bash.
   health: { test: ['CMD-SHELL', "bash -c ':> /dev/tcp/127.0.0.1/6333'"], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 20 },
+  healthTimeoutSeconds: 60,
   smoke: [{ id: 'qdrant.readyz', kind: 'http', path: '/readyz', expectStatus: [200], via: 'container' }],
   secrets: [{ key: 'qdrant.apiKey', description: 'Qdrant API key', generate: { length: 64, alphabet: 'hex' } }],
   memoryLimit: '1536M',

@@ -25,14 +25,16 @@ done`;
  * health-gated (HEALTH_GATE). On failure: say why (the gate's reason, status, health output, last
  * log lines), then bring the service back from the base release and say whether it is healthy
  * again; exit 1 either way.
- * Args: project, new id, base id, compose project, compose file, service, timeout seconds.
+ * Args: project, new id, base id, compose project, compose file, service, the service's gate bound
+ * in seconds (healthBounds). The gate's progress lines go to stdout (fd 3).
  */
 export const SERVICE_UP_SCRIPT = `${HEALTH_GATE}
+exec 3>&1
 cd "$1" || exit 1
 if [ -d "releases/$2.tmp" ]; then rm -rf -- "releases/$2" && mv -- "releases/$2.tmp" "releases/$2" || exit 1; fi
 cd "releases/$2" || exit 1
 why=''
-if docker compose -p "$4" -f "$5" up -d --no-deps --quiet-pull "$6"; then why=$(hlw_gate "$4" "$7" "$6" 2>&1) && exit 0; fi
+if docker compose -p "$4" -f "$5" up -d --no-deps --quiet-pull "$6"; then why=$(hlw_gate "$4" "$7" "$6" 2>&1 >&3) && exit 0; fi
 echo "health gate failed: $6 of release $2 did not come up healthy:" >&2
 [ -z "$why" ] || printf '%s\\n' "$why" >&2
 docker compose -p "$4" -f "$5" ps -a --format '  {{.Service}}: {{.Image}} {{.Status}}' "$6" >&2
@@ -52,23 +54,26 @@ exit 1`;
 /**
  * A whole release up (infra, then apps), each file health-gated (HEALTH_GATE, every service the
  * file defines); on failure both files of the running release are brought back, gated the same
- * way. Args: project, release id, infra compose project ('' to skip), apps compose project ('' to
- * skip), timeout seconds.
+ * way, each service within its own bound. Args: project, release id, infra compose project ('' to
+ * skip), apps compose project ('' to skip), default timeout seconds, the bounds (`svc=SECONDS ...`,
+ * healthBounds). The gate's progress lines go to stdout (fd 3).
  */
 export const STACK_SWITCH_SCRIPT = `${HEALTH_GATE}
+exec 3>&1
 # The gate on every service the file defines (a file compose cannot read fails). Args: compose project, file, timeout.
 gate_file() {
   _svcs=$(docker compose -p "$1" -f "$2" config --services) || return 1
-  # shellcheck disable=SC2086
-  hlw_gate "$1" "$3" $_svcs
+  # shellcheck disable=SC2046,SC2086
+  hlw_gate "$1" "$3" $(hlw_bounded "$bounds" $_svcs)
 }
+bounds=$6
 cd "$1/releases/$2" || exit 1
 failed=
 for pair in "$3:docker-compose-infra.yml" "$4:docker-compose.yml"; do
   p=\${pair%%:*}; f=\${pair#*:}
   [ -n "$p" ] || continue
   why=''
-  if docker compose -p "$p" -f "$f" up -d --remove-orphans --quiet-pull && why=$(gate_file "$p" "$f" "$5" 2>&1); then continue; fi
+  if docker compose -p "$p" -f "$f" up -d --remove-orphans --quiet-pull && why=$(gate_file "$p" "$f" "$5" 2>&1 >&3); then continue; fi
   echo "health gate failed: $f of release $2 did not come up healthy:" >&2
   [ -z "$why" ] || printf '%s\\n' "$why" >&2
   docker compose -p "$p" -f "$f" ps -a --format '  {{.Service}}: {{.Image}} {{.Status}}' >&2

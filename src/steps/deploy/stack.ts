@@ -10,7 +10,7 @@ import { fileOwner, MANIFEST_FILE, manifestOf, manifestText, stateText } from '.
 import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
-import { HEALTH_GATE } from './health-gate.js';
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS, HEALTH_GATE, healthBounds } from './health-gate.js';
 import { layoutSteps } from './layout.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
@@ -64,9 +64,12 @@ exit 1`;
  * hashes the env-file path and the bind-mount sources, and both live in the release folder, whose
  * name changes with every release. On a failed gate the same services are brought back from the
  * previous release and the step fails with the reason: the stack never stays half-deployed.
- * Args: release dir, compose project, compose file, project dir, `svc=inputs` lines.
+ * The gate's progress lines go to stdout (fd 3) while its reason is kept from stderr.
+ * Args: release dir, compose project, compose file, project dir, `svc=inputs` lines, the gate's
+ * bounds (`svc=SECONDS ...`, healthBounds).
  */
 export const STACK_UP = `${HEALTH_GATE}
+exec 3>&1
 cd "$1" || exit 1
 svcs=$(printf '%s\\n' "$5" | while IFS='=' read -r svc want; do
   [ -n "$svc" ] || continue
@@ -81,16 +84,18 @@ done)
 extra=''
 gate=$svcs
 [ -n "$svcs" ] || { extra=--no-recreate; gate=$(printf '%s\\n' "$5" | sed -n 's/=.*//p' | tr '\\n' ' '); }
+# shellcheck disable=SC2086
+gate=$(hlw_bounded "$6" $gate)
 why=''
 # shellcheck disable=SC2086
-if docker compose -p "$2" -f "$3" up -d --remove-orphans --quiet-pull $extra $svcs; then why=$(hlw_gate "$2" 300 $gate 2>&1) && exit 0; fi
+if docker compose -p "$2" -f "$3" up -d --remove-orphans --quiet-pull $extra $svcs; then why=$(hlw_gate "$2" ${DEFAULT_HEALTH_TIMEOUT_SECONDS} $gate 2>&1 >&3) && exit 0; fi
 echo "health gate failed: $3 of release $(basename "$1") did not come up healthy:" >&2
 [ -z "$why" ] || printf '%s\\n' "$why" >&2
 docker compose -p "$2" -f "$3" ps -a --format '  {{.Service}}: {{.Status}}' >&2
 prev=$(readlink "$4/current" 2>/dev/null || true)
 if [ -n "$prev" ] && [ "$4/$prev" != "$1" ] && [ -f "$4/$prev/$3" ]; then
   # shellcheck disable=SC2086
-  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --remove-orphans $extra $svcs >/dev/null 2>&1 && hlw_gate "$2" 300 $gate 2>/dev/null); then
+  if (cd "$4/$prev" && docker compose -p "$2" -f "$3" up -d --remove-orphans $extra $svcs >/dev/null 2>&1 && hlw_gate "$2" ${DEFAULT_HEALTH_TIMEOUT_SECONDS} $gate 2>/dev/null); then
     echo "restored the previous release $(basename "$prev"); it is running" >&2
   else
     echo "the previous release $(basename "$prev") did not come back healthy either" >&2
@@ -237,7 +242,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       host: host.name,
       check: { argv: sh(STACK_CHECK, composeProject, expected) },
       checkReports: true,
-      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project, expected) }],
+      apply: [{ argv: sh(STACK_UP, dir, composeProject, composeFile, layout.project, expected, healthBounds(services.map((s) => s.id))) }],
       risk: 'disruptive',
       effect: 'update',
     };

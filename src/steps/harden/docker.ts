@@ -1,4 +1,5 @@
 import type { Step } from '../../plan/step.js';
+import { APT_GET, APT_WAIT } from '../apt.js';
 import { sh, type HardenContext } from './context.js';
 
 /** Where the docker CLI looks for system-wide plugins on Linux (the packages install into the last). */
@@ -9,8 +10,10 @@ const COMPOSE_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/li
  * pinned low so nothing else is taken from trixie (sandbox-notes §5). Debian 13 and Ubuntu have
  * both in their own archive.
  */
-const DISTRIBUTION_INSTALL = `set -e
+const DISTRIBUTION_INSTALL = `${APT_WAIT}
+set -e
 export DEBIAN_FRONTEND=noninteractive
+hlw_apt_wait
 . /etc/os-release
 if [ "$ID" = debian ] && [ "$VERSION_CODENAME" = bookworm ]; then
   mirror=$(sed -n 's/^deb \\(\\[[^]]*\\] \\)\\{0,1\\}\\(http[^ ]*\\) bookworm .*/\\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
@@ -18,27 +21,29 @@ if [ "$ID" = debian ] && [ "$VERSION_CODENAME" = bookworm ]; then
   [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
   echo "deb $mirror trixie main" > /etc/apt/sources.list.d/homelab-wizard-trixie.list
   printf 'Package: *\\nPin: release n=trixie\\nPin-Priority: 100\\n' > /etc/apt/preferences.d/homelab-wizard-trixie
-  apt-get update -q >/dev/null
-  apt-get install -y -q docker.io >/dev/null
-  apt-get install -y -q --no-install-recommends -t trixie docker-compose >/dev/null
+  ${APT_GET} update -q >/dev/null
+  ${APT_GET} install -y -q docker.io >/dev/null
+  ${APT_GET} install -y -q --no-install-recommends -t trixie docker-compose >/dev/null
 elif [ "$ID" = ubuntu ]; then
-  apt-get update -q >/dev/null && apt-get install -y -q docker.io docker-compose-v2 >/dev/null
+  ${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q docker.io docker-compose-v2 >/dev/null
 else
-  apt-get update -q >/dev/null && apt-get install -y -q docker.io docker-compose >/dev/null
+  ${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q docker.io docker-compose >/dev/null
 fi
 systemctl enable --now docker >/dev/null 2>&1`;
 
 /** Docker's own packages, from Docker's apt repository (a real server with HTTPS egress). */
-const VENDOR_INSTALL = `set -e
+const VENDOR_INSTALL = `${APT_WAIT}
+set -e
 export DEBIAN_FRONTEND=noninteractive
+hlw_apt_wait
 . /etc/os-release
-apt-get update -q >/dev/null && apt-get install -y -q ca-certificates curl >/dev/null
+${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q ca-certificates curl >/dev/null
 install -m 0755 -d /etc/apt/keyrings
 curl -fsSL "https://download.docker.com/linux/$ID/gpg" -o /etc/apt/keyrings/docker.asc
 chmod a+r /etc/apt/keyrings/docker.asc
 echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/$ID $VERSION_CODENAME stable" > /etc/apt/sources.list.d/docker.list
-apt-get update -q >/dev/null
-apt-get install -y -q docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin >/dev/null
+${APT_GET} update -q >/dev/null
+${APT_GET} install -y -q docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin >/dev/null
 systemctl enable --now docker >/dev/null 2>&1`;
 
 /** A port that containers may be reached on from outside, optionally only from one range. */

@@ -1,5 +1,6 @@
 import type { Secret } from '../../lib/secret.js';
 import type { Step } from '../../plan/step.js';
+import { APT_GET, APT_WAIT } from '../apt.js';
 import { sh, type HardenContext } from '../harden/context.js';
 import { UFW_ADDED } from '../harden/ufw-state.js';
 
@@ -8,15 +9,17 @@ import { UFW_ADDED } from '../harden/ufw-state.js';
  * catalogue's version, and tailscaled running. On the sandbox image the `tailscale` command is a
  * stand-in with no tailscaled unit, so the check passes there without this install.
  */
-const INSTALL = `set -e
+const INSTALL = `${APT_WAIT}
+set -e
 export DEBIAN_FRONTEND=noninteractive
+hlw_apt_wait
 . /etc/os-release
-apt-get update -q >/dev/null && apt-get install -y -q ca-certificates curl >/dev/null
+${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q ca-certificates curl >/dev/null
 install -m 0755 -d /usr/share/keyrings
 curl -fsSL "https://pkgs.tailscale.com/stable/$ID/$VERSION_CODENAME.noarmor.gpg" -o /usr/share/keyrings/tailscale-archive-keyring.gpg
 curl -fsSL "https://pkgs.tailscale.com/stable/$ID/$VERSION_CODENAME.tailscale-keyring.list" -o /etc/apt/sources.list.d/tailscale.list
-apt-get update -q >/dev/null
-apt-get install -y -q "tailscale=$1" >/dev/null
+${APT_GET} update -q >/dev/null
+${APT_GET} install -y -q "tailscale=$1" >/dev/null
 systemctl enable --now tailscaled >/dev/null 2>&1`;
 
 const INSTALLED = 'command -v tailscale >/dev/null 2>&1 && { ! systemctl cat tailscaled.service >/dev/null 2>&1 || systemctl is-active --quiet tailscaled; }';

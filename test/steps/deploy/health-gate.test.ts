@@ -8,7 +8,9 @@ import type { Profile } from '../../../src/profile/schema.js';
 import { smokePlan } from '../../../src/smoke/checks.js';
 import { hostScript } from '../../../src/smoke/host-script.js';
 import { SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT } from '../../../src/steps/day2/scripts.js';
-import { HEALTH_GATE } from '../../../src/steps/deploy/health-gate.js';
+import { CATALOG } from '../../../src/catalog/catalog.js';
+import { PROGRESS_MARK } from '../../../src/shell/progress.js';
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS, HEALTH_GATE, healthBounds } from '../../../src/steps/deploy/health-gate.js';
 import { deploySteps, STACK_UP } from '../../../src/steps/deploy/stack.js';
 import { validExample } from '../../helpers/profiles.js';
 import { ensureCommands } from '../../helpers/system-packages.js';
@@ -17,7 +19,8 @@ import { ensureCommands } from '../../helpers/system-packages.js';
  * The health gate, run by real dash against a stand-in `docker` (fake-docker) that plays a
  * container's life from files: `ctr-SERVICE` (its id), `CID.inspect` (what `docker inspect -f`
  * prints; `CID.inspect.N` for the Nth call), `CID.exec-codes` (exit code of the Nth `docker exec`,
- * the last line repeating; `hang` sleeps). Every exec's argv is logged to `exec.log`.
+ * the last line repeating; `hang` sleeps; `CID.exec-out` is what it prints). Every exec's argv is
+ * logged to `exec.log`.
  */
 const FAKE_DOCKER = `#!/bin/sh
 d="$FAKE_DOCKER_DIR"
@@ -34,6 +37,7 @@ case "$1" in
   exec)
     shift; cid=$1; n=$(count "$cid.execs")
     { printf 'exec'; for a in "$@"; do printf ' [%s]' "$a"; done; echo; } >> "$d/exec.log"
+    [ -f "$d/$cid.exec-out" ] && cat "$d/$cid.exec-out"
     code=$(sed -n "\${n}p" "$d/$cid.exec-codes" 2>/dev/null); [ -n "$code" ] || code=$(tail -n 1 "$d/$cid.exec-codes" 2>/dev/null)
     [ "$code" = hang ] && exec sleep 20
     exit "\${code:-1}" ;;
@@ -61,7 +65,7 @@ function bed(files: Record<string, string>): void {
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
 }
 
-function gate(timeout: number, ...services: string[]): { code: number; stderr: string; execs: string[]; inspects: number; bounds: string[] } {
+function gate(timeout: number, ...services: string[]): { code: number; stdout: string; stderr: string; execs: string[]; inspects: number; bounds: string[] } {
   const r = spawnSync('dash', ['-c', `${HEALTH_GATE}\nhlw_gate "$@"`, 'gate', 'proj', String(timeout), ...services], {
     env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_DIR: dir },
     encoding: 'utf8',
@@ -71,7 +75,7 @@ function gate(timeout: number, ...services: string[]): { code: number; stderr: s
   const execs = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
   const counter = path.join(dir, 'c1.inspects');
   const bounds = path.join(dir, 'timeout.log');
-  return { code: r.status ?? -1, stderr: r.stderr, execs, inspects: existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0, bounds: existsSync(bounds) ? readFileSync(bounds, 'utf8').trim().split('\n') : [] };
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, execs, inspects: existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0, bounds: existsSync(bounds) ? readFileSync(bounds, 'utf8').trim().split('\n') : [] };
 }
 
 // What `docker inspect -f` prints: "status exitcode health timeout-ns", then the test, one item a line.
@@ -133,6 +137,70 @@ describe('health gate: Docker has not run its first check yet', () => {
     const r = gate(0, 'redis');
     expect(r.code).toBe(1);
     expect(r.execs).toHaveLength(1);
+  });
+});
+
+describe('health gate: its own bound per service, and what it waits for', () => {
+  const NO_REDIS = 'Could not connect to Redis at 127.0.0.1:6379: Connection refused\n';
+
+  it("gives up on a service at that service's bound, not Docker's verdict, naming the last output of its health test", () => {
+    // Docker would say "starting" for its whole start period: the gate does not wait for that.
+    bed({ 'ctr-redis': 'c1\n', 'c1.inspect': inspect('running 0 starting 5000000000'), 'c1.exec-codes': '1\n', 'c1.exec-out': NO_REDIS });
+    const r = gate(300, 'redis=2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`  redis: not healthy within 2 s, last state: running, health: starting (its own health test does not pass yet: ${NO_REDIS.trim()})\n`);
+  });
+
+  it('counts every bound from the start of the gate (the containers started together)', () => {
+    bed({
+      'ctr-a': 'c1\n', 'c1.inspect': inspect('running 0 starting 5000000000'), 'c1.exec-codes': '1\n1\n0\n',
+      'ctr-b': 'c2\n', 'c2.inspect': inspect('running 0 starting 5000000000'), 'c2.exec-codes': '1\n',
+    });
+    // a passes on its third look (about 2 s); b's bound of 1 s is then already over: one look, then it fails.
+    const r = gate(300, 'a=30', 'b=1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ {2}b: not healthy within 1 s/);
+    expect(r.execs.filter((e) => e.startsWith('exec [c2]'))).toHaveLength(1);
+  });
+
+  it('says on progress lines (stdout) which service it waits for, elapsed/bound, the state and the last health output', () => {
+    bed({ 'ctr-redis': 'c1\n', 'c1.inspect': inspect('running 0 starting 5000000000'), 'c1.exec-codes': '1\n1\n0\n', 'c1.exec-out': NO_REDIS });
+    const r = gate(300, 'redis=30');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines[0]).toMatch(new RegExp(`^${PROGRESS_MARK}health gate: waiting for redis, [01]/30 s: running, health: starting \\(its own health test does not pass yet: Could not connect to Redis at 127\\.0\\.0\\.1:6379: Connection refused\\)$`));
+  });
+
+  it('prints nothing on stdout when it does not wait (the checks parse their own stdout)', () => {
+    bed({ 'ctr-redis': 'c1\n', 'c1.inspect': inspect('running 0 starting 5000000000'), 'c1.exec-codes': '1\n', 'c1.exec-out': NO_REDIS });
+    expect(gate(0, 'redis').stdout).toBe('');
+  });
+
+  it('maps services to their bounds from a list (hlw_bounded), leaving unlisted ones to the default', () => {
+    const r = spawnSync('dash', ['-c', `${HEALTH_GATE}\nhlw_bounded "$@"`, 'x', 'redis=30 n8n=180 n8n-worker=60', 'n8n', 'redis', 'other'], { encoding: 'utf8' });
+    expect(r.stdout).toBe('n8n=180 redis=30 other ');
+  });
+
+  it('takes each bound from the catalogue: n8n gets longer than redis, every one less than Docker would take', () => {
+    expect(healthBounds(['caddy', 'postgresql', 'redis', 'n8n', 'not-in-catalogue'])).toBe(`caddy=30 postgresql=120 redis=30 n8n=180 not-in-catalogue=${DEFAULT_HEALTH_TIMEOUT_SECONDS}`);
+    for (const entry of CATALOG.filter((e) => e.placement.kind === 'compose' && e.health)) {
+      const h = entry.health!;
+      expect(entry.healthTimeoutSeconds, entry.id).toBeDefined();
+      expect(entry.healthTimeoutSeconds!, entry.id).toBeLessThan(h.startPeriodSeconds + h.retries * h.intervalSeconds);
+    }
+  });
+
+  it('deploy, redeploy and rollback hand the catalogue bounds to the gate', () => {
+    const profile: Profile = validExample('minimal');
+    const steps = deploySteps(profile, profile.hosts[0]!, (key) => Secret.of(`value-of-${key}`));
+    const apps = steps.find((s) => s.id === 'deploy.stack.apps')!;
+    expect(apps.apply[0]!.argv.at(-1)).toBe('n8n=180');
+    const infra = steps.find((s) => s.id === 'deploy.stack.infra')!;
+    expect(infra.apply[0]!.argv.at(-1)).toBe('caddy=30 postgresql=120 redis=30');
+    expect(STACK_UP).toContain('gate=$(hlw_bounded "$6" $gate)');
+    expect(STACK_SWITCH_SCRIPT).toContain('hlw_gate "$1" "$3" $(hlw_bounded "$bounds" $_svcs)');
   });
 });
 
