@@ -77,7 +77,7 @@ async function completeMinimal(t: TmuxSession, name: string): Promise<void> {
     await answer(/Role\s*\n/, 'Down', 'Enter');
     await answer(/an existing server/, 'Enter');
     await typed(/Public address/, '203.0.113.10');
-    for (const label of [/SSH port today/, /SSH port after hardening/, /Login user today/, /Admin user to create/, /sudo for the admin user/, /Architecture/, /Operating system/]) await answer(label, 'Enter');
+    await answer(/Keep these settings\? SSH port 22 → 2222 after hardening/, 'y');
     await answer(/edit vps/, 'Down', 'Down', 'Down', 'Enter');
     await answer(/Headscale VPN/, 'n');
     await answer(/Who can reach the admin sites\?/, 'Enter');
