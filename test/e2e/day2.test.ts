@@ -251,7 +251,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     setN8n({ memoryLimit: '1100M' });
     const plan = await cli('plan', '--only', 'deploy');
     expect(plan.code, `${plan.stdout}\n${plan.stderr}`).toBe(2);
-    expect(plan.stdout).toMatch(/~ deploy\.stack\.apps .*\n\s+n8n: its compose definition \(limits, .*\) .*differ from what runs/);
+    expect(plan.stdout).toMatch(/~ deploy\.stack\.apps .*\n\s+n8n: its compose definition \(limits, .*\), image, env file or configs differ from what runs/);
     expect(plan.stdout).not.toMatch(/check exited/);
     const status = await cli('status', '--only', 'deploy');
     expect(status.code, `${status.stdout}\n${status.stderr}`).toBe(2);
