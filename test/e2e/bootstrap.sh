@@ -86,7 +86,12 @@ start_dockerd() {
     say "dockerd is running but does not answer yet"
   else
     say "starting dockerd (log: $STATE_DIR/dockerd.log)"
-    setsid /usr/sbin/dockerd >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
+    # The engine outlives this script: it must hold none of the caller's open files (a `flock`
+    # around the tests stayed held for as long as the dockerd started inside it ran).
+    (
+      for fd in /proc/$BASHPID/fd/*; do n="${fd##*/}"; [ "$n" -gt 2 ] && eval "exec $n>&-"; done
+      exec setsid /usr/sbin/dockerd >"$STATE_DIR/dockerd.log" 2>&1 </dev/null
+    ) &
     echo $! >"$STATE_DIR/dockerd.pid"
   fi
   local i
