@@ -1,27 +1,23 @@
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandRunner } from '../cli/program.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
 import type { ProveLogin, ProveResult } from '../engine/access.js';
-import type { RunEvent } from '../engine/events.js';
-import type { HostOutcome, HostSession, LockDecision, LockHolder, SessionContext } from '../engine/host-session.js';
+import type { HostOutcome, HostSession } from '../engine/host-session.js';
 import { runApply, type ApplyTarget } from '../engine/run-apply.js';
 import { EXIT_ABORTED, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { redact as redactSecrets } from '../lib/secret.js';
 import { desiredDigest } from '../plan/digest.js';
-import type { LockInfo } from '../plan/host-state.js';
 import type { Plan } from '../plan/plan.js';
 import { parseSavedPlan } from '../plan/saved-plan.js';
 import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
-import { guardEventLine, RunRecord, renderFailures, renderSummary } from './apply-report.js';
+import { renderFailures, renderSummary } from './apply-report.js';
 import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
 import { engineOptions } from './engine-options.js';
 import { hasCloudWork } from './cloud-work.js';
-import { findRun, lastUnfinishedRun, newRunId, previousRunNotice, RunFiles, runFilePaths } from './run-files.js';
-import { pidAlive } from '../lib/pid-alive.js';
+import { EngineRun } from './engine-run.js';
 import { clearRedeployed } from './redeploy-done.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson, type HostSmoke } from '../smoke/results.js';
 import { runSmoke } from './smoke-run.js';
@@ -40,9 +36,6 @@ async function proveThrough(pool: SshPool, profile: Profile, host: string, login
   const at = await readVpnAddress(await pool.runner(host), profile);
   return pool.prove(host, login, {}, at);
 }
-
-/** A lock older than this is reported as possibly stale (it is still never broken without asking). */
-const OLD_LOCK_MS = 60 * 60 * 1000;
 
 function invocation(raw: Record<string, unknown>): string {
   const parts = ['apply'];
@@ -95,13 +88,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     }
   }
 
-  const started = new Date();
-  const runId = newRunId(started);
-  const paths = runFilePaths(global.dir, runId);
-  const operatorHost = os.hostname();
-  const owner = os.userInfo().username;
   const command = invocation(raw);
-  const previous = lastUnfinishedRun(global.dir);
 
   // Provision (Hetzner) and dns (OVH) talk to provider APIs, before any SSH connection: a new
   // server's address is written into the profile, which is then read again.
@@ -109,71 +96,34 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   if (cloud.profileChanged) setup = await prepareEngine(global, selection);
 
   const reachable = setup.work.some((w) => w.host.address !== undefined);
-  let files: RunFiles | undefined;
-  const traceLine = (host: string, line: string): void => files?.log(`[${host}] ssh: ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+  let run: EngineRun | undefined;
+  const traceLine = (host: string, line: string): void => run?.log(`[${host}] ssh: ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io, trace: traceLine }) : undefined;
   const secrets = secretsOf(setup.work, opened?.sudoSecrets ?? []);
   const redact = (text: string): string => redactSecrets(text, secrets);
-  files = new RunFiles(paths, redact);
-
-  const record = new RunRecord();
+  run = new EngineRun(global, io, {
+    profileName: setup.profileName,
+    project: setup.layout.project,
+    command,
+    hosts: setup.work.map((w) => w.host.name),
+    phases: setup.phases,
+    redact,
+    breakLock,
+    ...(opened ? { proveAccess: (host: string, login: ProveLogin) => proveThrough(opened.pool, setup.profile, host, login) } : {}),
+    dropConnections: () => void opened?.pool.destroy(),
+    stopMessage: 'Stopping after the current step (press Ctrl+C again to drop the connections now; the lock is then taken over by your next apply).',
+  });
+  const engine = run;
+  const { record, ctx } = engine;
   let view: ReturnType<typeof createApplyView> | undefined;
   // The vpn round runs after the tree is drawn: its steps are printed line by line.
   let viewDone = false;
-  const emit = (event: RunEvent): void => {
-    const timed = { ...event, at: new Date().toISOString() };
-    record.add(event);
-    files?.journal(timed, event.type === 'run-start' ? { pid: process.pid, operatorHost } : {});
-    if (event.type === 'command') files?.log(`[${event.host}] ${event.step} ${event.stage}: $ ${event.command}`);
-    else if (event.type === 'step-output') files?.log(`[${event.host}] ${event.step} ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`);
-    else if (event.type === 'step-progress') files?.log(`[${event.host}] ${event.step} ~ ${event.message}`);
-    else if (event.type !== 'run-start') files?.log(`[${'host' in event ? event.host : 'run'}] ${event.type} ${JSON.stringify(event)}`);
-    if (global.json) io.stdout(`${JSON.stringify(timed)}\n`);
-    // Guards of an earlier run are resolved while the hosts are locked, before the tree is drawn.
-    else if (event.type === 'guard' && event.reason !== undefined) io.stderr(`${guardEventLine(event)}\n`);
+  engine.show((event) => {
     if (!viewDone) view?.publish(event);
     else if (event.type === 'step-progress' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.message}\n`);
     else if (event.type === 'step-done' && !global.json) io.stdout(`  ${event.host}  ${event.step}: ${event.result}${event.result === 'failed' ? ' (see below)' : ''}\n`);
-  };
-
-  const lockInfo: LockInfo = { runId, owner, operatorHost, pid: process.pid, startedAt: started.toISOString(), command };
-  const onLockHeld = async (_host: string, holder: LockHolder): Promise<LockDecision> => {
-    if ('unreadable' in holder) return breakLock ? { takeOver: '', note: 'broken with --break-lock' } : { refuse: true };
-    if (breakLock) return { takeOver: holder.runId, note: 'broken with --break-lock' };
-    const sameMachine = holder.operatorHost === operatorHost;
-    const dead = sameMachine && holder.pid !== process.pid && !pidAlive(holder.pid);
-    const run = sameMachine ? findRun(global.dir, holder.runId) : undefined;
-    if (dead && run !== undefined) {
-      io.stderr(`Taking over the lock of run ${holder.runId}: its process (pid ${holder.pid}) on this machine is gone.\n`);
-      return { takeOver: holder.runId, note: `run ${holder.runId} was killed` };
-    }
-    // Its process runs here: in progress, however long it has been going.
-    if (sameMachine && holder.pid !== process.pid && !dead) return { refuse: true, inProgress: true };
-    const age = Date.now() - Date.parse(holder.startedAt);
-    if (dead) return { refuse: true, stale: `it is stale: its process (pid ${holder.pid}) no longer runs on this machine` };
-    if (age > OLD_LOCK_MS) return { refuse: true, stale: `it may be stale: taken ${Math.round(age / 60_000)} minutes ago` };
-    return { refuse: true };
-  };
-  const ctx: SessionContext = { runId, project: setup.layout.project, lockInfo, emit, redact, now: () => new Date(), audit: { who: `${owner}@${operatorHost}`, command, profile: setup.profileName }, onLockHeld,
-    ...(opened ? { proveAccess: (host: string, login: ProveLogin) => proveThrough(opened.pool, setup.profile, host, login) } : {}) };
-
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (!interrupted) {
-      interrupted = true;
-      controller.abort();
-      io.stderr('\nStopping after the current step (press Ctrl+C again to drop the connections now; the lock is then taken over by your next apply).\n');
-    } else void opened?.pool.destroy();
-  };
-  process.on('SIGINT', onSigint);
-  // A polite kill (SIGTERM, e.g. from a CI runner) also stops at the next step and releases the locks.
-  process.on('SIGTERM', onSigint);
-
-  emit({ type: 'run-start', runId, command, profile: setup.profileName, hosts: setup.work.map((w) => w.host.name), phases: setup.phases });
-  for (const step of cloud.steps) emit({ type: 'cloud-change', host: step.host, phase: step.phase, step: step.id, action: step.action, describe: step.describe });
-  const notice = previous ? previousRunNotice(previous, operatorHost, pidAlive) : undefined;
-  if (notice && !global.json) io.stderr(`${notice}\n`);
+  });
+  for (const step of cloud.steps) engine.emit({ type: 'cloud-change', host: step.host, phase: step.phase, step: step.id, action: step.action, describe: step.describe });
 
   let outcomes: readonly HostOutcome[] = [];
   let smoke: HostSmoke[] | undefined;
@@ -233,7 +183,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
       concurrency: options.concurrency,
       failFast,
       allowDestroy,
-      signal: controller.signal,
+      signal: engine.signal,
       gate,
       onStart,
       isFatal: (error) => error instanceof UserAbortError,
@@ -242,11 +192,11 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     await drawing;
     drawing = undefined;
     viewDone = true;
-    if (opened && setup.work.some((w) => w.steps.some(isLateVpnStep)) && !controller.signal.aborted && !(failFast && record.failedHosts.length > 0)) {
+    if (opened && setup.work.some((w) => w.steps.some(isLateVpnStep)) && !engine.signal.aborted && !(failFast && record.failedHosts.length > 0)) {
       const { runVpnRound } = await import('./vpn-round.js');
       const { identityFor } = await import('./vault-access.js');
       const late = await runVpnRound({
-        global, io, identity: () => identityFor(global, io), setup, pool: opened.pool, ctx, secrets, concurrency: options.concurrency, failFast, signal: controller.signal, failed: new Set(record.failedHosts),
+        global, io, identity: () => identityFor(global, io), setup, pool: opened.pool, ctx, secrets, concurrency: options.concurrency, failFast, signal: engine.signal, failed: new Set(record.failedHosts),
       });
       outcomes = [...outcomes, ...late];
     }
@@ -254,7 +204,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     // apply went through (in both rounds), over the same connections.
     const wentThrough = (host: string): boolean => outcomes.every((o) => o.host !== host || o.result === 'ok' || o.result === 'no-changes');
     const passed = [...new Set(outcomes.map((o) => o.host))].filter(wentThrough);
-    if (setup.phases.includes('smoke') && opened && passed.length > 0 && !interrupted) {
+    if (setup.phases.includes('smoke') && opened && passed.length > 0 && !engine.interrupted) {
       if (!global.json) io.stderr('Running the smoke checks…\n');
       smoke = await runSmoke({
         profile: setup.profile,
@@ -262,25 +212,23 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
         runner: (name) => opened.pool.runner(name),
         secrets: vaultSecretSource(global, io, setup.vault.vaultName),
       });
-      for (const h of smoke) for (const r of h.results) files.log(`[${h.host}] smoke ${r.status} ${r.id}: ${r.reason}`);
+      for (const h of smoke) for (const r of h.results) engine.log(`[${h.host}] smoke ${r.status} ${r.id}: ${r.reason}`);
     }
   } catch (error) {
     view?.abort(error);
     fatal = error;
   } finally {
     await drawing;
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
     await opened?.pool.closeAll();
   }
 
   const smokeFailed = smoke !== undefined && smokeExitCode(smoke, false) !== 0;
   const failed = record.failedHosts;
+  const interrupted = engine.interrupted;
   const result = interrupted ? 'aborted' : failed.length > 0 || fatal !== undefined || smokeFailed ? 'failed' : 'ok';
   // One JSON line with every smoke result, before run-done so a reader can stop at run-done.
   if (smoke && global.json) io.stdout(`${JSON.stringify({ type: 'smoke', at: new Date().toISOString(), ...smokeJson(smoke, false) })}\n`);
-  emit({ type: 'run-done', result, changed: record.changed, unchanged: record.unchanged, failedHosts: failed });
-  files.close();
+  engine.finish(result);
   if (fatal !== undefined) throw fatal;
   if (!interrupted) {
     // Rotated secrets are in the running services now: `secrets show` stops asking for a redeploy.
@@ -292,7 +240,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     }
   }
 
-  const report = renderFailures(record, paths.log);
+  const report = renderFailures(record, engine.paths.log);
   if (report.trim() !== '') io.stderr(`\n${report}`);
   if (smoke) {
     if (!global.json) io.stdout(`\n${renderSmokeTable(smoke)}${renderSmokeSummary(smoke, false)}\n`);
@@ -301,7 +249,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
   }
   const applied = renderSummary(record, setup.work.length, interrupted);
   const verdict = smokeFailed ? `${applied.replace(/^Apply complete/, 'Apply failed')} The smoke checks failed.` : applied;
-  const summary = `${verdict} Log: ${path.relative(io.cwd, paths.log) || paths.log}\n`;
+  const summary = `${verdict} Log: ${engine.logShown()}\n`;
   if (global.json) io.stderr(summary);
   else io.stdout(summary);
   if (interrupted) return EXIT_ABORTED;

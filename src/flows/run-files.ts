@@ -52,6 +52,8 @@ export interface UnfinishedRun {
   readonly pid: number;
   readonly operatorHost: string;
   readonly startedAt: string;
+  /** Its command line (`apply --only deploy`, `redeploy n8n`). */
+  readonly command: string;
   /** The last step that finished, per host. */
   readonly progress: readonly string[];
 }
@@ -80,6 +82,7 @@ function readJournal(file: string): UnfinishedRun | 'finished' | undefined {
     pid: Number(start['pid']),
     operatorHost: String(start['operatorHost']),
     startedAt: String(start['at']),
+    command: typeof start['command'] === 'string' ? start['command'] : 'apply',
     progress: [...last.values()],
   };
 }
@@ -106,11 +109,12 @@ export function lastUnfinishedRun(dir: string): UnfinishedRun | undefined {
  */
 export function previousRunNotice(previous: UnfinishedRun, operatorHost: string, alive: (pid: number) => boolean): string | undefined {
   const last = previous.progress.length > 0 ? ` (last: ${previous.progress.join('; ')})` : '';
+  const verb = previous.command.split(' ')[0] || 'apply';
   if (previous.operatorHost === operatorHost) {
     if (alive(previous.pid)) return undefined;
-    return `The previous apply (run ${previous.runId}, started ${previous.startedAt}) did not finish${last}. This run continues from each host's current state.`;
+    return `The previous ${verb} (run ${previous.runId}, started ${previous.startedAt}) did not finish${last}. This run continues from each host's current state.`;
   }
-  return `The previous apply (run ${previous.runId}, started ${previous.startedAt} on ${previous.operatorHost}) has no end in its journal${last}: it stopped, or still runs there. This run continues from each host's current state.`;
+  return `The previous ${verb} (run ${previous.runId}, started ${previous.startedAt} on ${previous.operatorHost}) has no end in its journal${last}: it stopped, or still runs there. This run continues from each host's current state.`;
 }
 
 /** A run of this project folder by id: unfinished (killed or crashed), finished, or unknown here. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { previousRunNotice } from '../../src/flows/run-files.js';
 
-const run = { runId: '20260101T100000Z-abcdef', pid: 4242, operatorHost: 'laptop.example.com', startedAt: '2026-01-01T10:00:00.000Z', progress: ['vps: deploy.stack.apps ok'] };
+const run = { runId: '20260101T100000Z-abcdef', pid: 4242, operatorHost: 'laptop.example.com', startedAt: '2026-01-01T10:00:00.000Z', command: 'apply', progress: ['vps: deploy.stack.apps ok'] };
 
 describe('what apply says about the previous run of the folder', () => {
   it('says nothing of a run still in progress on this machine: its lock says who, since when and its pid', () => {
