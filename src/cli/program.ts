@@ -16,7 +16,8 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     cmd
       .exitOverride()
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
-      .configureHelp({ helpWidth: 100 })
+      // Every command has options (the global ones at least): `[options]` in each line of the list only widens it.
+      .configureHelp({ helpWidth: 100, subcommandTerm: (sub) => [sub.name(), ...sub.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`))].join(' ') })
       .helpCommand(false);
 
   const run =
@@ -83,6 +84,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
   configure(program.command('redeploy').description('one service to what the profile pins now: diff, confirm, deploy it alone, health gate, automatic rollback').argument('[service]', 'catalogue id, e.g. n8n (a picker when absent, in a terminal)'))
     .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
     .addOption(confirmOption())
+    .addOption(new Option('--dry-run', 'only show what it would do (read-only, no lock); exit 0 nothing to do, 2 changes'))
     .addOption(hostKeysOption())
     .action(run(async () => (await import('./day2-commands.js')).redeploy));
 
@@ -91,8 +93,28 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--list', 'only list the releases on the host: time, who, versions'))
     .addOption(new Option('--host <name>', 'the host (needed when several run containers)'))
     .addOption(confirmOption())
+    .addOption(new Option('--dry-run', 'only show what it would do (read-only, no lock); exit 0 nothing to do, 2 changes'))
     .addOption(hostKeysOption())
     .action(run(async () => (await import('./day2-commands.js')).rollback));
+
+  configure(program.command('restart').description('restart one service as it is (no new release), health-gated; locked and audited like apply').argument('<service>', 'catalogue id, e.g. n8n'))
+    .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
+    .addOption(confirmOption())
+    .addOption(hostKeysOption())
+    .action(run(async () => (await import('./day2-commands.js')).restart));
+
+  configure(program.command('logs').description("a service's container logs, secrets redacted; read-only").argument('<service>', 'catalogue id, e.g. n8n'))
+    .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
+    .addOption(new Option('--since <time>', "only newer lines: a duration (10m, 2h) or a time, as `docker logs --since` reads it"))
+    .addOption(new Option('--tail <n>', 'the last N lines').default('200'))
+    .addOption(new Option('-f, --follow', 'keep printing new lines until Ctrl+C'))
+    .addOption(hostKeysOption())
+    .action(run(async () => (await import('./day2-commands.js')).logs));
+
+  configure(program.command('exec').description("run a command in a service's container (a terminal when you have one); audited").argument('<service>', 'catalogue id, e.g. postgresql').argument('<cmd...>', 'the command and its arguments, after --'))
+    .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
+    .addOption(hostKeysOption())
+    .action(run(async () => (await import('./day2-commands.js')).exec));
 
   configure(program.command('status').description('per host: reachable, lock, last run, drift; exit 0 in sync, 2 drift'))
     .addOption(hostOption())

@@ -10,7 +10,7 @@ import type { Emit } from './events.js';
 import { executeSteps, type ExecuteOutcome } from './executor.js';
 import { hostPlanFromReport, probeRequest } from './planner.js';
 import { resolveGuards } from './resolve-guards.js';
-import type { Runner } from './runner.js';
+import type { ProbeReport, ProbeRequest, Runner } from './runner.js';
 
 export type LockHolder = LockInfo | { readonly unreadable: string };
 
@@ -51,8 +51,19 @@ function holderText(holder: LockHolder): string {
  * Guards that an earlier run left armed are resolved next, before anything else (resolveGuards);
  * when one was reverted, the host is probed again, so the plan starts from what is there now.
  */
-export async function beginHost(runner: Runner, steps: readonly Step[], ctx: SessionContext): Promise<HostSession> {
-  const request = probeRequest(steps, ctx.project);
+/**
+ * Steps that can only be made from what is on the host (day-2 commands build on the release that
+ * runs there): read with the inventory in the lock's round trip, then planned in a second one.
+ */
+export interface StepsFromHost {
+  readonly inventory: NonNullable<ProbeRequest['inventory']>;
+  readonly steps: (report: ProbeReport) => Promise<readonly Step[]>;
+}
+
+export async function beginHost(runner: Runner, wanted: readonly Step[] | StepsFromHost, ctx: SessionContext): Promise<HostSession> {
+  const fromHost = 'inventory' in wanted ? wanted : undefined;
+  let steps: readonly Step[] = fromHost ? [] : (wanted as readonly Step[]);
+  const request = fromHost ? probeRequest([], ctx.project, fromHost.inventory) : probeRequest(steps, ctx.project);
   let result = await runner.lockAndProbe(request, { info: ctx.lockInfo });
   let brokeLock: string | undefined;
   if (!result.lock.acquired) {
@@ -67,17 +78,22 @@ export async function beginHost(runner: Runner, steps: readonly Step[], ctx: Ses
   ctx.emit({ type: 'host-locked', host: runner.host, target: runner.target, ...(brokeLock ? { replaced: brokeLock } : {}) });
   let report = result.report;
   let guards: readonly GuardResolution[] = [];
-  if (report.guards && report.guards.length > 0) {
-    try {
+  try {
+    if (report.guards && report.guards.length > 0) {
       const resolved = await resolveGuards(runner, report.guards, ctx);
       guards = resolved.resolved;
       if (resolved.changed) report = await runner.probe(request);
-    } catch (error) {
-      // Nothing else runs on this host: audit what was found and done, and release the lock.
-      const failed: HostSession = { runner, steps, plan: hostPlanFromReport(runner.host, runner.target, steps, report), ...(brokeLock ? { brokeLock } : {}), guards };
-      await finishHost(failed, { result: 'failed', changed: 0, unchanged: 0 }, ctx);
-      throw error;
     }
+    if (fromHost) {
+      steps = await fromHost.steps(report);
+      report = await runner.probe(probeRequest(steps, ctx.project));
+    }
+  } catch (error) {
+    // Nothing else runs on this host: audit what was found and done, and release the lock.
+    const planned = fromHost ? [] : steps;
+    const failed: HostSession = { runner, steps: planned, plan: hostPlanFromReport(runner.host, runner.target, planned, fromHost ? { ...report, steps: [] } : report), ...(brokeLock ? { brokeLock } : {}), guards };
+    await finishHost(failed, { result: 'failed', changed: 0, unchanged: 0 }, ctx);
+    throw error;
   }
   const plan = hostPlanFromReport(runner.host, runner.target, steps, report);
   const s = summarize([plan]);

@@ -4,6 +4,8 @@ import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import type { ContainerFacts, InventoryFacts } from '../plan/inventory.js';
 import { quote, quoteToken } from '../shell/quote.js';
 import { HEALTH_GATE } from '../steps/deploy/health-gate.js';
+import { INPUTS_LABEL } from '../render/compose.js';
+import { COMPOSE_FILES, MANIFEST_FILE } from '../render/release-manifest.js';
 import type { GuardFacts } from '../plan/guard-facts.js';
 import { GUARD_HEADER, guardDir, guardUnitPrefix, parseGuardMeta } from './guards.js';
 import type { LockOutcome, LockRequest, ProbeReport, ProbeRequest } from './runner.js';
@@ -70,7 +72,7 @@ function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
     (step.dirs ?? []).forEach((dir, j) => lines.push(`d ${i} ${j} ${quoteToken(dir)}`));
     step.files.forEach((file, j) => lines.push(`f ${i} ${j} ${quoteToken(file.path)} ${file.sha256} ${file.secret ? 1 : 0}`));
   });
-  if (request.inventory) lines.push(...inventoryBody(request.inventory.composeProjects));
+  if (request.inventory) lines.push(...inventoryBody(request.inventory.composeProjects), ...(request.inventory.releases ? releasesBody() : []), 'e inventory-end');
   lines.push('e end');
   return lines;
 }
@@ -100,7 +102,7 @@ function guardsBody(project: string): string[] {
  * Free text goes back base64-encoded, so no value can break the line protocol.
  */
 function inventoryBody(composeProjects: readonly string[]): string[] {
-  const format = '{{.Label "com.docker.compose.service"}}\t{{.Image}}\t{{.State}}\t{{.Status}}';
+  const format = `{{.Label "com.docker.compose.service"}}\t{{.Image}}\t{{.State}}\t{{.Status}}\t{{.ID}}\t{{.Label "${INPUTS_LABEL}"}}`;
   return [
     HEALTH_GATE,
     'if command -v docker >/dev/null 2>&1 && timeout 30 docker version >/dev/null 2>&1; then',
@@ -118,7 +120,23 @@ function inventoryBody(composeProjects: readonly string[]): string[] {
     '  e "current $(readlink -- "$P/current" | base64 -w0)"',
     '  if [ -d "$P/current/" ]; then (cd "$P/current/" && find . -type f -exec sha256sum -- {} + 2>/dev/null) | while read -r s n; do e "cfile $s $(printf %s "${n#./}" | base64 -w0)"; done; fi',
     'fi',
-    'e inventory-end',
+  ];
+}
+
+/**
+ * What day-2 commands build on: every release folder with its release.json and compose files
+ * (never its env files: they hold secrets), the history of switches, and the host's clock.
+ */
+function releasesBody(): string[] {
+  return [
+    'e "clock $(date +%s)"',
+    'for r in "$P"/releases/*/; do',
+    '  [ -d "$r" ] || continue',
+    '  i=$(basename -- "$r")',
+    `  e "release $i $(stat -c %Y -- "$r") $(base64 -w0 -- "\${r}${MANIFEST_FILE}" 2>/dev/null)"`,
+    `  for c in ${COMPOSE_FILES.infra} ${COMPOSE_FILES.apps}; do [ -f "$r$c" ] && e "rcompose $i $c $(base64 -w0 -- "$r$c")"; done`,
+    'done',
+    'if [ -f "$P/history.jsonl" ]; then e "history $(tail -n 500 -- "$P/history.jsonl" | base64 -w0)"; fi',
   ];
 }
 
@@ -217,6 +235,9 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
   let stateJson: string | null = null;
   let current: string | null = null;
   let inventoryEnded = false;
+  let clock: number | undefined;
+  let history: string | undefined;
+  const releases = new Map<string, { id: string; mtime: number; manifest: string | null; compose: { infra?: string; apps?: string } }>();
   for (const raw of stdout.split('\n')) {
     if (!raw.startsWith(`${MARK} `)) continue;
     const parts = raw.slice(MARK.length + 1).split(' ');
@@ -251,8 +272,8 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       case 'content': contents.set(`${a} ${b}`, decode(c)); break;
       case 'content-too-large': tooLarge.add(`${a} ${b}`); break;
       case 'ctr': {
-        const [service = '', image = '', state = '', status = '', own] = decode(b).split('\t');
-        containers.push({ project: a ?? '', service, image, state, status, ...(own === 'pass' || own === 'fail' ? { ownTest: own } : {}) });
+        const [service = '', image = '', state = '', status = '', id = '', inputs = '', own] = decode(b).split('\t');
+        containers.push({ project: a ?? '', service, image, state, status, ...(own === 'pass' || own === 'fail' ? { ownTest: own } : {}), ...(id ? { id } : {}), ...(inputs ? { inputs } : {}) });
         break;
       }
       case 'nodocker': docker = false; break;
@@ -260,6 +281,15 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
       case 'current': current = decode(a).trim(); break;
       case 'cfile': currentFiles.push({ sha256: a ?? '', path: decode(b) }); break;
       case 'inventory-end': inventoryEnded = true; break;
+      case 'clock': clock = Number(a); break;
+      case 'release': releases.set(a ?? '', { id: a ?? '', mtime: Number(b) || 0, manifest: c ? decode(c) : null, compose: {} }); break;
+      case 'rcompose': {
+        const r = releases.get(a ?? '');
+        if (r && b === COMPOSE_FILES.infra) r.compose.infra = decode(c);
+        if (r && b === COMPOSE_FILES.apps) r.compose.apps = decode(c);
+        break;
+      }
+      case 'history': history = decode(a); break;
       case 'file': {
         const key = `${a} ${b}`;
         if (c === 'absent') files.set(key, { state: 'absent' });
@@ -301,7 +331,8 @@ export function parseProbeOutput(host: string, request: ProbeRequest, stdout: st
     };
   });
   if (request.inventory && !inventoryEnded) throw new ProbeProtocolError(host, 'gave no inventory of containers and files', stderr);
-  const inventory: InventoryFacts | undefined = request.inventory ? { docker, containers, stateJson, current, files: current === null ? null : currentFiles } : undefined;
+  const asked = request.inventory?.releases === true ? { releases: [...releases.values()], ...(history !== undefined ? { history } : {}), ...(clock !== undefined && !Number.isNaN(clock) ? { clock } : {}) } : {};
+  const inventory: InventoryFacts | undefined = request.inventory ? { docker, containers, stateJson, current, files: current === null ? null : currentFiles, ...asked } : undefined;
   const report: ProbeReport = { steps, ...(foundLock ? { lock: foundLock } : {}), ...(lastAudit ? { lastAudit } : {}), ...(guards.length > 0 ? { guards } : {}), ...(inventory ? { inventory } : {}) };
   return { ...(lockLine ? { lock: lockLine } : {}), report };
 }

@@ -1,12 +1,13 @@
 import { WizardError } from '../errors.js';
 import type { Step } from '../plan/step.js';
-import { abandonHost, beginHost, runHost, type HostOutcome, type HostSession, type SessionContext } from './host-session.js';
+import { abandonHost, beginHost, runHost, type HostOutcome, type HostSession, type SessionContext, type StepsFromHost } from './host-session.js';
 import { mapLimited } from './limit.js';
 import type { Runner } from './runner.js';
 
 export interface ApplyTarget {
   readonly host: string;
-  readonly steps: readonly Step[];
+  /** The host's steps; or how to make them from what the lock's probe reads there (day-2 commands). */
+  readonly steps: readonly Step[] | StepsFromHost;
   /** Connects (or fails: not provisioned, unreachable, host key). Called once. */
   readonly runner: () => Promise<Runner>;
 }

@@ -29,7 +29,7 @@ export interface ProbeRequest {
   /** The project folder: the probe reads its lock and the last line of its audit.log. */
   readonly project: string;
   /** Also read what runs (containers of these compose projects), state.json and the checksums under current/. */
-  readonly inventory?: { readonly composeProjects: readonly string[] };
+  readonly inventory?: { readonly composeProjects: readonly string[]; readonly releases?: boolean };
 }
 
 export interface ProbeReport {
@@ -69,6 +69,20 @@ export interface Runner extends ProbeRunner {
   upload(file: FileSpec): Promise<ExecResult>;
   /** Append the audit line, then release the lock if it is still this run's, in one round trip. */
   finish(project: string, audit: AuditEntry, runId: string): Promise<void>;
+  /** Run a command on a remote terminal wired to the caller's (`exec` in a terminal); its exit code. */
+  interactive?(command: Command, terminal: Terminal): Promise<number>;
+}
+
+/** The caller's terminal, for `Runner.interactive`: raw keystrokes in, screen output out. */
+export interface Terminal {
+  readonly input: NodeJS.ReadableStream;
+  /** Every chunk of output, already the caller's to redact. */
+  readonly write: (chunk: string) => void;
+  readonly rows: number;
+  readonly cols: number;
+  readonly term: string;
+  /** Calls back with the new size when the caller's window changes; returns how to stop listening. */
+  readonly onResize: (resize: (rows: number, cols: number) => void) => () => void;
 }
 
 export type { DirFacts, FileFacts, StepFacts };

@@ -1,55 +1,41 @@
-import os from 'node:os';
 import type { GlobalOptions } from '../cli/global-options.js';
 import type { Io } from '../cli/io.js';
 import { WizardError } from '../errors.js';
-import { LockHeldError } from '../engine/errors.js';
-import type { ExecResult, Runner } from '../engine/runner.js';
+import type { HostOutcome, HostSession } from '../engine/host-session.js';
+import { runApply } from '../engine/run-apply.js';
+import type { Runner } from '../engine/runner.js';
 import { redact as redactSecrets, type Secret } from '../lib/secret.js';
-import { createHash } from 'node:crypto';
-import type { AuditEntry, GuardResolution, LockInfo } from '../plan/host-state.js';
-import type { GuardFacts } from '../plan/guard-facts.js';
-import type { ProveLogin, ProveResult } from '../engine/access.js';
-import { resolveGuards } from '../engine/resolve-guards.js';
-import { guardEventLine } from './apply-report.js';
+import type { InventoryFacts } from '../plan/inventory.js';
+import type { Step } from '../plan/step.js';
 import { hostServices } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import type { MaybeSecret } from '../render/service-env.js';
-import { parseSnapshot, SNAPSHOT_SCRIPT, type HostSnapshot } from '../steps/day2/host-snapshot.js';
-import { hostLayout, type HostLayout } from '../steps/host-layout.js';
+import { progressMessage } from '../shell/progress.js';
+import type { Day2Target } from '../steps/day2/day2-steps.js';
+import { snapshotOf, type HostSnapshot } from '../steps/day2/host-snapshot.js';
+import { hostLayout } from '../steps/host-layout.js';
+import type { SshPool } from '../ssh/pool.js';
+import { EngineRun } from './engine-run.js';
 import { openPool } from './engine-setup.js';
 import { loadProfile } from './load-profile.js';
 import { vaultOwnerOf } from './vault-owner.js';
-import { newRunId } from './run-files.js';
-import { pidAlive } from '../lib/pid-alive.js';
-import { progressMessage } from '../shell/progress.js';
 
-const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
-
-/** One host, locked, with what runs there read in one round trip: what redeploy and rollback work on. */
-export interface Day2Session {
+/** One host of the profile, connected (not locked): what redeploy, rollback, restart, logs and exec work on. */
+export interface Day2Host {
   readonly profileName: string;
   readonly profile: Profile;
   readonly host: Host;
-  readonly layout: HostLayout;
-  readonly runner: Runner;
+  readonly target: Day2Target;
   readonly secret: MaybeSecret;
-  readonly snapshot: HostSnapshot;
-  readonly composeProjects: { readonly infra: string; readonly apps: string };
-  /** Aborted by Ctrl+C / SIGTERM: check before each change. */
-  readonly stopped: AbortSignal;
   readonly redact: (text: string) => string;
-  /** Runs a script on the host (args positional, never spliced). */
-  run(script: string, ...args: string[]): Promise<ExecResult>;
-  /** Reads the host again (after a change). */
-  refresh(): Promise<HostSnapshot>;
-  /** Audit line and lock release, then the connection closed. */
-  finish(result: AuditEntry['result'], changed: number, failedStep?: string): Promise<void>;
+  readonly pool: SshPool;
+  runner(): Promise<Runner>;
   close(): Promise<void>;
 }
 
 /**
  * What a day-2 script waits for (a health gate) is shown on stderr while it waits, like the
- * other progress of redeploy and rollback; its other output is the flow's to read.
+ * other progress of redeploy and rollback; its other output goes to the run log.
  */
 export function progressPrinter(host: string, redact: (text: string) => string, write: (text: string) => void): (line: string) => void {
   return (line) => {
@@ -76,7 +62,14 @@ export function chooseHost(profile: Profile, option: string | undefined, service
   throw new WizardError('usage', `${candidates.map((h) => h.name).join(', ')} ${service ? `all run ${service}` : 'all run containers'}: which one?`, `add --host ${candidates[0]?.name}`);
 }
 
-export async function openDay2(global: GlobalOptions, io: Io, options: { readonly host?: string; readonly service?: string; readonly command: string; readonly acceptNewHostKeys: boolean }): Promise<Day2Session> {
+export interface Day2Options {
+  readonly host?: string;
+  readonly service?: string;
+  readonly acceptNewHostKeys: boolean;
+}
+
+/** The profile read, the host chosen, the vault opened and the connection ready; no lock yet. */
+export async function openDay2(global: GlobalOptions, io: Io, options: Day2Options): Promise<Day2Host> {
   const { loaded, profile } = await loadProfile(global, { io });
   const host = chooseHost(profile, options.host, options.service);
   if (host.address === undefined) throw new WizardError('ssh-connect', `${host.name} has no address yet`, 'create it first: `homelab-wizard apply`');
@@ -87,132 +80,116 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   const setup = { profileName: loaded.name, vault: vaultOwner, profileFile: loaded.file, profile, layout, phases: ['deploy' as const], work: [{ host, steps: [] }] };
   const opened = await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io });
   const secrets: Secret[] = [...vault.entries().values(), ...opened.sudoSecrets];
-  const redact = (text: string): string => redactSecrets(text, secrets);
-  const close = async (): Promise<void> => opened.pool.closeAll();
-
-  let runner: Runner;
-  try {
-    runner = await opened.pool.runner(host.name);
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  const started = new Date();
-  const runId = newRunId(started);
-  const owner = os.userInfo().username;
-  const operatorHost = os.hostname();
-  const info: LockInfo = { runId, owner, operatorHost, pid: process.pid, startedAt: started.toISOString(), command: options.command };
-  const locked = await runner.lockAndProbe({ steps: [], project: layout.project }, { info }).catch(async (error: unknown) => {
-    await close();
-    throw error;
-  });
-  let found = locked.report?.guards ?? [];
-  if (!locked.lock.acquired) {
-    const holder = locked.lock.holder;
-    // A lock left by a killed command of this same machine is taken over, like apply does.
-    const mine = 'unreadable' in holder ? undefined : holder;
-    const dead = mine !== undefined && mine.operatorHost === operatorHost && mine.pid !== process.pid && !pidAlive(mine.pid);
-    const again = dead && mine ? await runner.lockAndProbe({ steps: [], project: layout.project }, { info, takeOver: mine.runId }).catch(() => undefined) : undefined;
-    if (!again?.lock.acquired || !mine) {
-      await close();
-      const running = mine !== undefined && mine.operatorHost === operatorHost && mine.pid !== process.pid && !dead;
-      throw new LockHeldError(host.name, holder, dead && mine ? `its process (pid ${mine.pid}) no longer runs on this machine` : undefined, running);
-    }
-    io.stderr(`Taking over the lock of run ${mine.runId} (${mine.command}): its process (pid ${mine.pid}) on this machine is gone.\n`);
-    found = again.report?.guards ?? [];
-  }
-  // Ctrl+C (or SIGTERM): no new change starts; a running remote command finishes, so the host is
-  // never left between two releases. A second Ctrl+C drops the connection at once.
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) {
-      void opened.pool.destroy();
-      return;
-    }
-    stop.abort();
-    io.stderr('\nStopping before the next change (press Ctrl+C again to drop the connection now).\n');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const release = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
   const project = profile.project.name;
-  const composeProjects = { infra: `${project}-infra`, apps: project };
-  const progress = progressPrinter(host.name, redact, io.stderr);
-  const run = (script: string, ...args: string[]): Promise<ExecResult> => runner.exec({ argv: sh(script, ...args) }, { onStdout: progress });
-  const refresh = async (): Promise<HostSnapshot> => {
-    const r = await run(SNAPSHOT_SCRIPT, layout.project, composeProjects.infra, composeProjects.apps);
-    if (r.code !== 0) throw new WizardError('remote-protocol', `${host.name}: reading the releases failed (exit ${r.code})`, redact(r.stderr.trim().split('\n').at(-1) ?? 'run again with --verbose'));
-    return parseSnapshot(r.stdout);
-  };
-  let finished = false;
-  let guards: readonly GuardResolution[] = [];
-  const finish = async (result: AuditEntry['result'], changed: number, failedStep?: string): Promise<void> => {
-    if (finished) return;
-    finished = true;
-    const entry: AuditEntry = {
-      at: new Date().toISOString(),
-      runId,
-      who: `${owner}@${operatorHost}`,
-      command: options.command,
-      profile: loaded.name,
-      planDigest: createHash('sha256').update(options.command).digest('hex').slice(0, 16),
-      result,
-      changed,
-      ...(failedStep ? { failedStep } : {}),
-      ...(guards.length > 0 ? { guards } : {}),
-    };
-    try {
-      await runner.finish(layout.project, entry, runId);
-    } catch (error) {
-      io.stderr(redact(`warning: could not write the audit line or release the lock on ${host.name}: ${error instanceof Error ? error.message : String(error)}\n`));
-    }
-  };
-  let snapshot: HostSnapshot;
-  let stage = 'guards';
-  try {
-    // Guards an earlier apply left armed on this host: resolved first, as every run does.
-    if (found.length > 0) guards = await resolveDay2Guards(runner, found, { io, redact, prove: (login) => opened.pool.prove(host.name, login) });
-    stage = 'read';
-    snapshot = await refresh();
-  } catch (error) {
-    await finish('failed', 0, stage);
-    release();
-    await close();
-    throw error;
-  }
   return {
     profileName: loaded.name,
     profile,
     host,
-    layout,
-    runner,
+    target: { host: host.name, layout, composeProjects: { infra: `${project}-infra`, apps: project }, keepReleases: profile.deploy.keepReleases },
     secret: (key) => vault.get(key),
-    snapshot,
-    composeProjects,
-    stopped: stop.signal,
-    redact,
-    run,
-    refresh,
-    finish,
-    close: async () => {
-      await finish('aborted', 0);
-      release();
-      await close();
-    },
+    redact: (text) => redactSecrets(text, secrets),
+    pool: opened.pool,
+    runner: () => opened.pool.runner(host.name),
+    close: () => opened.pool.closeAll(),
   };
 }
 
-/** resolveGuards for a day-2 command: its lines on stderr, a proof through the command's pool. */
-async function resolveDay2Guards(runner: Runner, found: readonly GuardFacts[], deps: { io: Io; redact: (text: string) => string; prove: (login: ProveLogin) => Promise<ProveResult> }): Promise<readonly GuardResolution[]> {
-  const outcome = await resolveGuards(runner, found, {
-    redact: deps.redact,
-    emit: (event) => {
-      if (event.type === 'guard' && event.reason !== undefined) deps.io.stderr(`${guardEventLine(event)}\n`);
-    },
-    proveAccess: (_host, login) => deps.prove(login),
+/** The probe request of day-2 commands: the inventory with the release folders. */
+export function day2Inventory(d: Day2Host): { readonly composeProjects: readonly string[]; readonly releases: true } {
+  return { composeProjects: [d.target.composeProjects.infra, d.target.composeProjects.apps], releases: true };
+}
+
+/** Reads what a day-2 command builds on, without a lock (listings). */
+export async function readDay2(d: Day2Host): Promise<HostSnapshot> {
+  const runner = await d.runner();
+  const report = await runner.probe({ steps: [], project: d.target.layout.project, inventory: day2Inventory(d) });
+  if (!report.inventory) throw new WizardError('remote-protocol', `${d.host.name}: the probe answered without the releases`, 'run again with --verbose and report the output');
+  return snapshotOf(report.inventory);
+}
+
+export interface Day2Run {
+  /** The command line for the lock, the audit line and the journal (`redeploy n8n`). */
+  readonly command: string;
+  /** Under the lock, from what the probe read: the steps (may ask the operator to pick). */
+  readonly steps: (snapshot: HostSnapshot, facts: InventoryFacts, runner: Runner) => Promise<readonly Step[]>;
+  /** Under the lock, planned, before anything changes: show and confirm; throw to stop. */
+  readonly gate: (session: HostSession) => Promise<void>;
+  /** A line printed (on stderr with --json) just before the first change. */
+  readonly starting?: string;
+}
+
+export interface Day2Result {
+  readonly outcome?: HostOutcome;
+  readonly session?: HostSession;
+  readonly interrupted: boolean;
+  /** The run log, as the operator should type it. */
+  readonly log: string;
+}
+
+/**
+ * A day-2 command on the one engine, like `apply`: one run (id, run log, journal, `--json`
+ * events, Ctrl+C), the host locked and probed with its releases in one round trip, earlier runs'
+ * guards resolved, the steps made from what runs there and planned under the lock, the gate,
+ * then the executor (apply, re-check, verify), one audit line and the lock released.
+ */
+export async function runDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: Day2Run): Promise<Day2Result> {
+  const engine = new EngineRun(global, io, {
+    profileName: d.profileName,
+    project: d.target.layout.project,
+    command: spec.command,
+    hosts: [d.host.name],
+    phases: ['deploy'],
+    redact: d.redact,
+    breakLock: false,
+    dropConnections: () => void d.pool.destroy(),
+    stopMessage: 'Stopping before the next change (press Ctrl+C again to drop the connection now; the lock is then taken over by your next command).',
   });
-  return outcome.resolved;
+  const progress = progressPrinter(d.host.name, (t) => t, io.stderr);
+  engine.show((event) => {
+    if (global.json) return;
+    if (event.type === 'step-progress') progress(`hlw-progress: ${event.message}`);
+  });
+  let result: 'ok' | 'failed' | 'aborted' = 'failed';
+  try {
+    let session: HostSession | undefined;
+    const run = await runApply(
+      [
+        {
+          host: d.host.name,
+          runner: () => d.runner(),
+          steps: {
+            inventory: day2Inventory(d),
+            steps: async (report) => {
+              if (!report.inventory) throw new WizardError('remote-protocol', `${d.host.name}: the probe answered without the releases`, 'run again with --verbose and report the output');
+              return spec.steps(snapshotOf(report.inventory), report.inventory, await d.runner());
+            },
+          },
+        },
+      ],
+      {
+        ctx: engine.ctx,
+        concurrency: 1,
+        failFast: true,
+        allowDestroy: false,
+        signal: engine.signal,
+        gate: async (sessions) => {
+          session = sessions[0];
+          if (session) await spec.gate(session);
+          if (session && spec.starting && session.plan.steps.some((s) => s.action !== '=')) (global.json ? io.stderr : io.stdout)(`${spec.starting}\n`);
+          return false;
+        },
+        // One host: whatever stops it (a bad service name, no release, the operator said no) ends the command.
+        isFatal: () => true,
+      },
+    );
+    const outcome = run.outcomes[0];
+    result = engine.interrupted ? 'aborted' : outcome?.result === 'failed' ? 'failed' : 'ok';
+    return { ...(outcome ? { outcome } : {}), ...(session ? { session } : {}), interrupted: engine.interrupted, log: engine.logShown() };
+  } catch (error) {
+    result = engine.interrupted ? 'aborted' : 'failed';
+    throw error;
+  } finally {
+    engine.finish(result);
+    await d.close();
+  }
 }

@@ -1,43 +1,80 @@
 import type { CommandRunner } from '../cli/program.js';
 import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../cli/global-options.js';
 import { UserAbortError, WizardError } from '../errors.js';
-import { EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
+import { StepFailedError } from '../engine/errors.js';
+import type { HostSession } from '../engine/host-session.js';
+import { planHost } from '../engine/planner.js';
+import type { Runner } from '../engine/runner.js';
+import { EXIT_ABORTED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { isSecret, Secret } from '../lib/secret.js';
+import type { Step } from '../plan/step.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { COMPOSE_FILES, manifestOf, type ReleaseManifest } from '../render/release-manifest.js';
 import { renderRelease } from '../render/release.js';
-import { confirmDecision, nameConfirms } from '../steps/day2/confirmation.js';
+import { confirmDecision } from '../steps/day2/confirmation.js';
+import { readCurrentFiles, serviceReleaseStep } from '../steps/day2/day2-steps.js';
 import { describeEnvDiff, envKeyDiff } from '../steps/day2/env-diff.js';
-import { healthOf, imageTag } from '../steps/day2/host-snapshot.js';
+import { healthOf, imageTag, type HostSnapshot } from '../steps/day2/host-snapshot.js';
+import { EXIT_GATE_NOT_RESTORED, EXIT_GATE_RESTORED } from '../steps/day2/scripts.js';
 import { othersChanged, planServiceRelease, withRunningContainer, type ServicePlan } from '../steps/day2/service-release.js';
-import { applyServicePlan } from './day2-apply.js';
-import { openDay2, type Day2Session } from './day2-session.js';
+import { openDay2, readDay2, runDay2, type Day2Host, type Day2Result } from './day2-session.js';
 
 /** The running release with its manifest, or a clear error when there is none to build on. */
-export function runningRelease(s: Day2Session): { id: string; manifest: ReleaseManifest; compose: { infra?: string; apps?: string } } {
-  const id = s.snapshot.current;
-  if (id === undefined) throw new WizardError('release-legacy', `${s.host.name}: nothing is deployed yet`, 'deploy first: `homelab-wizard apply --only deploy`');
-  const r = s.snapshot.releases.find((x) => x.id === id);
-  if (!r?.manifest) throw new WizardError('release-legacy', `${s.host.name}: the running release ${id} has no release.json (deployed by an older version)`, 'run `homelab-wizard apply --only deploy` once; redeploy and rollback work from then on');
+export function runningRelease(host: string, snapshot: HostSnapshot): { id: string; manifest: ReleaseManifest; compose: { infra?: string; apps?: string } } {
+  const id = snapshot.current;
+  if (id === undefined) throw new WizardError('release-legacy', `${host}: nothing is deployed yet`, 'deploy first: `homelab-wizard apply --only deploy`');
+  const r = snapshot.releases.find((x) => x.id === id);
+  if (!r?.manifest) throw new WizardError('release-legacy', `${host}: the running release ${id} has no release.json (deployed by an older version)`, 'run `homelab-wizard apply --only deploy` once; redeploy and rollback work from then on');
   return { id, manifest: r.manifest, compose: r.compose };
 }
 
-/** Yes/no or the typed profile name, on stderr. */
-export async function confirmInteractively(kind: 'ask-yes-no' | 'ask-name', profileName: string, what: string): Promise<boolean> {
-  const prompts = await import('@inquirer/prompts');
-  const abort = (error: unknown): never => {
-    throw error instanceof Error && error.name === 'ExitPromptError' ? new UserAbortError() : error;
-  };
-  process.stdin.ref?.();
-  if (kind === 'ask-yes-no') return prompts.confirm({ message: `${what}?`, default: false }, { output: process.stderr }).catch(abort);
-  const answer = await prompts.input({ message: `${profileName} is a production profile. Type its name to ${what.toLowerCase()}:` }, { output: process.stderr }).catch(abort);
-  return nameConfirms(answer, profileName);
+/** Shows a table to choose a row from; undefined when cancelled. Mounted by cli/ (flows draw no UI themselves). */
+export type PickOne = (props: { readonly title: string; readonly columns: readonly string[]; readonly rows: readonly { readonly value: string; readonly cells: readonly string[]; readonly warn?: boolean }[]; readonly value?: string }) => Promise<string | undefined>;
+
+/** Asks yes/no, or for the typed profile name (a production profile). Mounted by cli/. */
+export type AskConfirm = (kind: 'ask-yes-no' | 'ask-name', profileName: string, what: string) => Promise<boolean>;
+
+/** What every day-2 change needs before it starts: --yes, --confirm NAME, or an answer. */
+export async function confirmChange(d: Day2Host, global: GlobalOptions, confirm: string | undefined, ask: AskConfirm, what: string): Promise<void> {
+  const decision = confirmDecision({ profileName: d.profileName, production: d.profile.project.production, yes: global.yes, interactive: !global.nonInteractive, ...(confirm !== undefined ? { confirm } : {}) });
+  if (decision.kind !== 'go' && !(await ask(decision.kind, d.profileName, what))) {
+    throw new WizardError('not-confirmed', 'not confirmed: nothing was changed', `run it again and confirm, or use --yes${d.profile.project.production ? ` / --confirm ${d.profileName}` : ''}`);
+  }
+}
+
+/** How a day-2 step ended, from the run's outcome: exit codes and data, never message text. */
+export type Day2Ending = { readonly kind: 'unchanged' | 'ok' | 'aborted' } | { readonly kind: 'restored' | 'not-restored' | 'failed'; readonly reason: readonly string[] };
+
+export function day2Ending(result: Day2Result): Day2Ending {
+  if (result.interrupted) return { kind: 'aborted' };
+  const outcome = result.outcome;
+  if (outcome?.result === 'no-changes') return { kind: 'unchanged' };
+  if (outcome?.result === 'ok') return { kind: 'ok' };
+  if (outcome?.result === 'aborted') return { kind: 'aborted' };
+  const error = outcome?.error;
+  if (error instanceof StepFailedError) {
+    const kind = error.remoteExitCode === EXIT_GATE_RESTORED ? 'restored' : error.remoteExitCode === EXIT_GATE_NOT_RESTORED ? 'not-restored' : 'failed';
+    return { kind, reason: kind === 'failed' ? [error.message, ...error.stderrTail] : error.stderrTail };
+  }
+  return { kind: 'failed', reason: [error instanceof Error ? error.message : 'the step failed'] };
+}
+
+/** The exit code and the lines of a failed day-2 step, on stderr. */
+export function reportFailure(io: Io, ending: Day2Ending, log: string, restored: string, notRestored: string): number {
+  if (ending.kind === 'aborted') {
+    io.stderr(`Stopped before the change finished. Log: ${log}\n`);
+    return EXIT_ABORTED;
+  }
+  if ('reason' in ending) io.stderr(`${ending.reason.map((l) => `  ${l.trim()}`).join('\n')}\n`);
+  io.stderr(ending.kind === 'restored' ? `error: ${restored}\n` : ending.kind === 'not-restored' ? `error: ${notRestored}\n` : `error: the change failed (log: ${log})\n`);
+  return EXIT_ERROR;
 }
 
 /** The old content of the service's changed files, read from the running release (secret ones stay Secret). */
-async function oldContents(s: Day2Session, paths: readonly string[]): Promise<Map<string, Secret>> {
+async function oldContents(d: Day2Host, runner: Runner, paths: readonly string[]): Promise<Map<string, Secret>> {
   if (paths.length === 0) return new Map();
-  const r = await s.run('cd "$1/current" || exit 1; shift; for p in "$@"; do printf "%s %s\\n" "$p" "$(base64 -w0 -- "$p" 2>/dev/null)"; done', s.layout.project, ...paths);
+  const r = await runner.exec(readCurrentFiles(d.target, paths));
   const out = new Map<string, Secret>();
   for (const line of r.stdout.split('\n')) {
     const [p, b64] = line.split(' ');
@@ -47,19 +84,19 @@ async function oldContents(s: Day2Session, paths: readonly string[]): Promise<Ma
 }
 
 /** What the operator sees before confirming: image change and each file's change, values never shown. */
-async function describePlan(s: Day2Session, plan: ServicePlan, content: ReadonlyMap<string, string | Secret>): Promise<{ lines: string[]; files: object[] }> {
-  const lines: string[] = [`${plan.service} on ${s.host.name}: release ${plan.base} → ${plan.manifest.release}`];
+async function describePlan(d: Day2Host, runner: Runner, plan: ServicePlan, content: ReadonlyMap<string, string | Secret>): Promise<{ lines: string[]; files: object[] }> {
+  const lines: string[] = [`${plan.service} on ${d.host.name}: release ${plan.base} → ${plan.manifest.release}`];
   lines.push(plan.imageBefore === plan.imageAfter ? `  image: ${plan.imageAfter} (unchanged)` : `  image: ${plan.imageBefore} → ${plan.imageAfter}`);
   if (plan.recreate) lines.push(`  its container does not run what release ${plan.base} defines for it (inputs label differs, or no container): it is recreated from that release`);
-  const before = await oldContents(s, plan.fileChanges.filter((c) => c.change === 'changed').map((c) => c.path));
+  const before = await oldContents(d, runner, plan.fileChanges.filter((c) => c.change === 'changed').map((c) => c.path));
   const files: object[] = [];
   for (const change of plan.fileChanges) {
     const next = content.get(change.path);
     const old = before.get(change.path);
     if (change.path.endsWith('.env')) {
-      const d = envKeyDiff(old?.reveal() ?? '', next === undefined ? '' : isSecret(next) ? next.reveal() : next);
-      lines.push(`  ${change.change} ${change.path}: ${describeEnvDiff(d).join(', ') || 'formatting only'}`);
-      files.push({ path: change.path, change: change.change, keys: d });
+      const diff = envKeyDiff(old?.reveal() ?? '', next === undefined ? '' : isSecret(next) ? next.reveal() : next);
+      lines.push(`  ${change.change} ${change.path}: ${describeEnvDiff(diff).join(', ') || 'formatting only'}`);
+      files.push({ path: change.path, change: change.change, keys: diff });
     } else if (next !== undefined && isSecret(next)) {
       lines.push(`  ${change.change} ${change.path}: secret changed (${Buffer.byteLength(next.reveal())} bytes)`);
       files.push({ path: change.path, change: change.change, secret: true });
@@ -72,81 +109,128 @@ async function describePlan(s: Day2Session, plan: ServicePlan, content: Readonly
   return { lines, files };
 }
 
-/** Shows a table to choose a row from; undefined when cancelled. Mounted by cli/ (flows draw no UI themselves). */
-export type PickOne = (props: { readonly title: string; readonly columns: readonly string[]; readonly rows: readonly { readonly value: string; readonly cells: readonly string[]; readonly warn?: boolean }[]; readonly value?: string }) => Promise<string | undefined>;
+interface Planned {
+  readonly service: string;
+  readonly plan: ServicePlan;
+  readonly others: readonly string[];
+  readonly content: ReadonlyMap<string, string | Secret>;
+}
 
-export const redeployCommand = (pick: PickOne): CommandRunner => async (global, io, args, raw) => {
-  const wanted = typeof args[0] === 'string' ? args[0] : undefined;
-  if (wanted === undefined && (global.nonInteractive || global.json)) {
-    throw new WizardError('usage', 'redeploy needs the SERVICE argument without a terminal', 'name it, e.g. `homelab-wizard redeploy n8n --yes`');
-  }
-  const confirm = typeof raw['confirm'] === 'string' ? raw['confirm'] : undefined;
-  const s = await openDay2(global, io, { ...(typeof raw['host'] === 'string' ? { host: raw['host'] } : {}), ...(wanted ? { service: wanted } : {}), command: `redeploy${wanted ? ` ${wanted}` : ''}`, acceptNewHostKeys: raw['acceptNewHostKeys'] === true });
-  try {
-    return await redeployOn(s, global, io, wanted, confirm, pick);
-  } finally {
-    await s.close();
-  }
-};
-
-async function redeployOn(s: Day2Session, global: Parameters<CommandRunner>[0], io: Io, wanted: string | undefined, confirm: string | undefined, pick: PickOne): Promise<number> {
-  const running = runningRelease(s);
-  const fresh = renderRelease({ profile: s.profile, host: s.host, projectDir: s.layout.project, secret: s.secret });
+/** The redeploy of one service, planned from the profile, the vault and what runs on the host. */
+async function planRedeploy(d: Day2Host, snapshot: HostSnapshot, wanted: string | undefined, pick: PickOne): Promise<Planned> {
+  const running = runningRelease(d.host.name, snapshot);
+  const fresh = renderRelease({ profile: d.profile, host: d.host, projectDir: d.target.layout.project, secret: d.secret });
   if (fresh.missingSecrets.length > 0) {
-    throw new WizardError('secret-missing', `${s.host.name}: the vault has no ${fresh.missingSecrets.join(', ')}`, 'run `homelab-wizard init` again, or `homelab-wizard secrets set KEY --generate`');
+    throw new WizardError('secret-missing', `${d.host.name}: the vault has no ${fresh.missingSecrets.join(', ')}`, 'run `homelab-wizard init` again, or `homelab-wizard secrets set KEY --generate`');
   }
   const freshManifest = manifestOf(fresh);
   let service = wanted;
   if (service === undefined) {
     const rows = Object.keys(running.manifest.services).sort().map((id) => {
-      const c = s.snapshot.containers.find((x) => x.service === id);
+      const c = snapshot.containers.find((x) => x.service === id);
       const health = healthOf(c);
       const pinned = freshManifest.services[id]?.image;
       return { value: id, cells: [id, c ? imageTag(c.image) : '-', pinned ? imageTag(pinned) : '(not in profile)', health], warn: health !== 'healthy' && health !== 'running' };
     });
-    service = await pick({ title: `Redeploy which service on ${s.host.name}?`, columns: ['service', 'running', 'pinned', 'health'], rows });
+    service = await pick({ title: `Redeploy which service on ${d.host.name}?`, columns: ['service', 'running', 'pinned', 'health'], rows });
     if (service === undefined) throw new UserAbortError();
   }
   const content = new Map(fresh.files.map((f) => [f.path, f.content] as const));
-  const plan = withRunningContainer(
-    planServiceRelease(
-      service,
-      running,
-      { kind: 'profile', manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string }, content },
-      new Set(s.snapshot.releases.map((r) => r.id)),
-    ),
-    s.snapshot.containers.find((c) => c.service === service),
+  const compose = { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string };
+  const planned = withRunningContainer(
+    planServiceRelease(service, running, { kind: 'profile', manifest: freshManifest, compose, content }, new Set(snapshot.releases.map((r) => r.id))),
+    snapshot.containers.find((c) => c.service === service),
   );
-  const others = othersChanged(running, { manifest: freshManifest, compose: { infra: content.get(COMPOSE_FILES.infra) as string, apps: content.get(COMPOSE_FILES.apps) as string } }, service);
-  const note = others.length > 0 ? `The profile also changed ${others.join(', ')}: ${others.length === 1 ? 'it keeps' : 'they keep'} what runs now (\`homelab-wizard apply --only deploy\` deploys everything).` : undefined;
-  const out = global.json ? io.stderr : io.stdout;
-  const report = (result: string, extra: object = {}): void => {
-    if (global.json) io.stdout(`${JSON.stringify({ host: s.host.name, service, from: plan.base, to: plan.manifest.release, image: { before: plan.imageBefore, after: plan.imageAfter }, othersChanged: others, result, ...extra })}\n`);
-  };
-  if (plan.unchanged) {
-    out(`${service} on ${s.host.name} already runs what the profile and the vault say: nothing to redeploy.\n${note ? `${note}\n` : ''}`);
-    report('no-changes');
-    await s.finish('no-changes', 0);
-    return EXIT_OK;
-  }
-  const shown = await describePlan(s, plan, content);
-  out(`${shown.lines.join('\n')}\n${note ? `${note}\n` : ''}`);
+  // Nothing to write: the running release folder is used as it is (never seeded over itself).
+  const plan = planned.unchanged ? { ...planned, reuse: true } : planned;
+  return { service, plan, others: othersChanged(running, { manifest: freshManifest, compose }, service), content };
+}
 
-  const decision = confirmDecision({ profileName: s.profileName, production: s.profile.project.production, yes: global.yes, interactive: !global.nonInteractive, ...(confirm !== undefined ? { confirm } : {}) });
-  if (decision.kind !== 'go' && !(await confirmInteractively(decision.kind, s.profileName, `Redeploy ${service}`))) {
-    throw new WizardError('not-confirmed', 'not confirmed: nothing was changed', `run it again and confirm, or use --yes${s.profile.project.production ? ` / --confirm ${s.profileName}` : ''}`);
+function othersNote(others: readonly string[]): string {
+  if (others.length === 0) return '';
+  return `The profile also changed ${others.join(', ')}: ${others.length === 1 ? 'it keeps' : 'they keep'} what runs now (\`homelab-wizard apply --only deploy\` deploys everything).\n`;
+}
+
+export const redeployCommand = (pick: PickOne, ask: AskConfirm): CommandRunner => async (global, io, args, raw) => {
+  const wanted = typeof args[0] === 'string' ? args[0] : undefined;
+  if (wanted === undefined && (global.nonInteractive || global.json)) {
+    throw new WizardError('usage', 'redeploy needs the SERVICE argument without a terminal', 'name it, e.g. `homelab-wizard redeploy n8n --yes`');
   }
-  out(`Deploying ${service} (only it), waiting for it to be healthy…\n`);
-  const outcome = await applyServicePlan(s, plan);
-  if (outcome.ok) {
-    out(`${service} is healthy on release ${plan.manifest.release}; current → releases/${plan.manifest.release}.\n`);
-    report('ok', { files: shown.files });
-    await s.finish('ok', 1);
+  const confirm = typeof raw['confirm'] === 'string' ? raw['confirm'] : undefined;
+  const d = await openDay2(global, io, { ...(typeof raw['host'] === 'string' ? { host: raw['host'] } : {}), ...(wanted ? { service: wanted } : {}), acceptNewHostKeys: raw['acceptNewHostKeys'] === true });
+  const out = global.json ? io.stderr : io.stdout;
+  if (raw['dryRun'] === true) return dryRun(d, global, io, wanted, pick);
+
+  let planned: Planned | undefined;
+  let shownFiles: object[] = [];
+  const result = await runDay2(d, global, io, {
+    command: `redeploy${wanted ? ` ${wanted}` : ''}`,
+    steps: async (snapshot) => {
+      planned = await planRedeploy(d, snapshot, wanted, pick);
+      return [serviceReleaseStep('redeploy', planned.plan, d.target)];
+    },
+    gate: async (session: HostSession) => {
+      const p = planned as Planned;
+      if (session.plan.steps.every((s) => s.action === '=')) {
+        out(`${p.service} on ${d.host.name} already runs what the profile and the vault say: nothing to redeploy.\n${othersNote(p.others)}`);
+        return;
+      }
+      const shown = await describePlan(d, session.runner, p.plan, p.content);
+      shownFiles = shown.files;
+      out(`${shown.lines.join('\n')}\n${othersNote(p.others)}`);
+      await confirmChange(d, global, confirm, ask, `Redeploy ${p.service}`);
+    },
+    starting: `Deploying ${wanted ?? 'it'} (only it), waiting for it to be healthy…`,
+  });
+  const p = planned as Planned;
+  const ending = day2Ending(result);
+  const report = (outcome: string, extra: object = {}): void => {
+    if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, service: p.service, from: p.plan.base, to: p.plan.manifest.release, image: { before: p.plan.imageBefore, after: p.plan.imageAfter }, othersChanged: p.others, result: outcome, ...extra })}\n`);
+  };
+  if (ending.kind === 'unchanged') {
+    report('no-changes');
     return EXIT_OK;
   }
-  io.stderr(`${outcome.reason.map((l) => `  ${l.trim()}`).join('\n')}\n`);
-  io.stderr(outcome.restored ? `error: ${service} failed its health gate and was rolled back to release ${plan.base}; it is healthy again.\n` : `error: ${service} failed its health gate and could NOT be brought back healthy: check the host (\`docker ps\`) now.\n`);
-  report(outcome.restored ? 'rolled-back' : 'failed', { reason: outcome.reason });
-  await s.finish('failed', 0, `redeploy.${service}`);
-  return EXIT_ERROR;
+  if (ending.kind === 'ok') {
+    out(`${p.service} is healthy on release ${p.plan.manifest.release}; current → releases/${p.plan.manifest.release}.\n`);
+    report('ok', { files: shownFiles });
+    return EXIT_OK;
+  }
+  const code = reportFailure(
+    io,
+    ending,
+    result.log,
+    `${p.service} failed its health gate and was rolled back to release ${p.plan.base}; it is healthy again.`,
+    `${p.service} failed its health gate and could NOT be brought back healthy: check the host (\`docker ps\`) now.`,
+  );
+  report(ending.kind === 'restored' ? 'rolled-back' : ending.kind === 'aborted' ? 'aborted' : 'failed', 'reason' in ending ? { reason: ending.reason } : {});
+  return code;
+};
+
+/**
+ * `redeploy SERVICE --dry-run`: the same steps, planned from a read-only probe (no lock, nothing
+ * written): what would change, and the plan line of the step. Exit 2 when it would change something.
+ */
+async function dryRun(d: Day2Host, global: GlobalOptions, io: Io, wanted: string | undefined, pick: PickOne): Promise<number> {
+  try {
+    const snapshot = await readDay2(d);
+    const p = await planRedeploy(d, snapshot, wanted, pick);
+    const step: Step = serviceReleaseStep('redeploy', p.plan, d.target);
+    const runner = await d.runner();
+    const plan = await planHost(runner, [step], d.target.layout.project);
+    const change = plan.steps[0];
+    const out = global.json ? io.stderr : io.stdout;
+    if (change?.action === '=') {
+      out(`${p.service} on ${d.host.name} already runs what the profile and the vault say: nothing to redeploy.\n${othersNote(p.others)}`);
+    } else {
+      const shown = await describePlan(d, runner, p.plan, p.content);
+      out(`${shown.lines.join('\n')}\n${othersNote(p.others)}`);
+      out(`${change?.action ?? '~'} ${step.id}  ${step.describe}\n${(change?.reasons ?? []).map((r) => `    ${r}\n`).join('')}`);
+      out('Dry run: nothing was changed. Run it without --dry-run to deploy.\n');
+    }
+    if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, service: p.service, dryRun: true, action: change?.action ?? '~', from: p.plan.base, to: p.plan.manifest.release, image: { before: p.plan.imageBefore, after: p.plan.imageAfter }, reasons: change?.reasons ?? [] })}\n`);
+    return change?.action === '=' ? EXIT_OK : EXIT_CHANGES;
+  } finally {
+    await d.close();
+  }
 }

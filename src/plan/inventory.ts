@@ -13,6 +13,20 @@ export interface ContainerFacts {
   readonly status: string;
   /** While Docker says `health: starting`: whether the container's own health test passed just now (the deploy gate's verdict). */
   readonly ownTest?: 'pass' | 'fail';
+  /** Docker's container id (short). */
+  readonly id?: string;
+  /** The inputs label: the digest of what the container was created from (render/compose.ts). */
+  readonly inputs?: string;
+}
+
+/** A release folder of the host, read when the request asks for releases (day-2 commands). */
+export interface ReleaseFacts {
+  readonly id: string;
+  /** Folder mtime, seconds since the epoch (the order of last writes, for releases without history). */
+  readonly mtime: number;
+  /** Text of its release.json, or null when it has none (deployed by an older version). */
+  readonly manifest: string | null;
+  readonly compose: { readonly infra?: string; readonly apps?: string };
 }
 
 export interface InventoryFacts {
@@ -25,6 +39,12 @@ export interface InventoryFacts {
   readonly current: string | null;
   /** sha256 of every file under current/, path relative to the release folder; null without current. */
   readonly files: readonly { readonly path: string; readonly sha256: string }[] | null;
+  /** Every release folder, when asked for. */
+  readonly releases?: readonly ReleaseFacts[];
+  /** The last lines of history.jsonl (who switched `current` to what, when), when releases were asked for. */
+  readonly history?: string;
+  /** The host's clock, seconds since the epoch, when releases were asked for (a restart is judged by it). */
+  readonly clock?: number;
 }
 
 /** What the profile says a host should run: one compose service. */

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { NodeSSH } from 'node-ssh';
 import { finishScript, lockAndProbeScript, parseProbeOutput, probeScript, ProbeProtocolError } from '../engine/probe-script.js';
-import type { ExecResult, LockRequest, OutputSink, ProbeReport, ProbeRequest, Runner } from '../engine/runner.js';
+import type { ExecResult, LockRequest, OutputSink, ProbeReport, ProbeRequest, Runner, Terminal } from '../engine/runner.js';
 import { isSecret, type Secret } from '../lib/secret.js';
 import type { Command } from '../plan/command.js';
 import type { AuditEntry } from '../plan/host-state.js';
@@ -121,6 +121,53 @@ export class SshRunner implements Runner {
     const failure = /^@@hlw fail (.*)$/m.exec(result.stdout)?.[1];
     if (result.code !== 0 || failure !== undefined || !/^@@hlw end$/m.test(result.stdout)) {
       throw new SshError('ssh-exec', this.host, failure ?? `the finish script exited ${result.code}`, 'check the audit log and lock folder on the host');
+    }
+  }
+
+  /**
+   * A command on a remote pseudo-terminal wired to the caller's terminal. The sudo password, when
+   * one is needed, is written first; sudo reads it with the terminal's echo turned off.
+   */
+  async interactive(command: Command, terminal: Terminal): Promise<number> {
+    if (this.closed) throw new SshError('ssh-exec', this.host, 'the connection is already closed', 'this is a bug in homelab-wizard; run again with --verbose and report it');
+    const { line, stdin } = this.remote({ argv: command.argv, ...(command.sudo === false ? { sudo: false } : {}) });
+    this.trace?.(this.host, line);
+    const connection = this.ssh.connection;
+    if (!connection) throw new SshError('ssh-exec', this.host, 'not connected', 'run the command again');
+    const work = new Promise<number>((resolve, reject) => {
+      connection.exec(line, { pty: { rows: terminal.rows, cols: terminal.cols, term: terminal.term } }, (error, channel) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        const decoder = new StringDecoder('utf8');
+        const forward = (chunk: Buffer): void => terminal.write(decoder.write(chunk));
+        channel.on('data', forward);
+        channel.stderr.on('data', forward);
+        if (stdin !== undefined) channel.write(stdin);
+        const toRemote = (chunk: Buffer | string): void => {
+          channel.write(chunk);
+        };
+        terminal.input.on('data', toRemote);
+        const stopResize = terminal.onResize((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+        let code = 255;
+        channel.on('exit', (exitCode: number | null) => {
+          code = exitCode ?? 255;
+        });
+        channel.on('close', () => {
+          terminal.input.off('data', toRemote);
+          stopResize();
+          resolve(code);
+        });
+      });
+    });
+    this.running.add(work);
+    try {
+      return await work;
+    } catch (error) {
+      throw new SshError('ssh-exec', this.host, `the SSH connection failed while running a command: ${error instanceof Error ? error.message : String(error)}`, 'check the network path to the host, then run the command again', error);
+    } finally {
+      this.running.delete(work);
     }
   }
 

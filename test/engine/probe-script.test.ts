@@ -130,8 +130,12 @@ case "$1 $2" in
   exec*) exit 1 ;;
 esac
 case "$*" in
-  *project=lab-infra*) printf 'postgresql\treg/postgres:18\trunning\tUp 2 minutes (healthy)\n' ;;
-  *'project=lab '*) printf 'grafana\treg/grafana:12\texited\tExited (0) 1 second ago\nn8n\treg/n8n:1\trunning\tUp 3 seconds (health: starting)\nqdrant\treg/qdrant:1\trunning\tUp 3 seconds (health: starting)\n' ;;
+  *'{{.ID}}'*'{{.Label "homelab-wizard.inputs"}}'*) ;;
+  *) echo "stand-in docker: the probe must ask for the container id and the inputs label" >&2; exit 2 ;;
+esac
+case "$*" in
+  *project=lab-infra*) printf 'postgresql\treg/postgres:18\trunning\tUp 2 minutes (healthy)\tc1\tin-pg\n' ;;
+  *'project=lab '*) printf 'grafana\treg/grafana:12\texited\tExited (0) 1 second ago\tc2\tin-gr\nn8n\treg/n8n:1\trunning\tUp 3 seconds (health: starting)\tc3\tin-n8n\nqdrant\treg/qdrant:1\trunning\tUp 3 seconds (health: starting)\tc4\tin-qd\n' ;;
 esac
 `;
     writeFileSync(path.join(bin, 'docker'), fakeDocker, { mode: 0o755 });
@@ -141,10 +145,10 @@ esac
     expect(report?.inventory).toEqual({
       docker: true,
       containers: [
-        { project: 'lab-infra', service: 'postgresql', image: 'reg/postgres:18', state: 'running', status: 'Up 2 minutes (healthy)' },
-        { project: 'lab', service: 'grafana', image: 'reg/grafana:12', state: 'exited', status: 'Exited (0) 1 second ago' },
-        { project: 'lab', service: 'n8n', image: 'reg/n8n:1', state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'pass' },
-        { project: 'lab', service: 'qdrant', image: 'reg/qdrant:1', state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'fail' },
+        { project: 'lab-infra', service: 'postgresql', image: 'reg/postgres:18', state: 'running', status: 'Up 2 minutes (healthy)', id: 'c1', inputs: 'in-pg' },
+        { project: 'lab', service: 'grafana', image: 'reg/grafana:12', state: 'exited', status: 'Exited (0) 1 second ago', id: 'c2', inputs: 'in-gr' },
+        { project: 'lab', service: 'n8n', image: 'reg/n8n:1', state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'pass', id: 'c3', inputs: 'in-n8n' },
+        { project: 'lab', service: 'qdrant', image: 'reg/qdrant:1', state: 'running', status: 'Up 3 seconds (health: starting)', ownTest: 'fail', id: 'c4', inputs: 'in-qd' },
       ],
       stateJson: '{"release":"abc123abc123"}\n',
       current: 'releases/abc123abc123',
@@ -154,6 +158,23 @@ esac
     const none = request([]);
     expect(parseProbeOutput('box', none, sh(probeScript(none)).stdout, '').report?.inventory).toBeUndefined();
     expect(() => parseProbeOutput('box', req, stdout.replace('@@hlw inventory-end\n', ''), '')).toThrow(/gave no inventory/);
+
+    // Day-2 commands also ask for the release folders (release.json and compose files, never env
+    // files), the switch history and the host's clock, in the same round trip.
+    writeFileSync(path.join(release, 'release.json'), '{"version":1}\n');
+    writeFileSync(path.join(release, 'app.env'), 'SECRET=1\n');
+    mkdirSync(path.join(project, 'releases', 'def456def456'));
+    writeFileSync(path.join(project, 'history.jsonl'), '{"release":"abc123abc123"}\n');
+    const withReleases: ProbeRequest = { ...req, inventory: { composeProjects: ['lab-infra', 'lab'], releases: true } };
+    const out = execFileSync('sh', ['-s'], { input: probeScript(withReleases), encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    expect(out).not.toContain(Buffer.from('SECRET=1\n').toString('base64'));
+    const inv = parseProbeOutput('box', withReleases, out, '').report?.inventory;
+    expect(inv?.releases).toEqual([
+      { id: 'abc123abc123', mtime: expect.any(Number), manifest: '{"version":1}\n', compose: { apps: 'services: {}\n' } },
+      { id: 'def456def456', mtime: expect.any(Number), manifest: null, compose: {} },
+    ]);
+    expect(inv?.history).toBe('{"release":"abc123abc123"}\n');
+    expect(Math.abs((inv?.clock ?? 0) - Date.now() / 1000)).toBeLessThan(60);
   });
 
   it('is an error when the output stops early', () => {

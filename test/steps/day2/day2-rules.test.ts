@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { WizardError } from '../../../src/errors.js';
 import { confirmDecision, nameConfirms } from '../../../src/steps/day2/confirmation.js';
 import { describeEnvDiff, envKeyDiff } from '../../../src/steps/day2/env-diff.js';
-import { healthOf, imageTag, parseSnapshot, type HostSnapshot } from '../../../src/steps/day2/host-snapshot.js';
+import { healthOf, imageTag, snapshotOf, type HostSnapshot } from '../../../src/steps/day2/host-snapshot.js';
+import { parseProbeOutput } from '../../../src/engine/probe-script.js';
+import type { InventoryFacts } from '../../../src/plan/inventory.js';
 import { listReleases, parseHistory, selectRelease } from '../../../src/steps/day2/release-history.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -48,24 +50,34 @@ describe('host snapshot and release history', () => {
     JSON.stringify({ at: '2026-11-02T10:00:00Z', release: 'bbbbbbbbbbbb', by: null }),
     JSON.stringify({ at: '2026-11-03T10:00:00Z', release: 'cccccccccccc', by: JSON.parse(by('redeploy n8n')) }),
   ].join('\n');
+  // What the probe prints when a day-2 command asks for releases: read by the one probe parser.
+  const tab = (...fields: string[]): string => b64(fields.join('\t'));
   const stdout = [
-    'current releases/cccccccccccc',
-    `release aaaaaaaaaaaa 100 ${b64(manifest('aaaaaaaaaaaa', '1'))}`,
-    `compose aaaaaaaaaaaa docker-compose.yml ${b64('services: {}\n')}`,
-    `release bbbbbbbbbbbb 200 ${b64(manifest('bbbbbbbbbbbb', '2'))}`,
-    `release cccccccccccc 300 ${b64(manifest('cccccccccccc', '3'))}`,
-    'release dddddddddddd 400 ',
-    `history ${b64(history)}`,
-    'ps n8n|abc123|reg:5000/n8n:3|running|Up 2 minutes (healthy)|inputs1',
-    'ps redis|def456|redis:7|exited|Exited (1) 1 minute ago|inputs2',
+    '@@hlw begin',
+    `@@hlw ctr demo ${tab('n8n', 'reg:5000/n8n:3', 'running', 'Up 2 minutes (healthy)', 'abc123', 'inputs1', '-')}`,
+    `@@hlw ctr demo ${tab('redis', 'redis:7', 'exited', 'Exited (1) 1 minute ago', 'def456', 'inputs2', '-')}`,
+    `@@hlw current ${b64('releases/cccccccccccc')}`,
+    '@@hlw clock 1764000000',
+    `@@hlw release aaaaaaaaaaaa 100 ${b64(manifest('aaaaaaaaaaaa', '1'))}`,
+    `@@hlw rcompose aaaaaaaaaaaa docker-compose.yml ${b64('services: {}\n')}`,
+    `@@hlw release bbbbbbbbbbbb 200 ${b64(manifest('bbbbbbbbbbbb', '2'))}`,
+    `@@hlw release cccccccccccc 300 ${b64(manifest('cccccccccccc', '3'))}`,
+    '@@hlw release dddddddddddd 400 ',
+    `@@hlw history ${b64(history)}`,
+    '@@hlw inventory-end',
+    '@@hlw end',
   ].join('\n');
-  const snap: HostSnapshot = parseSnapshot(stdout);
+  const request = { steps: [], project: '/opt/homelab/demo', inventory: { composeProjects: ['demo'], releases: true } };
+  const facts = parseProbeOutput('vps', request, stdout, '').report?.inventory;
+  const snap: HostSnapshot = snapshotOf(facts as InventoryFacts);
 
   it('reads the host in one output', () => {
     expect(snap.current).toBe('cccccccccccc');
     expect(snap.releases.map((r) => r.id)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb', 'cccccccccccc', 'dddddddddddd']);
     expect(snap.releases[0]?.compose.apps).toBe('services: {}\n');
     expect(snap.releases[3]?.manifest).toBeUndefined();
+    expect(snap.containers[0]).toMatchObject({ service: 'n8n', id: 'abc123', inputs: 'inputs1' });
+    expect(facts?.clock).toBe(1764000000);
     expect(healthOf(snap.containers[0])).toBe('healthy');
     expect(healthOf(snap.containers[1])).toBe('stopped');
     expect(healthOf(undefined)).toBe('missing');
