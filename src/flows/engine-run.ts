@@ -7,6 +7,7 @@ import type { RunEvent } from '../engine/events.js';
 import type { LockDecision, LockHolder, SessionContext } from '../engine/host-session.js';
 import type { LockInfo } from '../plan/host-state.js';
 import { pidAlive } from '../lib/pid-alive.js';
+import { onInterrupt } from '../lib/signal-cleanup.js';
 import { guardEventLine, RunRecord } from './apply-report.js';
 import { findRun, lastUnfinishedRun, newRunId, previousRunNotice, RunFiles, runFilePaths, type RunFilePaths } from './run-files.js';
 
@@ -45,7 +46,7 @@ export class EngineRun {
   private readonly controller = new AbortController();
   private interruptedFlag = false;
   private display: ((event: RunEvent) => void) | undefined;
-  private readonly onSignal: () => void;
+  private readonly stopListening: () => void;
 
   constructor(private readonly global: GlobalOptions, private readonly io: Io, private readonly options: EngineRunOptions) {
     const started = new Date();
@@ -70,7 +71,7 @@ export class EngineRun {
     // Ctrl+C (or a polite SIGTERM, e.g. from a CI runner): no new step starts, a running remote
     // command finishes, every lock is released and audited. A second one drops the connections;
     // the lock is then taken over by the next run from this machine.
-    this.onSignal = () => {
+    this.stopListening = onInterrupt(() => {
       if (this.interruptedFlag) {
         options.dropConnections();
         return;
@@ -78,9 +79,7 @@ export class EngineRun {
       this.interruptedFlag = true;
       this.controller.abort();
       io.stderr(`\n${options.stopMessage}\n`);
-    };
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    });
     this.emit({ type: 'run-start', runId: this.runId, command: options.command, profile: options.profileName, hosts: options.hosts, phases: options.phases });
     const notice = previous ? previousRunNotice(previous, operatorHost, pidAlive) : undefined;
     if (notice && !global.json) io.stderr(`${notice}\n`);
@@ -119,8 +118,7 @@ export class EngineRun {
 
   /** The last event (`run-done`), then the journal and log are closed and Ctrl+C is the default again. */
   finish(result: 'ok' | 'failed' | 'aborted'): void {
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    this.stopListening();
     this.emit({ type: 'run-done', result, changed: this.record.changed, unchanged: this.record.unchanged, failedHosts: this.record.failedHosts });
     this.files.close();
   }

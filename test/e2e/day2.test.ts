@@ -276,6 +276,111 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(clean.code, `${clean.stdout}\n${clean.stderr}`).toBe(0);
   }, 900_000);
 
+  it('redeploy runs on the one engine: a dry run changes nothing; --json gives the events and audit line of apply; killed mid-change, the next redeploy takes the lock over and finishes', async () => {
+    const audit = async (): Promise<Record<string, unknown>[]> => (await remote(ssh, `cat /opt/homelab/${NAME}/audit.log`)).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = (stdout: string): Record<string, unknown>[] => stdout.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const applied = await cli('apply', '--only', 'deploy', '--json');
+    expect(applied.code, applied.stderr).toBe(0);
+    const applyEvents = events(applied.stdout);
+    const applyAudit = (await audit()).at(-1) as Record<string, unknown>;
+    expect(applyAudit['command']).toBe('apply --only deploy');
+
+    setN8n({ memoryLimit: '1100M', version: '2.8.0-stand-in' });
+    const before = await containers();
+    const releaseBefore = await current();
+    const dry = await cli('redeploy', 'n8n', '--dry-run');
+    expect(dry.code, `${dry.stdout}\n${dry.stderr}`).toBe(2);
+    expect(dry.stdout).toMatch(/image: .*n8n:2\.7\.3 → .*n8n:2\.8\.0-stand-in/);
+    expect(dry.stdout).toMatch(/^~ deploy\.redeploy\.n8n /m);
+    expect(dry.stdout).toMatch(/^\s+n8n: its container was not created from release [0-9a-f]{12}/m);
+    expect(await containers()).toEqual(before);
+    expect((await audit()).at(-1)).toEqual(applyAudit); // a dry run takes no lock and writes no audit line
+
+    // Killed (SIGKILL) once the step brings n8n up: no run-done, the lock stays behind.
+    const child = spawn(process.execPath, [BIN, '--dir', project, '--profile', NAME, 'redeploy', 'n8n', '--yes', '--json'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    const killed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 300_000);
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d.toString();
+        // The second command of the step: the seed ran, the service is being brought up.
+        if (events(seen).filter((e) => e['type'] === 'command' && e['step'] === 'deploy.redeploy.n8n').length >= 2 && child.exitCode === null) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          resolve(true);
+        }
+      });
+      child.on('exit', () => resolve(false));
+    });
+    expect(killed, seen).toBe(true);
+    expect(events(seen).some((e) => e['type'] === 'run-done')).toBe(false);
+    expect(await remote(ssh, `cat /opt/homelab/${NAME}/lock/info.json`)).toMatch(/"command":"redeploy n8n"/);
+
+    const resumed = await cli('redeploy', 'n8n', '--yes', '--json');
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+    expect(resumed.stderr).toMatch(/The previous redeploy \(run \S+, started \S+\) did not finish/);
+    expect(resumed.stderr).toMatch(/Taking over the lock of run \S+: its process \(pid \d+\) on this machine is gone/);
+    expect((await n8nState()).image).toMatch(/:2\.8\.0-stand-in$/);
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
+    expect(await current()).not.toBe(releaseBefore);
+    const after = await containers();
+    for (const svc of ['caddy', 'postgresql', 'redis']) expect(after[svc], svc).toBe(before[svc]);
+    expect(await remote(ssh, `test -e /opt/homelab/${NAME}/lock && echo held || echo free`)).toBe('free');
+
+    // The same stream as apply: every event type apply used, with the same fields.
+    const redeployEvents = events(resumed.stdout);
+    const shape = (list: Record<string, unknown>[]): Map<string, string> => new Map(list.map((e) => [String(e['type']), Object.keys(e).filter((k) => !['reason', 'error', 'replaced', 'warning', 'failedStep'].includes(k)).sort().join(',')]));
+    const applyShape = shape(applyEvents);
+    const redeployShape = shape(redeployEvents);
+    for (const type of ['run-start', 'host-locked', 'host-plan', 'step-start', 'command', 'step-done', 'host-done', 'run-done']) {
+      expect(redeployShape.get(type), type).toBeDefined();
+      if (applyShape.has(type)) expect(redeployShape.get(type), type).toBe(applyShape.get(type));
+    }
+    expect(redeployEvents.find((e) => e['type'] === 'run-start')).toMatchObject({ command: 'redeploy n8n', hosts: ['vps'] });
+    expect(redeployEvents.find((e) => e['type'] === 'step-done')).toMatchObject({ step: 'deploy.redeploy.n8n', result: 'changed' });
+    expect(redeployEvents.at(-1)).toMatchObject({ type: 'run-done', result: 'ok', changed: 1 });
+    expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1) as string)).toMatchObject({ service: 'n8n', result: 'ok' });
+    const redeployAudit = (await audit()).at(-1) as Record<string, unknown>;
+    expect(redeployAudit).toMatchObject({ command: 'redeploy n8n', result: 'ok', changed: 1 });
+    expect(String(redeployAudit['brokeLock'])).toMatch(/pid \d+ run \S+/);
+    expect(Object.keys(redeployAudit).filter((k) => k !== 'brokeLock').sort()).toEqual(Object.keys(applyAudit).sort());
+  }, 900_000);
+
+  it('restart keeps the container and brings it back healthy, audited; logs and exec print through the redaction', async () => {
+    const before = await containers();
+    const startedAt = (): Promise<string> => remote(ssh, `docker inspect -f '{{.State.StartedAt}}' ${before['n8n']}`);
+    const startedBefore = await startedAt();
+    const refused = await cli('restart', 'n8n');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--yes/);
+    const r = await cli('restart', 'n8n', '--yes');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/n8n on vps restarted and healthy/);
+    expect(await containers()).toEqual(before);
+    expect(await startedAt()).not.toBe(startedBefore);
+    expect(await dockerAgreesHealthy(ssh, '--filter label=com.docker.compose.service=n8n')).toMatch(/\(healthy\)/);
+    expect(JSON.parse((await remote(ssh, `tail -n 1 /opt/homelab/${NAME}/audit.log`)).trim())).toMatchObject({ command: 'restart n8n', result: 'ok', changed: 1 });
+
+    const logs = await cli('logs', 'postgresql', '--tail', '3');
+    expect(logs.code, logs.stderr).toBe(0);
+    const lines = logs.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(3);
+    for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // Not a terminal here: the command's output comes line by line, the password replaced.
+    const shown = await cli('exec', 'n8n', '--', 'printenv', 'DB_POSTGRESDB_PASSWORD');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).not.toContain(NASTY);
+    expect(shown.stdout.trim()).toBe('[redacted]');
+    expect(JSON.parse((await remote(ssh, `tail -n 1 /opt/homelab/${NAME}/audit.log`)).trim())).toMatchObject({ command: 'exec n8n -- printenv DB_POSTGRESDB_PASSWORD', result: 'ok' });
+    const failing = await cli('exec', 'n8n', '--', 'sh', '-c', 'exit 7');
+    expect(failing.code).toBe(7);
+    const none = await cli('logs', 'qdrant');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no host of this profile runs qdrant/);
+  }, 900_000);
+
   it('no secret value appears in project files, CLI output, the process list, logs or world-readable files on the host', async () => {
     const keyFile = path.join(root, 'identity.txt');
     writeFileSync(keyFile, `${identity}\n`, { mode: 0o600 });

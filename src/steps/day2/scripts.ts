@@ -69,7 +69,11 @@ export const SERVICE_UP_SCRIPT = `${HEALTH_GATE}
 exec 3>&1
 cd "$1" || exit 1
 made=''
-if [ -d "releases/$2.tmp" ]; then rm -rf -- "releases/$2" && mv -- "releases/$2.tmp" "releases/$2" || exit 1; made=1; fi
+# Release ids name their content: a folder already there (a killed run got this far) is the same
+# release, and a container may already mount files from it, so it is kept as it is.
+if [ -d "releases/$2.tmp" ]; then
+  if [ -d "releases/$2" ]; then rm -rf -- "releases/$2.tmp"; else mv -- "releases/$2.tmp" "releases/$2" || exit 1; made=1; fi
+fi
 cd "releases/$2" || exit 1
 why=''
 if docker compose -p "$4" -f "$5" up -d --no-deps --quiet-pull "$6"; then why=$(hlw_gate "$4" "$7" "$6" 2>&1 >&3) && exit 0; fi
