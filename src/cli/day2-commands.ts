@@ -1,4 +1,4 @@
-import type { CommandRunner } from './program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 
 /** `redeploy` and `rollback` with their picker: flows decide, cli/ mounts the Ink view. */
 export const redeploy: CommandRunner = async (global, io, args, options) => {

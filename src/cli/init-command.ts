@@ -1,5 +1,5 @@
 import { WizardError } from '../errors.js';
-import type { CommandRunner } from './program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 
 /** `init`: the answers file goes straight to the flow; the wizard (Ink) loads only for a terminal. */
 export const init: CommandRunner = async (global, io, _args, options) => {

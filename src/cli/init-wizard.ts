@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { GlobalOptions } from './global-options.js';
-import type { Io } from './io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import { ProfileError } from '../errors.js';
 import { Secret } from '../lib/secret.js';
 import { listProfiles, parseYaml } from '../profile/load.js';

@@ -1,10 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WizardError } from '../errors.js';
-import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
-import type { Io } from './io.js';
-
-/** A command's work, loaded lazily so `--help` and `profile check` stay fast. */
-export type CommandRunner = (global: GlobalOptions, io: Io, args: readonly unknown[], options: Record<string, unknown>) => Promise<number>;
+import type { CommandRunner } from '../contracts/command-runner.js';
+import type { Io } from '../contracts/io.js';
+import { resolveGlobalOptions, type RawGlobalOptions } from './global-options.js';
 
 export const DESCRIPTION = 'From nothing to a hardened, running, verified self-hosted stack.';
 

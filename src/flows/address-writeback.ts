@@ -1,6 +1,6 @@
 import { isMap, isSeq, parseDocument } from 'yaml';
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import { WizardError } from '../errors.js';
 import { parseYaml } from '../profile/load.js';
 import { validateProfile } from '../profile/validate.js';

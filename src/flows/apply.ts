@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { DestructiveRefusedError, PlanStaleError } from '../engine/errors.js';
 import type { ProveLogin, ProveResult } from '../engine/access.js';

@@ -1,6 +1,6 @@
 import { CATALOG } from '../catalog/catalog.js';
 import type { ServiceEntry } from '../catalog/types.js';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 
 function version(entry: ServiceEntry): string {
   if (entry.image) return entry.image.tag;

@@ -1,6 +1,6 @@
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
-import { UserAbortError, WizardError } from '../errors.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
+import { WizardError } from '../errors.js';
 import { DestructiveRefusedError } from '../engine/errors.js';
 import type { Secret } from '../lib/secret.js';
 import type { Action } from '../plan/change.js';
@@ -141,10 +141,7 @@ function provisionSteps(plan: ProvisionPlan): CloudStep[] {
 async function confirmDestroy(ctx: CloudContext, what: readonly string[]): Promise<void> {
   if (ctx.global.nonInteractive) throw new DestructiveRefusedError(what.join(', '));
   ctx.io.stderr(`These changes destroy servers:\n${what.map((d) => `  - ${d}`).join('\n')}\n`);
-  const { input } = await import('@inquirer/prompts');
-  const answer = await input({ message: `Type the profile name (${ctx.setup.profileName}) to go on:` }, { output: process.stderr }).catch((error: unknown) => {
-    throw error instanceof Error && error.name === 'ExitPromptError' ? new UserAbortError() : error;
-  });
+  const answer = await ctx.io.prompts.line(`Type the profile name (${ctx.setup.profileName}) to go on:`);
   if (answer.trim() !== ctx.setup.profileName) throw new DestructiveRefusedError(what.join(', '));
 }
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import { WizardError } from '../errors.js';
 import { LockHeldError } from '../engine/errors.js';
 import type { ExecResult, Runner } from '../engine/runner.js';

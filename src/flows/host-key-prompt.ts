@@ -1,10 +1,11 @@
-import type { Io } from '../cli/io.js';
+import type { Io } from '../contracts/io.js';
 import { UserAbortError } from '../errors.js';
 import type { HostKeyQuestion } from '../ssh/host-key-policy.js';
 
 /**
- * Ask about an unknown host key on the terminal. Hosts connect in parallel, so questions are
- * asked one at a time. Never called while Ink or listr2 draws: connections are made before.
+ * Ask about an unknown host key, through the prompts cli/ supplies. Hosts connect in parallel, so
+ * questions are asked one at a time. Never called while Ink or listr2 draws: connections are made
+ * before.
  */
 export function askHostKey(io: Io): (question: HostKeyQuestion) => Promise<boolean> {
   let queue: Promise<unknown> = Promise.resolve();
@@ -15,15 +16,10 @@ export function askHostKey(io: Io): (question: HostKeyQuestion) => Promise<boole
       if (aborted) throw new UserAbortError();
       io.stderr(`\nThe host key of ${question.host} (${question.name}) is not known yet:\n  ${question.keyType} ${question.fingerprint}\n`);
       io.stderr('Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the server console.\n');
-      // Loaded on first use: it costs ~180 ms at start-up, and most runs never ask.
-      const { confirm } = await import('@inquirer/prompts');
       try {
-        return await confirm({ message: `Trust this key for ${question.host} and remember it?`, default: false }, { output: process.stderr });
+        return await io.prompts.confirm(`Trust this key for ${question.host} and remember it?`);
       } catch (error) {
-        if (error instanceof Error && error.name === 'ExitPromptError') {
-          aborted = true;
-          throw new UserAbortError();
-        }
+        if (error instanceof UserAbortError) aborted = true;
         throw error;
       }
     });

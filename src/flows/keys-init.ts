@@ -1,20 +1,20 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
+import type { Io } from '../contracts/io.js';
 import { WizardError } from '../errors.js';
 import { Secret } from '../lib/secret.js';
 import { createIdentityFile, IDENTITY_ENV, identityLocation, PASSPHRASE_ENV, refuseExistingIdentity, scryptLogN } from '../vault/identity.js';
-import { askHidden } from './vault-access.js';
 
 /** Short passphrases fall to offline guessing whatever the work factor. */
 export const MIN_PASSPHRASE_LENGTH = 10;
 
-async function newPassphrase(nonInteractive: boolean, env: NodeJS.ProcessEnv): Promise<Secret> {
-  const fromEnv = env[PASSPHRASE_ENV];
+async function newPassphrase(nonInteractive: boolean, io: Io): Promise<Secret> {
+  const fromEnv = io.env[PASSPHRASE_ENV];
   let passphrase: Secret;
   if (fromEnv !== undefined && fromEnv !== '') passphrase = Secret.of(fromEnv);
   else if (nonInteractive) throw new WizardError('usage', 'keys init --passphrase needs a passphrase and cannot prompt here', `set ${PASSPHRASE_ENV}, or run it in a terminal`);
   else {
-    passphrase = await askHidden('passphrase for the new identity');
-    const again = await askHidden('the same passphrase again');
+    passphrase = await io.prompts.secret('passphrase for the new identity');
+    const again = await io.prompts.secret('the same passphrase again');
     if (again.reveal() !== passphrase.reveal()) throw new WizardError('usage', 'the two passphrases differ; nothing was written', 'run `homelab-wizard keys init --passphrase` again');
   }
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
@@ -32,7 +32,7 @@ export const keysInit: CommandRunner = async (global, io, _args, options) => {
   await refuseExistingIdentity(where.file);
   const protect = options['passphrase'] === true;
   const logN = protect ? scryptLogN(io.env, (line) => io.stderr(`${line}\n`)) : undefined;
-  const passphrase = protect ? await newPassphrase(global.nonInteractive, io.env) : undefined;
+  const passphrase = protect ? await newPassphrase(global.nonInteractive, io) : undefined;
   // scrypt is slow on purpose and its time depends on the machine (seconds on a small VPS): say what
   // it is rather than promise a duration, and report the time it took, which every unlock costs too.
   if (protect) io.stderr(`encrypting the identity with your passphrase: scrypt at work factor 2^${logN}, deliberately slow so that guessing it is expensive (seconds on a small machine)...\n`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { hasChanges, summarize, type HostPlan, type Plan } from '../plan/plan.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
@@ -14,8 +14,8 @@ import type { CloudStep } from './cloud-phases.js';
 import { hasCloudWork } from './cloud-work.js';
 import type { StepChange } from '../plan/change.js';
 import { unknownStep } from '../plan/evaluate.js';
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 
 function toChange(step: CloudStep): StepChange {
   return { id: step.id, phase: step.phase, describe: step.describe, risk: step.risk, action: step.action, reasons: step.reasons, files: [] };

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { ProfileError } from '../errors.js';
 import { profileWarnings } from '../profile/warnings.js';
 import { loadProfile } from './load-profile.js';

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { profileJsonSchema } from '../profile/json-schema.js';
 
 export const profileSchemaCommand: CommandRunner = async (_global, io) => {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { effectiveProfile } from '../profile/effective.js';
 import { loadProfile } from './load-profile.js';
 

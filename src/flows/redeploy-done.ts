@@ -1,5 +1,5 @@
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import type { HostOutcome } from '../engine/host-session.js';
 import type { Secret } from '../lib/secret.js';
 import { hostServices } from '../profile/effective.js';

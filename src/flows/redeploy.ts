@@ -1,5 +1,5 @@
-import type { CommandRunner } from '../cli/program.js';
-import type { Io } from '../cli/io.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
+import type { Io } from '../contracts/io.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { isSecret, Secret } from '../lib/secret.js';

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { imageTag } from '../steps/day2/host-snapshot.js';

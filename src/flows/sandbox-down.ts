@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { profilePaths } from '../profile/paths.js';
 import { DockerCli, dockerBinary } from '../sandbox/docker-cli.js';
 import { sandboxProfileName } from '../sandbox/sandbox-profile.js';

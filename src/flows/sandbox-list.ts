@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { DockerCli, dockerBinary } from '../sandbox/docker-cli.js';
 import { listServers } from '../sandbox/servers.js';
 

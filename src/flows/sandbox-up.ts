@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { ProfileError, WizardError } from '../errors.js';
 import { profilePaths } from '../profile/paths.js';
 import { validateProfile } from '../profile/validate.js';
@@ -82,7 +82,7 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
   let keys: string[];
   let profileContext: Awaited<ReturnType<typeof loadProfile>> | undefined;
   if (global.profile !== undefined) {
-    profileContext = await loadProfile(global);
+    profileContext = await loadProfile(global, { io });
     hosts = profileContext.profile.hosts.map((h) => h.name);
     keys = options['sshKey'] !== undefined ? await defaultAuthorizedKeys(String(options['sshKey']), io.cwd) : [...profileContext.profile.operator.sshPublicKeys];
     bed = { name: profileContext.loaded.name, subnet, origin, profile: profileContext.loaded.name };

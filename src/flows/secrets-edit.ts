@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { UserAbortError, WizardError, type Issue } from '../errors.js';
 import type { Secret } from '../lib/secret.js';
 import { createEditBuffer, removeLeftoverBuffers } from '../vault/edit-buffer.js';

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { keyProblem } from '../vault/keys.js';
 import { shownPath } from '../vault/shown-path.js';

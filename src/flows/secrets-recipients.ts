@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { profilePaths } from '../profile/paths.js';
 import { recipientProblem } from '../vault/age.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { generateSecret, knownSecret } from '../vault/generate.js';
 import { rotatableKeys, rotationProblem, servicesToRedeploy } from '../vault/rotation.js';
 import { shownPath } from '../vault/shown-path.js';
 import { recordRedeploy, updateVault } from '../vault/vault.js';
 import { validKey } from './secrets-set.js';
-import { askConfirm, enabledServicesOf, plural, vaultAccess } from './vault-access.js';
+import { enabledServicesOf, plural, vaultAccess } from './vault-access.js';
 
 /**
  * New values for generated secrets, and the record of which services must be redeployed to use
@@ -22,7 +22,7 @@ export const secretsRotate: CommandRunner = async (global, io, args) => {
   const enabled = await enabledServicesOf(global, io, access);
   if (requested === undefined && !global.yes) {
     if (global.nonInteractive) throw new WizardError('usage', 'rotating every generated secret needs a confirmation', 'pass --yes, or name one key: `homelab-wizard secrets rotate KEY`');
-    if (!(await askConfirm('rotate every generated secret of this vault (services must be redeployed afterwards)?'))) {
+    if (!(await io.prompts.confirm('rotate every generated secret of this vault (services must be redeployed afterwards)?'))) {
       io.stderr('nothing was changed\n');
       return 0;
     }

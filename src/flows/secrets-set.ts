@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { Secret } from '../lib/secret.js';
 import { generateSecret, knownSecret } from '../vault/generate.js';
@@ -8,7 +8,7 @@ import { isImmutable, servicesToRedeploy } from '../vault/rotation.js';
 import { shownPath } from '../vault/shown-path.js';
 import { recordRedeploy, updateVault } from '../vault/vault.js';
 import { MAX_VALUE_LENGTH } from '../vault/vault-yaml.js';
-import { askHidden, enabledServicesOf, vaultAccess } from './vault-access.js';
+import { enabledServicesOf, vaultAccess } from './vault-access.js';
 
 export function validKey(key: unknown): string {
   const value = typeof key === 'string' ? key : '';
@@ -35,7 +35,7 @@ export const secretsSet: CommandRunner = async (global, io, args, options) => {
       throw new WizardError('secret-invalid', `cannot read the value from stdin: ${error.message}`, 'pipe the value alone');
     }) : undefined;
     if (piped !== undefined) value = Secret.of(stripOneNewline(piped));
-    else if (!global.nonInteractive) value = await askHidden(`value of ${key}`);
+    else if (!global.nonInteractive) value = await io.prompts.secret(`value of ${key}`);
     else throw new WizardError('usage', `no value for ${key}: nothing on stdin and no terminal to ask`, `pipe it in (homelab-wizard secrets set ${key} < file), or run in a terminal; never put a secret in the command line`);
     if (value.length === 0) throw new WizardError('secret-invalid', `the value of ${key} is empty; nothing was changed`, 'give a value; to remove a secret, delete its line in `homelab-wizard secrets edit`');
     if (value.length > MAX_VALUE_LENGTH) throw new WizardError('secret-invalid', `the value of ${key} is longer than ${MAX_VALUE_LENGTH} characters; nothing was changed`, 'check what was piped in');

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { knownSecret, missingGenerated, missingRequired } from '../vault/generate.js';
 import { FINGERPRINT_SALT_KEY, REDEPLOY_KEY } from '../vault/keys.js';

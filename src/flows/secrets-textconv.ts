@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { decryptWithIdentities } from '../vault/age.js';
 import { ageShape } from '../vault/age-header.js';

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson } from '../smoke/results.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../contracts/io.js';
 import { expandHome } from '../ssh/identity.js';
 import type { SshKeyPair } from '../ssh/keygen.js';
 import type { Secret } from '../lib/secret.js';

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../cli/program.js';
+import type { CommandRunner } from '../contracts/command-runner.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { inventoryNeedsAttention, type HostInventory } from '../plan/inventory.js';
 import type { HostPlan } from '../plan/plan.js';

@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
-import { UserAbortError, WizardError } from '../errors.js';
-import { Secret } from '../lib/secret.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
+import { WizardError } from '../errors.js';
 import { resolveProfileName } from '../profile/load.js';
 import { profilePaths } from '../profile/paths.js';
 import { enabledServices } from '../vault/generate.js';
@@ -23,32 +22,11 @@ export interface VaultAccess {
   readonly notice: (line: string) => void;
 }
 
-/** A hidden prompt (nothing echoed but `*`), outside Ink. Ctrl-C is an abort, exit 130. */
-export async function askHidden(message: string): Promise<Secret> {
-  const { password } = await import('@inquirer/prompts');
-  try {
-    return Secret.of(await password({ message, mask: '*' }));
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new UserAbortError();
-    throw error;
-  }
-}
-
-export async function askConfirm(message: string): Promise<boolean> {
-  const { confirm } = await import('@inquirer/prompts');
-  try {
-    return await confirm({ message, default: false });
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') throw new UserAbortError();
-    throw error;
-  }
-}
-
 export function identityEnvironment(global: GlobalOptions, io: Io): IdentityEnvironment {
   return {
     env: io.env,
     notice: (line) => io.stderr(`${line}\n`),
-    ...(global.nonInteractive ? {} : { askPassphrase: (file: string, attempt: number) => askHidden(attempt === 1 ? `passphrase of ${file}` : `passphrase of ${file} (attempt ${attempt})`) }),
+    ...(global.nonInteractive ? {} : { askPassphrase: (file: string, attempt: number) => io.prompts.secret(attempt === 1 ? `passphrase of ${file}` : `passphrase of ${file} (attempt ${attempt})`) }),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import type { SecretSource } from '../engine/secret-source.js';
 import type { Vault } from '../vault/vault.js';
 import { identityFor } from './vault-access.js';

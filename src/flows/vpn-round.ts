@@ -1,5 +1,5 @@
-import type { GlobalOptions } from '../cli/global-options.js';
-import type { Io } from '../cli/io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import { WizardError } from '../errors.js';
 import type { HostOutcome, SessionContext } from '../engine/host-session.js';
 import { probeRequest } from '../engine/planner.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { GlobalOptions } from '../../src/cli/global-options.js';
+import type { GlobalOptions } from '../../src/contracts/global-options.js';
 import { Secret } from '../../src/lib/secret.js';
 import { applyCloudPhases, planCloudPhases } from '../../src/flows/cloud-phases.js';
 import { prepareEngine } from '../../src/flows/engine-setup.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GlobalOptions } from '../../src/cli/global-options.js';
+import type { GlobalOptions } from '../../src/contracts/global-options.js';
 import { prepareEngine } from '../../src/flows/engine-setup.js';
 import { clearRedeployed } from '../../src/flows/redeploy-done.js';
 import { vaultOwnerOf } from '../../src/flows/vault-owner.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/contracts/io.js';
 import { run } from '../../src/main.js';
 import { writeProfileFile } from '../../src/vault/profile-file.js';
 import { openVault } from '../../src/vault/vault.js';
