@@ -7,7 +7,7 @@ import { REPO } from './helpers/profiles.js';
 const SRC = path.join(REPO, 'src');
 
 interface Edge {
-  readonly file: string; // relative to src/, e.g. 'flows/profile-check.ts'
+  readonly file: string; // relative to src/, e.g. 'commands/profile-check.ts'
   readonly target: string; // a package name or a path relative to src/
   readonly typeOnly: boolean;
   /** `import('...')`: loaded only when that code runs. */
@@ -64,13 +64,19 @@ const PACKAGE_HOMES: [RegExp, RegExp][] = [
  * view (tasks/) sees the engine only through types. [folder of the importer, forbidden targets].
  */
 const LAYERS: [RegExp, RegExp][] = [
-  [/^engine\//, /^(ssh|tasks|flows|cli|ui|vault|providers)\//],
-  [/^plan\//, /^(engine|steps|ssh|tasks|flows|cli|ui|profile)\//],
-  [/^steps\//, /^(engine|ssh|tasks|flows|cli|ui)\//],
-  // Smoke planning and judging: data in, data out; the runner (flows/smoke-run.ts) does the I/O.
-  [/^smoke\//, /^(engine|ssh|tasks|flows|cli|ui|vault|providers)\//],
+  [/^engine\//, /^(ssh|tasks|flows|commands|run|session|cli|ui|vault|providers)\//],
+  [/^plan\//, /^(engine|steps|ssh|tasks|flows|commands|run|session|cli|ui|profile)\//],
+  [/^steps\//, /^(engine|ssh|tasks|flows|commands|run|session|cli|ui)\//],
+  // Smoke planning and judging: data in, data out; the runner (run/smoke-run.ts) does the I/O.
+  [/^smoke\//, /^(engine|ssh|tasks|flows|commands|run|session|cli|ui|vault|providers)\//],
   [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)/],
-  [/^ssh\//, /^(tasks|flows|cli|ui)\//],
+  [/^ssh\//, /^(tasks|flows|commands|run|session|cli|ui)\//],
+  // Contracts are types every layer shares; they know nothing above lib/.
+  [/^contracts\//, /^(?!lib\/)(?!contracts\/)/],
+  // Session wiring (profile, vault, pool) is what running logic and commands stand on, not the reverse.
+  [/^session\//, /^(run|commands|flows|cli|ui|tasks)\//],
+  // Running logic serves commands; it never reaches up to them or to the terminal.
+  [/^run\//, /^(commands|flows|cli|ui)\//],
 ];
 
 describe('architecture', () => {
@@ -89,15 +95,15 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it('lets only cli/ and main.ts import cli/, ui/ and flows/ (types excepted)', () => {
+  it('lets only cli/ and main.ts import cli/, ui/, commands/ and flows/ (types excepted)', () => {
     const bad = edges.filter(
-      (e) => !e.typeOnly && /^(cli|ui|flows)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
+      (e) => !e.typeOnly && /^(cli|ui|commands|flows)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
     );
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
-  it('keeps ui/ to views: no flows, engine, tasks, ssh, providers or vault at run time', () => {
-    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(flows|engine|tasks|ssh|providers|vault)\//.test(e.target));
+  it('keeps ui/ to views: no commands, flows, running logic, session, engine, tasks, ssh, providers or vault at run time', () => {
+    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(commands|flows|run|session|engine|tasks|ssh|providers|vault)\//.test(e.target));
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
@@ -111,9 +117,9 @@ describe('architecture', () => {
   });
 
   it('loads the vault for a profile only when it is encrypted (no static import from load-profile or profile commands)', () => {
-    const statics = edges.filter((e) => /^flows\/(load-profile|profile-[a-z]+)\.ts$/.test(e.file) && !e.typeOnly && !e.dynamic && (/^vault\//.test(e.target) || e.target === 'age-encryption' || e.target === 'flows/vault-access.ts'));
+    const statics = edges.filter((e) => /^(session\/load-profile|commands\/profile-[a-z]+)\.ts$/.test(e.file) && !e.typeOnly && !e.dynamic && (/^vault\//.test(e.target) || e.target === 'age-encryption' || e.target === 'session/vault-access.ts'));
     expect(statics.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
-    expect(edges.some((e) => e.file === 'flows/load-profile.ts' && e.dynamic && e.target === 'vault/profile-file.ts')).toBe(true);
+    expect(edges.some((e) => e.file === 'session/load-profile.ts' && e.dynamic && e.target === 'vault/profile-file.ts')).toBe(true);
   });
 
   it('keeps the engine layers apart: engine knows no adapter, plan no engine, shell only itself and Secret', () => {
@@ -122,7 +128,7 @@ describe('architecture', () => {
   });
 
   it('lets tasks/ (the view) see the engine through types only', () => {
-    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|flows)\//.test(e.target));
+    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|flows|commands|run|session)\//.test(e.target));
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import type { CommandRunner } from '../contracts/command-runner.js';
 export const init: CommandRunner = async (global, io, _args, options) => {
   const answersFile = options['answers'] as string | undefined;
   const plainFlag = options['plainProfile'] === true;
-  if (answersFile !== undefined) return (await import('../flows/init.js')).initFromAnswers(global, io, answersFile, plainFlag, options['createSshKey'] === true);
+  if (answersFile !== undefined) return (await import('../commands/init.js')).initFromAnswers(global, io, answersFile, plainFlag, options['createSshKey'] === true);
   if (global.nonInteractive) {
     throw new WizardError('usage', 'init needs a terminal for the wizard, or an answers file', 'run it in a terminal, or pass --answers FILE (see profiles/answers.example.yaml)');
   }

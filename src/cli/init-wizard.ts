@@ -10,9 +10,9 @@ import { mergeProfileText } from '../profile/merge.js';
 import { validateProfile } from '../profile/validate.js';
 import { checkHeadscaleUrl, checkHetznerToken, checkOvhCredentials } from '../providers/live-checks.js';
 import type { Draft } from '../ui/wizard/screens.js';
-import { abortInit, existingVaultKeys, formSwitchLine, profileDiff, readExisting, writeInit } from '../flows/init.js';
-import { identityFor } from '../flows/vault-access.js';
-import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../flows/init-catalog.js';
+import { abortInit, existingVaultKeys, formSwitchLine, profileDiff, readExisting, writeInit } from '../commands/init.js';
+import { identityFor } from '../session/vault-access.js';
+import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../commands/init-catalog.js';
 
 async function defaultKey(): Promise<string | undefined> {
   for (const name of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {

@@ -1,6 +1,6 @@
 import type { Io } from '../contracts/io.js';
 import { UserAbortError } from '../errors.js';
-import { DEFAULT_KEY_FILE, pendingSshKey, type PendingSshKey } from '../flows/ssh-key.js';
+import { DEFAULT_KEY_FILE, pendingSshKey, type PendingSshKey } from '../commands/ssh-key.js';
 
 /**
  * Before the wizard, when ~/.ssh holds no key: offer to make one, so a newcomer needs no

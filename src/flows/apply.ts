@@ -16,16 +16,16 @@ import type { LockInfo } from '../plan/host-state.js';
 import type { Plan } from '../plan/plan.js';
 import { parseSavedPlan } from '../plan/saved-plan.js';
 import { createApplyView, type ViewHost } from '../tasks/apply-view.js';
-import { guardEventLine, RunRecord, renderFailures, renderSummary } from './apply-report.js';
-import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from './engine-setup.js';
-import { engineOptions } from './engine-options.js';
-import { hasCloudWork } from './cloud-work.js';
-import { findRun, lastUnfinishedRun, newRunId, previousRunNotice, RunFiles, runFilePaths } from './run-files.js';
+import { guardEventLine, RunRecord, renderFailures, renderSummary } from '../run/apply-report.js';
+import { notProvisioned, openPool, prepareEngine, secretsOf, type EngineSetup } from '../session/engine-setup.js';
+import { engineOptions } from '../session/engine-options.js';
+import { hasCloudWork } from '../run/cloud-work.js';
+import { findRun, lastUnfinishedRun, newRunId, previousRunNotice, RunFiles, runFilePaths } from '../run/run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
 import { clearRedeployed } from './redeploy-done.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson, type HostSmoke } from '../smoke/results.js';
-import { runSmoke } from './smoke-run.js';
-import { vaultSecretSource } from './vault-secret-source.js';
+import { runSmoke } from '../run/smoke-run.js';
+import { vaultSecretSource } from '../session/vault-secret-source.js';
 import type { Profile } from '../profile/schema.js';
 import type { SshPool } from '../ssh/pool.js';
 import { isLateVpnStep } from '../steps/vpn/vpn-steps.js';
@@ -36,7 +36,7 @@ import { isLateVpnStep } from '../steps/vpn/vpn-steps.js';
  */
 async function proveThrough(pool: SshPool, profile: Profile, host: string, login: ProveLogin): Promise<ProveResult> {
   if (login === 'current' || login.network !== 'vpn') return pool.prove(host, login);
-  const { readVpnAddress } = await import('./vpn-round.js');
+  const { readVpnAddress } = await import('../run/vpn-round.js');
   const at = await readVpnAddress(await pool.runner(host), profile);
   return pool.prove(host, login, {}, at);
 }
@@ -105,7 +105,7 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
 
   // Provision (Hetzner) and dns (OVH) talk to provider APIs, before any SSH connection: a new
   // server's address is written into the profile, which is then read again.
-  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).applyCloudPhases({ global, io, setup }, { allowDestroy }) : { steps: [], profileChanged: false };
+  const cloud = hasCloudWork(setup) ? await (await import('../run/cloud-phases.js')).applyCloudPhases({ global, io, setup }, { allowDestroy }) : { steps: [], profileChanged: false };
   if (cloud.profileChanged) setup = await prepareEngine(global, selection);
 
   const reachable = setup.work.some((w) => w.host.address !== undefined);
@@ -243,8 +243,8 @@ export const applyCommand: CommandRunner = async (global, io, _args, raw) => {
     drawing = undefined;
     viewDone = true;
     if (opened && setup.work.some((w) => w.steps.some(isLateVpnStep)) && !controller.signal.aborted && !(failFast && record.failedHosts.length > 0)) {
-      const { runVpnRound } = await import('./vpn-round.js');
-      const { identityFor } = await import('./vault-access.js');
+      const { runVpnRound } = await import('../run/vpn-round.js');
+      const { identityFor } = await import('../session/vault-access.js');
       const late = await runVpnRound({
         global, io, identity: () => identityFor(global, io), setup, pool: opened.pool, ctx, secrets, concurrency: options.concurrency, failFast, signal: controller.signal, failed: new Set(record.failedHosts),
       });

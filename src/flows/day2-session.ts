@@ -10,16 +10,16 @@ import type { AuditEntry, GuardResolution, LockInfo } from '../plan/host-state.j
 import type { GuardFacts } from '../plan/guard-facts.js';
 import type { ProveLogin, ProveResult } from '../engine/access.js';
 import { resolveGuards } from '../engine/resolve-guards.js';
-import { guardEventLine } from './apply-report.js';
+import { guardEventLine } from '../run/apply-report.js';
 import { hostServices } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import type { MaybeSecret } from '../render/service-env.js';
 import { parseSnapshot, SNAPSHOT_SCRIPT, type HostSnapshot } from '../steps/day2/host-snapshot.js';
 import { hostLayout, type HostLayout } from '../steps/host-layout.js';
-import { openPool } from './engine-setup.js';
-import { loadProfile } from './load-profile.js';
-import { vaultOwnerOf } from './vault-owner.js';
-import { newRunId } from './run-files.js';
+import { openPool } from '../session/engine-setup.js';
+import { loadProfile } from '../session/load-profile.js';
+import { vaultOwnerOf } from '../session/vault-owner.js';
+import { newRunId } from '../run/run-files.js';
 import { pidAlive } from '../lib/pid-alive.js';
 import { progressMessage } from '../shell/progress.js';
 
@@ -80,7 +80,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: { readonl
   const { loaded, profile } = await loadProfile(global, { io });
   const host = chooseHost(profile, options.host, options.service);
   if (host.address === undefined) throw new WizardError('ssh-connect', `${host.name} has no address yet`, 'create it first: `homelab-wizard apply`');
-  const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
+  const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('../session/vault-access.js')]);
   const vaultOwner = vaultOwnerOf(loaded);
   const vault = await openVault(global.dir, vaultOwner.vaultName, { identity: identityFor(global, io) });
   const layout = hostLayout(profile);

@@ -6,7 +6,7 @@ import { hostServices } from '../profile/effective.js';
 import type { Profile } from '../profile/schema.js';
 import { REDEPLOY_KEY } from '../vault/keys.js';
 import { parseRedeploy, withoutRedeploy } from '../vault/redeploy-record.js';
-import type { EngineSetup } from './engine-setup.js';
+import type { EngineSetup } from '../session/engine-setup.js';
 
 /**
  * Pure: the services of the vault's redeploy record that a deploy has now brought up with their
@@ -40,7 +40,7 @@ export async function clearRedeployed(global: GlobalOptions, io: Io, setup: Engi
   if (used === undefined || !setup.phases.includes('deploy') || setup.vault.replicaOf !== undefined) return [];
   if (parseRedeploy(used.get(REDEPLOY_KEY)?.reveal()).length === 0) return [];
   const deployed = new Set(outcomes.filter((o) => o.result === 'ok' || o.result === 'no-changes').map((o) => o.host));
-  const [{ updateVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('./vault-access.js')]);
+  const [{ updateVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('../session/vault-access.js')]);
   const outcome = await updateVault(
     global.dir,
     setup.profileName,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GlobalOptions } from '../../src/contracts/global-options.js';
-import type { EngineSetup } from '../../src/flows/engine-setup.js';
+import type { EngineSetup } from '../../src/session/engine-setup.js';
 import { clearRedeployed, redeployedBy } from '../../src/flows/redeploy-done.js';
 import type { HostOutcome } from '../../src/engine/host-session.js';
 import { Secret } from '../../src/lib/secret.js';

@@ -16,7 +16,7 @@ import { validateProfile } from '../profile/validate.js';
 import type { IdentityProvider } from '../vault/identity.js';
 import { expandHome } from '../ssh/identity.js';
 import { DEFAULT_KEY_FILE, homeOf, pendingSshKey, writePendingKey, type PendingSshKey } from './ssh-key.js';
-import { identityFor } from './vault-access.js';
+import { identityFor } from '../session/vault-access.js';
 
 /** What init is about to write, decided before anything touches the disk. */
 interface InitPlan {

@@ -15,7 +15,7 @@ import {
 import { isLateVpnStep, vpnLateSteps } from '../steps/vpn/vpn-steps.js';
 import type { IdentityProvider } from '../vault/identity.js';
 import { writeBackHostField } from './address-writeback.js';
-import type { EngineSetup } from './engine-setup.js';
+import type { EngineSetup } from '../session/engine-setup.js';
 
 /** How long a pre-auth key lives: enough for this run's join, useless soon after. */
 export const AUTH_KEY_EXPIRATION = '10m';

@@ -3,7 +3,7 @@ import { WizardError } from '../errors.js';
 import { keyProblem } from '../vault/keys.js';
 import { shownPath } from '../vault/shown-path.js';
 import { openVault } from '../vault/vault.js';
-import { plural, vaultAccess } from './vault-access.js';
+import { plural, vaultAccess } from '../session/vault-access.js';
 
 /** Closest known key by edit distance, for "did you mean". */
 export function closestKey(wanted: string, keys: readonly string[]): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostStatus } from '../../src/flows/status.js';
+import { hostStatus } from '../../src/commands/status.js';
 import type { HostInventory } from '../../src/plan/inventory.js';
 import type { HostPlan } from '../../src/plan/plan.js';
 

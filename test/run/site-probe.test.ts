@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchSite } from '../../src/flows/site-probe.js';
+import { fetchSite } from '../../src/run/site-probe.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 
 /**

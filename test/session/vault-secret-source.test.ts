@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { describe, expect, it } from 'vitest';
 import { resolveGlobalOptions } from '../../src/cli/global-options.js';
-import { vaultSecretSource } from '../../src/flows/vault-secret-source.js';
+import { vaultSecretSource } from '../../src/session/vault-secret-source.js';
 import { Secret } from '../../src/lib/secret.js';
 import { createVault } from '../../src/vault/vault.js';
 import { captureIo } from '../helpers/io.js';

@@ -8,7 +8,7 @@ import type { Host } from '../profile/schema.js';
 import type { HostPlan } from '../plan/plan.js';
 import type { Step } from '../plan/step.js';
 import type { SshPool } from '../ssh/pool.js';
-import { notProvisioned, type EngineSetup } from './engine-setup.js';
+import { notProvisioned, type EngineSetup } from '../session/engine-setup.js';
 
 /** Hand the planner a runner that has only `probe`, at run time as well as in its type. */
 export function readOnly(runner: ProbeRunner): ProbeRunner {

@@ -15,7 +15,7 @@ import { prepareBed } from '../sandbox/prepare-bed.js';
 import { connectRegistry } from '../sandbox/registry.js';
 import { sandboxProfile, sandboxProfileName } from '../sandbox/sandbox-profile.js';
 import { ensureBedNetwork, startServer, type BedSpec, type SandboxServer } from '../sandbox/servers.js';
-import { loadProfile } from './load-profile.js';
+import { loadProfile } from '../session/load-profile.js';
 
 const MAX_HOSTS = 8;
 /** Sandbox servers starting at once: more than two only slows each of them down on a small machine. */

@@ -3,15 +3,15 @@ import type { CommandRunner } from '../contracts/command-runner.js';
 import { hasChanges, summarize, type HostPlan, type Plan } from '../plan/plan.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
-import { openPool, prepareEngine, type EngineSetup } from './engine-setup.js';
-import { engineOptions } from './engine-options.js';
-import { probeHostsWith } from './probe-hosts.js';
+import { openPool, prepareEngine, type EngineSetup } from '../session/engine-setup.js';
+import { engineOptions } from '../session/engine-options.js';
+import { probeHostsWith } from '../run/probe-hosts.js';
 import type { ProbeRequest } from '../engine/runner.js';
 import type { InventoryFacts } from '../plan/inventory.js';
 import type { Host } from '../profile/schema.js';
 import { atomicWrite } from '../vault/atomic-write.js';
-import type { CloudStep } from './cloud-phases.js';
-import { hasCloudWork } from './cloud-work.js';
+import type { CloudStep } from '../run/cloud-phases.js';
+import { hasCloudWork } from '../run/cloud-work.js';
 import type { StepChange } from '../plan/change.js';
 import { unknownStep } from '../plan/evaluate.js';
 import type { GlobalOptions } from '../contracts/global-options.js';
@@ -62,7 +62,7 @@ export async function makePlanWith(
   options: { acceptNewHostKeys: boolean; concurrency: number },
   inventory?: (host: Host) => ProbeRequest['inventory'],
 ): Promise<{ plan: Plan; inventories: ReadonlyMap<string, InventoryFacts> }> {
-  const cloud = hasCloudWork(setup) ? await (await import('./cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>(), unknown: new Map<string, string>() };
+  const cloud = hasCloudWork(setup) ? await (await import('../run/cloud-phases.js')).planCloudPhases({ global, io, setup }) : { steps: [], toCreate: new Set<string>(), unknown: new Map<string, string>() };
   const reachable = setup.work.some((w) => w.host.address !== undefined);
   const opened = reachable ? await openPool(setup, global, { acceptNewHostKeys: options.acceptNewHostKeys, io }) : undefined;
   let hosts: HostPlan[];

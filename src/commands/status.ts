@@ -4,9 +4,9 @@ import { inventoryNeedsAttention, type HostInventory } from '../plan/inventory.j
 import type { HostPlan } from '../plan/plan.js';
 import { guardFoundText } from '../plan/guard-facts.js';
 import { PHASES } from '../steps/phases.js';
-import { prepareEngine } from './engine-setup.js';
-import { engineOptions } from './engine-options.js';
-import { hostInventory, inventoryRequest, pinnedServices } from './host-inventory.js';
+import { prepareEngine } from '../session/engine-setup.js';
+import { engineOptions } from '../session/engine-options.js';
+import { hostInventory, inventoryRequest, pinnedServices } from '../run/host-inventory.js';
 import { makePlanWith } from './plan.js';
 
 export interface HostStatus {

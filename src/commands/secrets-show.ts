@@ -6,8 +6,8 @@ import { shownPath } from '../vault/shown-path.js';
 import { openVault } from '../vault/vault.js';
 import { serialiseVault } from '../vault/vault-yaml.js';
 import { profileDecryptor } from '../vault/profile-file.js';
-import { loadProfile } from './load-profile.js';
-import { plural, vaultAccess } from './vault-access.js';
+import { loadProfile } from '../session/load-profile.js';
+import { plural, vaultAccess } from '../session/vault-access.js';
 
 export const secretsShow: CommandRunner = async (global, io, _args, options) => {
   const reveal = options['reveal'] === true;

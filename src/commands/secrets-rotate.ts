@@ -6,7 +6,7 @@ import { rotatableKeys, rotationProblem, servicesToRedeploy } from '../vault/rot
 import { shownPath } from '../vault/shown-path.js';
 import { recordRedeploy, updateVault } from '../vault/vault.js';
 import { validKey } from './secrets-set.js';
-import { enabledServicesOf, plural, vaultAccess } from './vault-access.js';
+import { enabledServicesOf, plural, vaultAccess } from '../session/vault-access.js';
 
 /**
  * New values for generated secrets, and the record of which services must be redeployed to use

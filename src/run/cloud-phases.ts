@@ -21,11 +21,11 @@ import { desiredRecords, planDns, type DnsChange, type ExistingRecord } from '..
 import type { IdentityProvider } from '../vault/identity.js';
 import { openVault, type Vault } from '../vault/vault.js';
 import { readDnsState, writeDnsState } from './dns-state.js';
-import type { EngineSetup } from './engine-setup.js';
+import type { EngineSetup } from '../session/engine-setup.js';
 import { pinHostKey } from './known-hosts-pin.js';
 import { writeBackAddresses } from './address-writeback.js';
 import { wantsDns, wantsProvision } from './cloud-work.js';
-import { identityFor } from './vault-access.js';
+import { identityFor } from '../session/vault-access.js';
 
 /** One line of the provision or dns phase, shown in `plan` like a step. */
 export interface CloudStep {

@@ -7,7 +7,7 @@ import { changeRecipients } from '../vault/recipients.js';
 import { withoutRecipient, withRecipient } from '../vault/recipients-file.js';
 import { shownPath } from '../vault/shown-path.js';
 import { readRecipients } from '../vault/vault.js';
-import { plural, vaultAccess } from './vault-access.js';
+import { plural, vaultAccess } from '../session/vault-access.js';
 import { stanzaCount } from '../vault/recipients.js';
 
 /** Your public key, when it can be known without a prompt (plain identity, or passphrase in the environment). */

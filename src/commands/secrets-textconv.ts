@@ -4,7 +4,7 @@ import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { decryptWithIdentities } from '../vault/age.js';
 import { ageShape } from '../vault/age-header.js';
-import { identityFor } from './vault-access.js';
+import { identityFor } from '../session/vault-access.js';
 
 /**
  * `git diff` on encrypted files: `*.age diff=age` in .gitattributes and

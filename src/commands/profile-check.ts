@@ -1,7 +1,7 @@
 import type { CommandRunner } from '../contracts/command-runner.js';
 import { ProfileError } from '../errors.js';
 import { profileWarnings } from '../profile/warnings.js';
-import { loadProfile } from './load-profile.js';
+import { loadProfile } from '../session/load-profile.js';
 
 export const profileCheck: CommandRunner = async (global, io) => {
   try {

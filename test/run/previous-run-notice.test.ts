@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { previousRunNotice } from '../../src/flows/run-files.js';
+import { previousRunNotice } from '../../src/run/run-files.js';
 
 const run = { runId: '20260101T100000Z-abcdef', pid: 4242, operatorHost: 'laptop.example.com', startedAt: '2026-01-01T10:00:00.000Z', progress: ['vps: deploy.stack.apps ok'] };
 

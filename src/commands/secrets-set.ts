@@ -8,7 +8,7 @@ import { isImmutable, servicesToRedeploy } from '../vault/rotation.js';
 import { shownPath } from '../vault/shown-path.js';
 import { recordRedeploy, updateVault } from '../vault/vault.js';
 import { MAX_VALUE_LENGTH } from '../vault/vault-yaml.js';
-import { enabledServicesOf, vaultAccess } from './vault-access.js';
+import { enabledServicesOf, vaultAccess } from '../session/vault-access.js';
 
 export function validKey(key: unknown): string {
   const value = typeof key === 'string' ? key : '';

@@ -10,7 +10,7 @@ import { isImmutable, servicesToRedeploy } from '../vault/rotation.js';
 import { shownPath } from '../vault/shown-path.js';
 import { recordRedeploy, updateVault } from '../vault/vault.js';
 import { changedKeys, serialiseVault, vaultProblems } from '../vault/vault-yaml.js';
-import { enabledServicesOf, plural, vaultAccess } from './vault-access.js';
+import { enabledServicesOf, plural, vaultAccess } from '../session/vault-access.js';
 
 /**
  * `secrets edit`: the vault's keys and values in the operator's editor, on a buffer in RAM.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WizardError } from '../../src/errors.js';
 import { isSecret } from '../../src/lib/secret.js';
-import { makeAuthKey, readVpnAddress } from '../../src/flows/vpn-round.js';
+import { makeAuthKey, readVpnAddress } from '../../src/run/vpn-round.js';
 import { FakeHost } from '../fakes/fake-host.js';
 import { validExample } from '../helpers/profiles.js';
 

@@ -1,4 +1,4 @@
-import type { EngineSetup } from './engine-setup.js';
+import type { EngineSetup } from '../session/engine-setup.js';
 
 /** Kept apart from cloud-phases.ts so a run without cloud work never loads the vault's code. */
 export function wantsProvision(setup: EngineSetup): boolean {

@@ -7,7 +7,7 @@ import { validateProfile } from '../profile/validate.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import type { IdentityProvider } from '../vault/identity.js';
 import { profileDecryptor, writeProfileFile } from '../vault/profile-file.js';
-import { loadProfile } from './load-profile.js';
+import { loadProfile } from '../session/load-profile.js';
 
 /**
  * The address of each provisioned host into the profile: the YAML is edited in place (comments

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../../src/engine/runner.js';
-import { runSmoke, type SmokeRunner } from '../../src/flows/smoke-run.js';
-import type { SiteRequest } from '../../src/flows/site-probe.js';
+import { runSmoke, type SmokeRunner } from '../../src/run/smoke-run.js';
+import type { SiteRequest } from '../../src/run/site-probe.js';
 import { isSecret, Secret } from '../../src/lib/secret.js';
 import type { Command } from '../../src/plan/command.js';
 import type { SiteOutcome } from '../../src/smoke/site-result.js';

@@ -2,9 +2,9 @@ import type { CommandRunner } from '../contracts/command-runner.js';
 import { WizardError } from '../errors.js';
 import { EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { renderSmokeFailures, renderSmokeSummary, renderSmokeTable, smokeExitCode, smokeJson } from '../smoke/results.js';
-import { notProvisioned, openPool, prepareEngine } from './engine-setup.js';
-import { runSmoke } from './smoke-run.js';
-import { vaultSecretSource } from './vault-secret-source.js';
+import { notProvisioned, openPool, prepareEngine } from '../session/engine-setup.js';
+import { runSmoke } from '../run/smoke-run.js';
+import { vaultSecretSource } from '../session/vault-secret-source.js';
 
 /**
  * `smoke`: the smoke checks alone, read-only (no lock, no audit line). One SSH connection and one

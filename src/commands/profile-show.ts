@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { CommandRunner } from '../contracts/command-runner.js';
 import { effectiveProfile } from '../profile/effective.js';
-import { loadProfile } from './load-profile.js';
+import { loadProfile } from '../session/load-profile.js';
 
 export const profileShow: CommandRunner = async (global, io) => {
   const { loaded, profile } = await loadProfile(global, { io });
