@@ -27,6 +27,9 @@ const sources = files(SRC).map((full) => ({ file: path.relative(SRC, full), text
 const code = (text: string): string =>
   text.replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
 
+/** Code without comments, strings kept: for calls whose argument is a string. */
+const withoutComments = (text: string): string => text.replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1');
+
 const edges: Edge[] = sources.flatMap(({ file, text }) => {
   const out: Edge[] = [];
   const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -40,6 +43,44 @@ const edges: Edge[] = sources.flatMap(({ file, text }) => {
 });
 
 const top = (p: string): string => p.split('/')[0] ?? p;
+const known = new Set(sources.map((s) => s.file));
+/** A file of src/ (a `.tsx` is imported by its `.js` name too, read here as `.ts`). */
+const isSource = (target: string): boolean => known.has(target) || known.has(`${target}x`);
+
+/**
+ * Each cycle between top-level folders (a file at the top of src/ is its own node), found as the
+ * strongly connected components of the folder graph, with the imports that make it: type-only
+ * imports count, since a cycle of types still ties the folders together.
+ */
+function folderCycles(all: readonly Edge[]): string[] {
+  const graph = new Map<string, Map<string, string[]>>();
+  for (const e of all) {
+    if (!isSource(e.target) || top(e.file) === top(e.target)) continue;
+    const out = graph.get(top(e.file)) ?? new Map<string, string[]>();
+    graph.set(top(e.file), out.set(top(e.target), [...(out.get(top(e.target)) ?? []), `${e.file} → ${e.target}`]));
+  }
+  // Tarjan's algorithm: few nodes, so recursion is fine.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) as number);
+    stack.push(v);
+    for (const w of graph.get(v)?.keys() ?? []) {
+      if (!index.has(w)) visit(w);
+      if (stack.includes(w)) low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component = stack.splice(stack.indexOf(v));
+    if (component.length < 2) return;
+    const inside = component.flatMap((a) => component.flatMap((b) => (graph.get(a)?.get(b) ?? []).slice(0, 3)));
+    cycles.push(`${[...component].sort().join(' ↔ ')}: ${inside.join(', ')}`);
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return cycles;
+}
 const isPackage = (target: string): boolean => !target.includes('/') || target.startsWith('@') || target.startsWith('node:') || !sources.some((s) => top(s.file) === top(target));
 
 /** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
@@ -56,7 +97,6 @@ const PACKAGE_HOMES: [RegExp, RegExp][] = [
   [/^(ink|react|@inkjs\/ui|ink-testing-library)$/, /^ui\//],
   [/^(node-ssh|ssh2)$/, /^ssh\//],
   [/^age-encryption$/, /^vault\//],
-  [/^@inquirer\/prompts$/, /^(cli|flows)\//],
 ];
 
 /**
@@ -93,6 +133,25 @@ describe('architecture', () => {
       if (hit) bad.push(`${file} uses ${hit[0]}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  it('has no import cycle between top-level folders, type imports included', () => {
+    expect(folderCycles(edges)).toEqual([]);
+  });
+
+  it('lets nothing outside cli/ import cli/, not even a type, except main.ts', () => {
+    const bad = edges.filter((e) => /^cli\//.test(e.target) && !/^(cli\/|main\.ts$)/.test(e.file));
+    expect(bad.map((e) => `${e.file} → ${e.target}${e.typeOnly ? ' (type)' : ''}`)).toEqual([]);
+  });
+
+  it('asks terminal questions only in the UI layer: @inquirer/prompts in cli/ or ui/ alone', () => {
+    const bad = edges.filter((e) => e.target === '@inquirer/prompts' && !/^(cli|ui)\//.test(e.file));
+    expect(bad.map((e) => `${e.file} imports ${e.target}`)).toEqual([]);
+  });
+
+  it('installs a SIGINT handler in one file at most (one owner decides what Ctrl-C does)', () => {
+    const owners = sources.filter((s) => /process\.(on|once|addListener|prependListener|prependOnceListener)\(\s*['"]SIGINT['"]/.test(withoutComments(s.text))).map((s) => s.file);
+    expect(owners.length > 1 ? owners : []).toEqual([]);
   });
 
   it('lets only cli/ and main.ts import cli/, ui/, commands/ and flows/ (types excepted)', () => {
