@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommanderError } from 'commander';
-import { processIo, type Io } from './cli/io.js';
+import { processIo } from './cli/io.js';
 import { buildProgram, commanderExit } from './cli/program.js';
 import { reportError } from './cli/report-error.js';
+import type { Io } from './contracts/io.js';
 import { packageRoot } from './lib/package-root.js';
 
 function packageVersion(): string {

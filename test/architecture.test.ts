@@ -7,7 +7,7 @@ import { REPO } from './helpers/profiles.js';
 const SRC = path.join(REPO, 'src');
 
 interface Edge {
-  readonly file: string; // relative to src/, e.g. 'flows/profile-check.ts'
+  readonly file: string; // relative to src/, e.g. 'commands/profile-check.ts'
   readonly target: string; // a package name or a path relative to src/
   readonly typeOnly: boolean;
   /** `import('...')`: loaded only when that code runs. */
@@ -27,6 +27,9 @@ const sources = files(SRC).map((full) => ({ file: path.relative(SRC, full), text
 const code = (text: string): string =>
   text.replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
 
+/** Code without comments, strings kept: for calls whose argument is a string. */
+const withoutComments = (text: string): string => text.replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1');
+
 const edges: Edge[] = sources.flatMap(({ file, text }) => {
   const out: Edge[] = [];
   const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -40,6 +43,44 @@ const edges: Edge[] = sources.flatMap(({ file, text }) => {
 });
 
 const top = (p: string): string => p.split('/')[0] ?? p;
+const known = new Set(sources.map((s) => s.file));
+/** A file of src/ (a `.tsx` is imported by its `.js` name too, read here as `.ts`). */
+const isSource = (target: string): boolean => known.has(target) || known.has(`${target}x`);
+
+/**
+ * Each cycle between top-level folders (a file at the top of src/ is its own node), found as the
+ * strongly connected components of the folder graph, with the imports that make it: type-only
+ * imports count, since a cycle of types still ties the folders together.
+ */
+function folderCycles(all: readonly Edge[]): string[] {
+  const graph = new Map<string, Map<string, string[]>>();
+  for (const e of all) {
+    if (!isSource(e.target) || top(e.file) === top(e.target)) continue;
+    const out = graph.get(top(e.file)) ?? new Map<string, string[]>();
+    graph.set(top(e.file), out.set(top(e.target), [...(out.get(top(e.target)) ?? []), `${e.file} → ${e.target}`]));
+  }
+  // Tarjan's algorithm: few nodes, so recursion is fine.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) as number);
+    stack.push(v);
+    for (const w of graph.get(v)?.keys() ?? []) {
+      if (!index.has(w)) visit(w);
+      if (stack.includes(w)) low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component = stack.splice(stack.indexOf(v));
+    if (component.length < 2) return;
+    const inside = component.flatMap((a) => component.flatMap((b) => (graph.get(a)?.get(b) ?? []).slice(0, 3)));
+    cycles.push(`${[...component].sort().join(' ↔ ')}: ${inside.join(', ')}`);
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return cycles;
+}
 const isPackage = (target: string): boolean => !target.includes('/') || target.startsWith('@') || target.startsWith('node:') || !sources.some((s) => top(s.file) === top(target));
 
 /** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
@@ -56,7 +97,6 @@ const PACKAGE_HOMES: [RegExp, RegExp][] = [
   [/^(ink|react|@inkjs\/ui|ink-testing-library)$/, /^ui\//],
   [/^(node-ssh|ssh2)$/, /^ssh\//],
   [/^age-encryption$/, /^vault\//],
-  [/^@inquirer\/prompts$/, /^(cli|flows)\//],
 ];
 
 /**
@@ -64,13 +104,19 @@ const PACKAGE_HOMES: [RegExp, RegExp][] = [
  * view (tasks/) sees the engine only through types. [folder of the importer, forbidden targets].
  */
 const LAYERS: [RegExp, RegExp][] = [
-  [/^engine\//, /^(ssh|tasks|flows|cli|ui|vault|providers)\//],
-  [/^plan\//, /^(engine|steps|ssh|tasks|flows|cli|ui|profile)\//],
-  [/^steps\//, /^(engine|ssh|tasks|flows|cli|ui)\//],
-  // Smoke planning and judging: data in, data out; the runner (flows/smoke-run.ts) does the I/O.
-  [/^smoke\//, /^(engine|ssh|tasks|flows|cli|ui|vault|providers)\//],
+  [/^engine\//, /^(ssh|tasks|flows|commands|run|session|cli|ui|vault|providers)\//],
+  [/^plan\//, /^(engine|steps|ssh|tasks|flows|commands|run|session|cli|ui|profile)\//],
+  [/^steps\//, /^(engine|ssh|tasks|flows|commands|run|session|cli|ui)\//],
+  // Smoke planning and judging: data in, data out; the runner (run/smoke-run.ts) does the I/O.
+  [/^smoke\//, /^(engine|ssh|tasks|flows|commands|run|session|cli|ui|vault|providers)\//],
   [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)/],
-  [/^ssh\//, /^(tasks|flows|cli|ui)\//],
+  [/^ssh\//, /^(tasks|flows|commands|run|session|cli|ui)\//],
+  // Contracts are types every layer shares; they know nothing above lib/.
+  [/^contracts\//, /^(?!lib\/)(?!contracts\/)/],
+  // Session wiring (profile, vault, pool) is what running logic and commands stand on, not the reverse.
+  [/^session\//, /^(run|commands|flows|cli|ui|tasks)\//],
+  // Running logic serves commands; it never reaches up to them or to the terminal.
+  [/^run\//, /^(commands|flows|cli|ui)\//],
 ];
 
 describe('architecture', () => {
@@ -89,15 +135,34 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it('lets only cli/ and main.ts import cli/, ui/ and flows/ (types excepted)', () => {
+  it('has no import cycle between top-level folders, type imports included', () => {
+    expect(folderCycles(edges)).toEqual([]);
+  });
+
+  it('lets nothing outside cli/ import cli/, not even a type, except main.ts', () => {
+    const bad = edges.filter((e) => /^cli\//.test(e.target) && !/^(cli\/|main\.ts$)/.test(e.file));
+    expect(bad.map((e) => `${e.file} → ${e.target}${e.typeOnly ? ' (type)' : ''}`)).toEqual([]);
+  });
+
+  it('asks terminal questions only in the UI layer: @inquirer/prompts in cli/ or ui/ alone', () => {
+    const bad = edges.filter((e) => e.target === '@inquirer/prompts' && !/^(cli|ui)\//.test(e.file));
+    expect(bad.map((e) => `${e.file} imports ${e.target}`)).toEqual([]);
+  });
+
+  it('installs a SIGINT handler in one file at most (one owner decides what Ctrl-C does)', () => {
+    const owners = sources.filter((s) => /process\.(on|once|addListener|prependListener|prependOnceListener)\(\s*['"]SIGINT['"]/.test(withoutComments(s.text))).map((s) => s.file);
+    expect(owners.length > 1 ? owners : []).toEqual([]);
+  });
+
+  it('lets only cli/ and main.ts import cli/, ui/, commands/ and flows/ (types excepted)', () => {
     const bad = edges.filter(
-      (e) => !e.typeOnly && /^(cli|ui|flows)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
+      (e) => !e.typeOnly && /^(cli|ui|commands|flows)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
     );
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
-  it('keeps ui/ to views: no flows, engine, tasks, ssh, providers or vault at run time', () => {
-    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(flows|engine|tasks|ssh|providers|vault)\//.test(e.target));
+  it('keeps ui/ to views: no commands, flows, running logic, session, engine, tasks, ssh, providers or vault at run time', () => {
+    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(commands|flows|run|session|engine|tasks|ssh|providers|vault)\//.test(e.target));
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
@@ -111,9 +176,9 @@ describe('architecture', () => {
   });
 
   it('loads the vault for a profile only when it is encrypted (no static import from load-profile or profile commands)', () => {
-    const statics = edges.filter((e) => /^flows\/(load-profile|profile-[a-z]+)\.ts$/.test(e.file) && !e.typeOnly && !e.dynamic && (/^vault\//.test(e.target) || e.target === 'age-encryption' || e.target === 'flows/vault-access.ts'));
+    const statics = edges.filter((e) => /^(session\/load-profile|commands\/profile-[a-z]+)\.ts$/.test(e.file) && !e.typeOnly && !e.dynamic && (/^vault\//.test(e.target) || e.target === 'age-encryption' || e.target === 'session/vault-access.ts'));
     expect(statics.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
-    expect(edges.some((e) => e.file === 'flows/load-profile.ts' && e.dynamic && e.target === 'vault/profile-file.ts')).toBe(true);
+    expect(edges.some((e) => e.file === 'session/load-profile.ts' && e.dynamic && e.target === 'vault/profile-file.ts')).toBe(true);
   });
 
   it('keeps the engine layers apart: engine knows no adapter, plan no engine, shell only itself and Secret', () => {
@@ -122,7 +187,7 @@ describe('architecture', () => {
   });
 
   it('lets tasks/ (the view) see the engine through types only', () => {
-    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|flows)\//.test(e.target));
+    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|flows|commands|run|session)\//.test(e.target));
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 

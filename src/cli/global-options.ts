@@ -1,16 +1,6 @@
 import path from 'node:path';
-import type { Io } from './io.js';
-
-/** The flags every command takes (DESIGN §1). */
-export interface GlobalOptions {
-  readonly profile?: string;
-  readonly dir: string;
-  readonly json: boolean;
-  readonly verbose: boolean;
-  readonly yes: boolean;
-  /** Never prompt. Implied when stdin or stdout is not a terminal, and by CI. */
-  readonly nonInteractive: boolean;
-}
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 
 export interface RawGlobalOptions {
   profile?: string;

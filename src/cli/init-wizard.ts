@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { GlobalOptions } from './global-options.js';
-import type { Io } from './io.js';
+import type { GlobalOptions } from '../contracts/global-options.js';
+import type { Io } from '../contracts/io.js';
 import { ProfileError } from '../errors.js';
 import { Secret } from '../lib/secret.js';
 import { listProfiles, parseYaml } from '../profile/load.js';
@@ -10,9 +10,9 @@ import { mergeProfileText } from '../profile/merge.js';
 import { validateProfile } from '../profile/validate.js';
 import { checkHeadscaleUrl, checkHetznerToken, checkOvhCredentials } from '../providers/live-checks.js';
 import type { Draft } from '../ui/wizard/screens.js';
-import { abortInit, existingVaultKeys, formSwitchLine, profileDiff, readExisting, writeInit } from '../flows/init.js';
-import { identityFor } from '../flows/vault-access.js';
-import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../flows/init-catalog.js';
+import { abortInit, existingVaultKeys, formSwitchLine, profileDiff, readExisting, writeInit } from '../commands/init.js';
+import { identityFor } from '../session/vault-access.js';
+import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../commands/init-catalog.js';
 
 async function defaultKey(): Promise<string | undefined> {
   for (const name of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {

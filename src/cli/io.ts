@@ -1,20 +1,5 @@
-/** What a command may touch of its process: injected so tests can run commands in-process. */
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  /** Both stdin and stdout are terminals: prompts and Ink are possible. */
-  readonly interactiveTerminal: boolean;
-  /**
-   * Everything piped on stdin, or undefined when stdin is a terminal (nothing was piped).
-   * Secrets travel this way, never in argv.
-   */
-  readonly readStdin?: () => Promise<string | undefined>;
-  /** stdout / stderr are terminals: live progress can redraw there (absent: treated as not). */
-  readonly stdoutTerminal?: boolean;
-  readonly stderrTerminal?: boolean;
-}
+import type { Io } from '../contracts/io.js';
+import { terminalPrompts } from './terminal-prompts.js';
 
 /** Bound: a secret is small; anything larger on stdin is a mistake (a wrong file piped in). */
 export const MAX_STDIN_BYTES = 1024 * 1024;
@@ -39,6 +24,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     interactiveTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    prompts: terminalPrompts,
     readStdin: readProcessStdin,
     stdoutTerminal: Boolean(process.stdout.isTTY),
     stderrTerminal: Boolean(process.stderr.isTTY),

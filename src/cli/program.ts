@@ -1,10 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WizardError } from '../errors.js';
-import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
-import type { Io } from './io.js';
-
-/** A command's work, loaded lazily so `--help` and `profile check` stay fast. */
-export type CommandRunner = (global: GlobalOptions, io: Io, args: readonly unknown[], options: Record<string, unknown>) => Promise<number>;
+import type { CommandRunner } from '../contracts/command-runner.js';
+import type { Io } from '../contracts/io.js';
+import { resolveGlobalOptions, type RawGlobalOptions } from './global-options.js';
 
 export const DESCRIPTION = 'From nothing to a hardened, running, verified self-hosted stack.';
 
@@ -50,11 +48,11 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
 
   const profile = configure(program.command('profile').description('validate and inspect the profile'));
   configure(profile.command('check').description('validate the profile: exit 0 when valid, 1 with every problem'))
-    .action(run(async () => (await import('../flows/profile-check.js')).profileCheck));
+    .action(run(async () => (await import('../commands/profile-check.js')).profileCheck));
   configure(profile.command('show').description('print the effective profile, defaults filled in'))
-    .action(run(async () => (await import('../flows/profile-show.js')).profileShow));
+    .action(run(async () => (await import('../commands/profile-show.js')).profileShow));
   configure(profile.command('schema').description('print the JSON Schema of profiles (for editor completion)'))
-    .action(run(async () => (await import('../flows/profile-schema.js')).profileSchemaCommand));
+    .action(run(async () => (await import('../commands/profile-schema.js')).profileSchemaCommand));
 
   const hostOption = (): Option => new Option('--host <names>', 'only these hosts (comma-separated names)');
   const onlyOption = (): Option => new Option('--only <phases>', 'only these phases (comma-separated): provision,dns,harden,vpn,deploy,smoke');
@@ -67,7 +65,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--out <file>', 'also save the plan, for `apply --plan FILE`'))
     .addOption(hostKeysOption())
     .addOption(concurrencyOption())
-    .action(run(async () => (await import('../flows/plan.js')).planCommand));
+    .action(run(async () => (await import('../commands/plan.js')).planCommand));
 
   configure(program.command('apply').description('run the phases (provision,dns,harden,vpn,deploy,smoke) on the hosts, with live progress'))
     .addOption(hostOption())
@@ -78,7 +76,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--allow-destroy', 'allow steps that destroy data, without the typed confirmation'))
     .addOption(new Option('--fail-fast', 'stop every host when one fails (default: the others finish)'))
     .addOption(concurrencyOption())
-    .action(run(async () => (await import('../flows/apply.js')).applyCommand));
+    .action(run(async () => (await import('../commands/apply.js')).applyCommand));
 
   const confirmOption = (): Option => new Option('--confirm <profile>', 'the profile name, to confirm a change on a production profile without a terminal');
   configure(program.command('redeploy').description('one service to what the profile pins now: diff, confirm, deploy it alone, health gate, automatic rollback').argument('[service]', 'catalogue id, e.g. n8n (a picker when absent, in a terminal)'))
@@ -101,7 +99,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
     .addOption(confirmOption())
     .addOption(hostKeysOption())
-    .action(run(async () => (await import('./day2-commands.js')).restart));
+    .action(run(async () => (await import('../commands/restart.js')).restartCommand));
 
   configure(program.command('logs').description("a service's container logs, secrets redacted; read-only").argument('<service>', 'catalogue id, e.g. n8n'))
     .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
@@ -109,7 +107,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--tail <n>', 'the last N lines').default('200'))
     .addOption(new Option('-f, --follow', 'keep printing new lines until Ctrl+C'))
     .addOption(hostKeysOption())
-    .action(run(async () => (await import('./day2-commands.js')).logs));
+    .action(run(async () => (await import('../commands/logs.js')).logsCommand));
 
   configure(program.command('exec').description("run a command in a service's container (a terminal when you have one); audited").argument('<service>', 'catalogue id, e.g. postgresql').argument('<cmd...>', 'the command and its arguments, after --'))
     .addOption(new Option('--host <name>', 'the host (needed when several run the service)'))
@@ -121,50 +119,50 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(onlyOption())
     .addOption(hostKeysOption())
     .addOption(concurrencyOption())
-    .action(run(async () => (await import('../flows/status.js')).statusCommand));
+    .action(run(async () => (await import('../commands/status.js')).statusCommand));
 
   configure(program.command('smoke').description('the smoke checks alone: PASS/FAIL/WARN/SKIP per check and host; exit 0 passed, 1 failed'))
     .addOption(hostOption())
     .addOption(new Option('--strict', 'warnings (a certificate near its end, a health check still starting) fail too'))
     .addOption(hostKeysOption())
-    .action(run(async () => (await import('../flows/smoke.js')).smokeCommand));
+    .action(run(async () => (await import('../commands/smoke.js')).smokeCommand));
 
   const catalog = configure(program.command('catalog').description('the service catalogue'));
   configure(catalog.command('list').description('every service with its pinned version, roles and dependencies'))
-    .action(run(async () => (await import('../flows/catalog-list.js')).catalogList));
+    .action(run(async () => (await import('../commands/catalog-list.js')).catalogList));
 
   const secrets = configure(program.command('secrets').description('the age-encrypted vault of the profile: vault/<profile>.age'));
   configure(secrets.command('show').description('list the keys with a short fingerprint of each value, and what needs a redeploy'))
     .addOption(new Option('--reveal', 'print the values too (on your terminal; never with --json)'))
-    .action(run(async () => (await import('../flows/secrets-show.js')).secretsShow));
+    .action(run(async () => (await import('../commands/secrets-show.js')).secretsShow));
   configure(secrets.command('get').description('print one value (for a pipe: no newline added)').argument('<key>', 'dotted key, e.g. n8n.ownerPassword'))
-    .action(run(async () => (await import('../flows/secrets-get.js')).secretsGet));
+    .action(run(async () => (await import('../commands/secrets-get.js')).secretsGet));
   configure(secrets.command('set').description('store a value read from stdin or a hidden prompt (never from the command line)').argument('<key>', 'dotted key, e.g. api.token'))
     .addOption(new Option('--generate', 'generate the value from the catalogue\'s policy (only for a key without a value)'))
     .addOption(new Option('--replace-immutable', 'allow replacing an immutable value (only for a vault that was never deployed)'))
     .addOption(new Option('--skip-shape-check', 'store a value even if it does not look like that kind of key'))
-    .action(run(async () => (await import('../flows/secrets-set.js')).secretsSet));
+    .action(run(async () => (await import('../commands/secrets-set.js')).secretsSet));
   configure(secrets.command('edit').description('edit keys and values in $VISUAL/$EDITOR, on a buffer in RAM'))
     .addOption(new Option('--replace-immutable', 'allow changing or removing immutable values (only for a vault that was never deployed)'))
     .addOption(new Option('--skip-shape-check', 'accept values that do not look like their kind of key'))
-    .action(run(async () => (await import('../flows/secrets-edit.js')).secretsEdit));
+    .action(run(async () => (await import('../commands/secrets-edit.js')).secretsEdit));
   configure(secrets.command('rotate').description('new values for generated secrets (all, or KEY); records the services to redeploy').argument('[key]', 'one dotted key; all rotatable ones when absent'))
-    .action(run(async () => (await import('../flows/secrets-rotate.js')).secretsRotate));
+    .action(run(async () => (await import('../commands/secrets-rotate.js')).secretsRotate));
   const recipients = configure(secrets.command('recipients').description('who can decrypt the vault: vault/<profile>.recipients'));
   configure(recipients.command('list').description('the public keys the vault is encrypted to'))
-    .action(run(async () => (await import('../flows/secrets-recipients.js')).secretsRecipientsList));
+    .action(run(async () => (await import('../commands/secrets-recipients.js')).secretsRecipientsList));
   configure(recipients.command('add').description('add a public key and re-encrypt the vault (and an encrypted profile)').argument('<age-key>', 'age1… public key'))
     .addOption(new Option('--comment <text>', 'a note kept next to the key, e.g. whose it is'))
-    .action(run(async () => (await import('../flows/secrets-recipients.js')).secretsRecipientsAdd));
+    .action(run(async () => (await import('../commands/secrets-recipients.js')).secretsRecipientsAdd));
   configure(recipients.command('remove').description('remove a public key and re-encrypt the vault (and an encrypted profile)').argument('<age-key>', 'age1… public key'))
-    .action(run(async () => (await import('../flows/secrets-recipients.js')).secretsRecipientsRemove));
+    .action(run(async () => (await import('../commands/secrets-recipients.js')).secretsRecipientsRemove));
   configure(secrets.command('textconv').description('print the decrypted text of an .age file (for git diff)').argument('<file>', 'a vault or an encrypted profile'))
-    .action(run(async () => (await import('../flows/secrets-textconv.js')).secretsTextconv));
+    .action(run(async () => (await import('../commands/secrets-textconv.js')).secretsTextconv));
 
   const keys = configure(program.command('keys').description('the operator\'s age identity'));
   configure(keys.command('init').description('create your age identity (0600) and print its public key; never overwrites'))
     .addOption(new Option('--passphrase', 'protect the identity file with a passphrase (asked twice, or HOMELAB_WIZARD_PASSPHRASE)'))
-    .action(run(async () => (await import('../flows/keys-init.js')).keysInit));
+    .action(run(async () => (await import('../commands/keys-init.js')).keysInit));
   const sandbox = configure(
     program.command('sandbox').description('local sandbox servers on your Docker: try the whole flow, or rehearse a change on a replica of a profile'),
   );
@@ -176,11 +174,11 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--hosts <n>', 'how many servers without --profile, 1 to 8 (default: 1)'))
     .addOption(new Option('--subnet <cidr>', 'address range of the sandbox network (default: 172.31.213.0/24)'))
     .addOption(new Option('--ssh-key <file>', "public key allowed to log in as root (default: the profile's operator keys, else ~/.ssh/id_ed25519.pub)"))
-    .action(run(async () => (await import('../flows/sandbox-up.js')).sandboxUp));
+    .action(run(async () => (await import('../commands/sandbox-up.js')).sandboxUp));
   configure(sandbox.command('list').description('the sandbox servers, their addresses and SSH ports'))
-    .action(run(async () => (await import('../flows/sandbox-list.js')).sandboxList));
+    .action(run(async () => (await import('../commands/sandbox-list.js')).sandboxList));
   configure(sandbox.command('down').description('remove the sandbox servers, their network and the generated profile (all, or those of --profile X)'))
-    .action(run(async () => (await import('../flows/sandbox-down.js')).sandboxDown));
+    .action(run(async () => (await import('../commands/sandbox-down.js')).sandboxDown));
 
   return program;
 }

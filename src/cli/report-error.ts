@@ -1,6 +1,6 @@
 import { WizardError } from '../errors.js';
 import { EXIT_ERROR } from '../lib/exit-codes.js';
-import type { Io } from './io.js';
+import type { Io } from '../contracts/io.js';
 
 function causeChain(error: unknown): string[] {
   const lines: string[] = [];

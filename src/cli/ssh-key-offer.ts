@@ -1,7 +1,6 @@
-import type { Io } from './io.js';
+import type { Io } from '../contracts/io.js';
 import { UserAbortError } from '../errors.js';
-import { askHidden } from '../flows/vault-access.js';
-import { DEFAULT_KEY_FILE, pendingSshKey, type PendingSshKey } from '../flows/ssh-key.js';
+import { DEFAULT_KEY_FILE, pendingSshKey, type PendingSshKey } from '../commands/ssh-key.js';
 
 /**
  * Before the wizard, when ~/.ssh holds no key: offer to make one, so a newcomer needs no
@@ -28,12 +27,12 @@ export async function offerSshKey(io: Io): Promise<PendingSshKey | undefined> {
   if (choice === 'no') return undefined;
   if (choice === 'plain') return await pendingSshKey(io, DEFAULT_KEY_FILE);
   for (;;) {
-    const first = await askHidden('passphrase for the new key');
+    const first = await io.prompts.secret('passphrase for the new key');
     if (first.length === 0) {
       io.stderr('an empty passphrase is no passphrase: type one, or Ctrl-C and choose "without a passphrase"\n');
       continue;
     }
-    const again = await askHidden('the same passphrase again');
+    const again = await io.prompts.secret('the same passphrase again');
     if (again.reveal() === first.reveal()) return await pendingSshKey(io, DEFAULT_KEY_FILE, first);
     io.stderr('the two passphrases differ; try again\n');
   }

@@ -1,4 +1,4 @@
-import type { OpenTerminal } from '../flows/exec.js';
+import type { OpenTerminal } from '../commands/exec.js';
 
 /** This process's terminal for `exec`, when stdin and stdout both are one; raw until restored. */
 export function processTerminal(): OpenTerminal | undefined {

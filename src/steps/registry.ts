@@ -27,14 +27,14 @@ export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   vpn: (profile, host) => vpnSteps(profile, host),
   deploy: (profile, host, context) => deploySteps(profile, host, context.secret),
   // Smoke changes nothing, so it builds no steps (and shows nothing in `plan`): apply runs the
-  // checks after the other phases, through flows/smoke-run.ts, like the `smoke` command.
+  // checks after the other phases, through run/smoke-run.ts, like the `smoke` command.
   smoke: () => [],
 };
 
 /**
  * The steps of a host for the chosen phases, in run order. The vpn steps that need the hub (the
  * join, vpn-only SSH) come last: the hub's Headscale is started by the deploy phase, and `apply`
- * runs them in a second round once every host's other steps are done (flows/vpn-round.ts).
+ * runs them in a second round once every host's other steps are done (run/vpn-round.ts).
  */
 export function hostSteps(
   profile: Profile,

@@ -8,7 +8,7 @@ import { generateIdentity, identityToRecipient } from 'age-encryption';
 import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { HostStatus } from '../../src/flows/status.js';
+import type { HostStatus } from '../../src/commands/status.js';
 import { prepareBed } from '../../src/sandbox/prepare-bed.js';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
 import { validateProfile } from '../../src/profile/validate.js';

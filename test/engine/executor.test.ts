@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GuardReport } from '../../src/engine/access.js';
 import { AccessProofError, DestructiveRefusedError, NotConvergedError, PreconditionError, StepFailedError } from '../../src/engine/errors.js';
-import { guardLines } from '../../src/flows/apply-report.js';
+import { guardLines } from '../../src/run/apply-report.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { executeSteps, type ExecuteOptions } from '../../src/engine/executor.js';
 import { planHost } from '../../src/engine/planner.js';

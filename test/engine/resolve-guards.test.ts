@@ -7,7 +7,7 @@ import { planHost } from '../../src/engine/planner.js';
 import type { LockInfo } from '../../src/plan/host-state.js';
 import type { Step } from '../../src/plan/step.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
-import { guardEventLine } from '../../src/flows/apply-report.js';
+import { guardEventLine } from '../../src/run/apply-report.js';
 import { WizardError } from '../../src/errors.js';
 import { failure } from '../helpers/failure.js';
 import { FakeHost } from '../fakes/fake-host.js';

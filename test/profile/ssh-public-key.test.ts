@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { problemAt } from '../../src/flows/init-catalog.js';
+import { problemAt } from '../../src/commands/init-catalog.js';
 import { sshPublicKeyProblem } from '../../src/profile/ssh-public-key.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { exampleProfile } from '../helpers/profiles.js';

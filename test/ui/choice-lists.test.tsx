@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { ChoiceList } from '../../src/ui/components/choice-list.js';
 import { MultiChoiceList } from '../../src/ui/components/multi-choice-list.js';
-import { wizardCatalog } from '../../src/flows/init-catalog.js';
+import { wizardCatalog } from '../../src/commands/init-catalog.js';
 import { screenFields } from '../../src/ui/wizard/screens.js';
 
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { wizardCatalog } from '../../src/flows/init-catalog.js';
+import { wizardCatalog } from '../../src/commands/init-catalog.js';
 import { mergeProfileText } from '../../src/profile/merge.js';
 import { currentFields, fieldValue, initialState, reduce, type WizardState } from '../../src/ui/wizard/wizard-state.js';
 import { REPO } from '../helpers/profiles.js';

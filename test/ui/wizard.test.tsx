@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../../src/flows/init-catalog.js';
+import { problemAt, problemWithSecret, wizardCatalog, withDependencies } from '../../src/commands/init-catalog.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { Wizard } from '../../src/ui/wizard/wizard.js';
 import { initialState, reduce, type WizardState } from '../../src/ui/wizard/wizard-state.js';
