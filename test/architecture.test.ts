@@ -104,19 +104,19 @@ const PACKAGE_HOMES: [RegExp, RegExp][] = [
  * view (tasks/) sees the engine only through types. [folder of the importer, forbidden targets].
  */
 const LAYERS: [RegExp, RegExp][] = [
-  [/^engine\//, /^(ssh|tasks|flows|commands|run|session|cli|ui|vault|providers)\//],
-  [/^plan\//, /^(engine|steps|ssh|tasks|flows|commands|run|session|cli|ui|profile)\//],
-  [/^steps\//, /^(engine|ssh|tasks|flows|commands|run|session|cli|ui)\//],
+  [/^engine\//, /^(ssh|tasks|commands|run|session|cli|ui|vault|providers)\//],
+  [/^plan\//, /^(engine|steps|ssh|tasks|commands|run|session|cli|ui|profile)\//],
+  [/^steps\//, /^(engine|ssh|tasks|commands|run|session|cli|ui)\//],
   // Smoke planning and judging: data in, data out; the runner (run/smoke-run.ts) does the I/O.
-  [/^smoke\//, /^(engine|ssh|tasks|flows|commands|run|session|cli|ui|vault|providers)\//],
+  [/^smoke\//, /^(engine|ssh|tasks|commands|run|session|cli|ui|vault|providers)\//],
   [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)/],
-  [/^ssh\//, /^(tasks|flows|commands|run|session|cli|ui)\//],
+  [/^ssh\//, /^(tasks|commands|run|session|cli|ui)\//],
   // Contracts are types every layer shares; they know nothing above lib/.
   [/^contracts\//, /^(?!lib\/)(?!contracts\/)/],
   // Session wiring (profile, vault, pool) is what running logic and commands stand on, not the reverse.
-  [/^session\//, /^(run|commands|flows|cli|ui|tasks)\//],
+  [/^session\//, /^(run|commands|cli|ui|tasks)\//],
   // Running logic serves commands; it never reaches up to them or to the terminal.
-  [/^run\//, /^(commands|flows|cli|ui)\//],
+  [/^run\//, /^(commands|cli|ui)\//],
 ];
 
 describe('architecture', () => {
@@ -154,15 +154,15 @@ describe('architecture', () => {
     expect(owners.length > 1 ? owners : []).toEqual([]);
   });
 
-  it('lets only cli/ and main.ts import cli/, ui/, commands/ and flows/ (types excepted)', () => {
+  it('lets only cli/ and main.ts import cli/, ui/ and commands/ (types excepted)', () => {
     const bad = edges.filter(
-      (e) => !e.typeOnly && /^(cli|ui|commands|flows)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
+      (e) => !e.typeOnly && /^(cli|ui|commands)\//.test(e.target) && !/^(cli\/|main\.ts)/.test(e.file) && !(top(e.file) === top(e.target)),
     );
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
-  it('keeps ui/ to views: no commands, flows, running logic, session, engine, tasks, ssh, providers or vault at run time', () => {
-    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(commands|flows|run|session|engine|tasks|ssh|providers|vault)\//.test(e.target));
+  it('keeps ui/ to views: no commands, running logic, session, engine, tasks, ssh, providers or vault at run time', () => {
+    const bad = edges.filter((e) => e.file.startsWith('ui/') && !e.typeOnly && /^(commands|run|session|engine|tasks|ssh|providers|vault)\//.test(e.target));
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
@@ -187,7 +187,7 @@ describe('architecture', () => {
   });
 
   it('lets tasks/ (the view) see the engine through types only', () => {
-    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|flows|commands|run|session)\//.test(e.target));
+    const bad = edges.filter((e) => e.file.startsWith('tasks/') && !e.typeOnly && /^(engine|ssh|commands|run|session)\//.test(e.target));
     expect(bad.map((e) => `${e.file} → ${e.target}`)).toEqual([]);
   });
 
