@@ -3,12 +3,9 @@ import type { Io } from '../contracts/io.js';
 import type { GlobalOptions } from '../contracts/global-options.js';
 import { UserAbortError, WizardError } from '../errors.js';
 import { StepFailedError } from '../engine/errors.js';
-import type { HostSession } from '../engine/host-session.js';
-import { planHost } from '../engine/planner.js';
 import type { Runner } from '../engine/runner.js';
 import { EXIT_ABORTED, EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../lib/exit-codes.js';
 import { isSecret, Secret } from '../lib/secret.js';
-import type { Step } from '../plan/step.js';
 import { unifiedDiff } from '../plan/unified-diff.js';
 import { COMPOSE_FILES, manifestOf, type ReleaseManifest } from '../render/release-manifest.js';
 import { renderRelease } from '../render/release.js';
@@ -18,7 +15,7 @@ import { describeEnvDiff, envKeyDiff } from '../steps/day2/env-diff.js';
 import { healthOf, imageTag, type HostSnapshot } from '../steps/day2/host-snapshot.js';
 import { EXIT_GATE_NOT_RESTORED, EXIT_GATE_RESTORED } from '../steps/day2/scripts.js';
 import { othersChanged, planServiceRelease, withRunningContainer, type ServicePlan } from '../steps/day2/service-release.js';
-import { openDay2, readDay2, runDay2, type Day2Host, type Day2Result } from '../run/day2-session.js';
+import { openDay2, runDay2, type Day2Host, type Day2Result } from '../run/day2-session.js';
 
 /** The running release with its manifest, or a clear error when there is none to build on. */
 export function runningRelease(host: string, snapshot: HostSnapshot): { id: string; manifest: ReleaseManifest; compose: { infra?: string; apps?: string } } {
@@ -160,36 +157,47 @@ export const redeployCommand = (pick: PickOne): CommandRunner => async (global, 
     throw new WizardError('usage', 'redeploy needs the SERVICE argument without a terminal', 'name it, e.g. `homelab-wizard redeploy n8n --yes`');
   }
   const confirm = typeof raw['confirm'] === 'string' ? raw['confirm'] : undefined;
+  const dryRun = raw['dryRun'] === true;
   const d = await openDay2(global, io, { ...(typeof raw['host'] === 'string' ? { host: raw['host'] } : {}), ...(wanted ? { service: wanted } : {}), acceptNewHostKeys: raw['acceptNewHostKeys'] === true });
   const out = global.json ? io.stderr : io.stdout;
-  if (raw['dryRun'] === true) return dryRun(d, global, io, wanted, pick);
 
   let planned: Planned | undefined;
   let shownFiles: object[] = [];
-  const result = await runDay2(d, global, io, {
-    command: `redeploy${wanted ? ` ${wanted}` : ''}`,
-    steps: async (snapshot) => {
-      planned = await planRedeploy(d, snapshot, wanted, pick);
-      return [serviceReleaseStep('redeploy', planned.plan, d.target)];
+  const result = await runDay2(
+    d,
+    global,
+    io,
+    {
+      command: `redeploy${wanted ? ` ${wanted}` : ''}`,
+      steps: async (snapshot) => {
+        planned = await planRedeploy(d, snapshot, wanted, pick);
+        return [serviceReleaseStep('redeploy', planned.plan, d.target)];
+      },
+      show: async ({ runner, plan }) => {
+        const p = planned as Planned;
+        if (plan.steps.every((s) => s.action === '=')) {
+          out(`${p.service} on ${d.host.name} already runs what the profile and the vault say: nothing to redeploy.\n${othersNote(p.others)}`);
+          return;
+        }
+        const shown = await describePlan(d, runner, p.plan, p.content);
+        shownFiles = shown.files;
+        out(`${shown.lines.join('\n')}\n${othersNote(p.others)}`);
+      },
+      confirm: () => confirmChange(d, global, io, confirm, `Redeploy ${(planned as Planned).service}`),
+      starting: `Deploying ${wanted ?? 'it'} (only it), waiting for it to be healthy…`,
     },
-    gate: async (session: HostSession) => {
-      const p = planned as Planned;
-      if (session.plan.steps.every((s) => s.action === '=')) {
-        out(`${p.service} on ${d.host.name} already runs what the profile and the vault say: nothing to redeploy.\n${othersNote(p.others)}`);
-        return;
-      }
-      const shown = await describePlan(d, session.runner, p.plan, p.content);
-      shownFiles = shown.files;
-      out(`${shown.lines.join('\n')}\n${othersNote(p.others)}`);
-      await confirmChange(d, global, io, confirm, `Redeploy ${p.service}`);
-    },
-    starting: `Deploying ${wanted ?? 'it'} (only it), waiting for it to be healthy…`,
-  });
+    { dryRun },
+  );
   const p = planned as Planned;
-  const ending = day2Ending(result);
   const report = (outcome: string, extra: object = {}): void => {
     if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, service: p.service, from: p.plan.base, to: p.plan.manifest.release, image: { before: p.plan.imageBefore, after: p.plan.imageAfter }, othersChanged: p.others, result: outcome, ...extra })}\n`);
   };
+  if (result.dryRun) {
+    const changes = result.dryRun.steps.some((s) => s.action !== '=');
+    report(changes ? 'would-change' : 'no-changes', { dryRun: true, reasons: result.dryRun.steps.flatMap((s) => s.reasons) });
+    return changes ? EXIT_CHANGES : EXIT_OK;
+  }
+  const ending = day2Ending(result);
   if (ending.kind === 'unchanged') {
     report('no-changes');
     return EXIT_OK;
@@ -209,31 +217,3 @@ export const redeployCommand = (pick: PickOne): CommandRunner => async (global, 
   report(ending.kind === 'restored' ? 'rolled-back' : ending.kind === 'aborted' ? 'aborted' : 'failed', 'reason' in ending ? { reason: ending.reason } : {});
   return code;
 };
-
-/**
- * `redeploy SERVICE --dry-run`: the same steps, planned from a read-only probe (no lock, nothing
- * written): what would change, and the plan line of the step. Exit 2 when it would change something.
- */
-async function dryRun(d: Day2Host, global: GlobalOptions, io: Io, wanted: string | undefined, pick: PickOne): Promise<number> {
-  try {
-    const snapshot = await readDay2(d);
-    const p = await planRedeploy(d, snapshot, wanted, pick);
-    const step: Step = serviceReleaseStep('redeploy', p.plan, d.target);
-    const runner = await d.runner();
-    const plan = await planHost(runner, [step], d.target.layout.project);
-    const change = plan.steps[0];
-    const out = global.json ? io.stderr : io.stdout;
-    if (change?.action === '=') {
-      out(`${p.service} on ${d.host.name} already runs what the profile and the vault say: nothing to redeploy.\n${othersNote(p.others)}`);
-    } else {
-      const shown = await describePlan(d, runner, p.plan, p.content);
-      out(`${shown.lines.join('\n')}\n${othersNote(p.others)}`);
-      out(`${change?.action ?? '~'} ${step.id}  ${step.describe}\n${(change?.reasons ?? []).map((r) => `    ${r}\n`).join('')}`);
-      out('Dry run: nothing was changed. Run it without --dry-run to deploy.\n');
-    }
-    if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, service: p.service, dryRun: true, action: change?.action ?? '~', from: p.plan.base, to: p.plan.manifest.release, image: { before: p.plan.imageBefore, after: p.plan.imageAfter }, reasons: change?.reasons ?? [] })}\n`);
-    return change?.action === '=' ? EXIT_OK : EXIT_CHANGES;
-  } finally {
-    await d.close();
-  }
-}

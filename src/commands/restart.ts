@@ -23,7 +23,8 @@ export const restartCommand: CommandRunner = async (global, io, args, raw) => {
       if (facts.clock === undefined) throw new WizardError('remote-protocol', `${d.host.name}: the probe did not report the host's clock`, 'run again with --verbose and report the output');
       return [restartStep(service, entry.compose, facts.clock, d.target)];
     },
-    gate: async () => confirmChange(d, global, io, confirm, `Restart ${service}`),
+    show: async () => undefined,
+    confirm: () => confirmChange(d, global, io, confirm, `Restart ${service}`),
     starting: `Restarting ${service}, waiting for it to be healthy…`,
   });
   const ending = day2Ending(result);

@@ -1,6 +1,6 @@
 import type { CommandRunner } from '../contracts/command-runner.js';
 import { UserAbortError, WizardError } from '../errors.js';
-import { EXIT_OK } from '../lib/exit-codes.js';
+import { EXIT_CHANGES, EXIT_OK } from '../lib/exit-codes.js';
 import type { Step } from '../plan/step.js';
 import type { ReleaseManifest } from '../render/release-manifest.js';
 import { serviceReleaseStep, stackSwitchStep } from '../steps/day2/day2-steps.js';
@@ -33,7 +33,7 @@ export const rollbackCommand = (pick: PickOne): CommandRunner => async (global, 
   // --json without --to, or --list: the releases, read without a lock; nothing changed.
   if (raw['list'] === true || (global.json && to === undefined)) {
     try {
-      const snapshot = await readDay2(d);
+      const { snapshot } = await readDay2(d);
       const rows = listReleases(snapshot);
       if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, current: snapshot.current ?? null, releases: rows })}\n`);
       else for (const r of rows) io.stdout(`${r.current ? '*' : ' '} ${r.id}  ${r.lastActive ? `${r.lastActive.at}  ${r.lastActive.who ?? '?'}` : 'never active (here)'}  ${versions(r, service)}\n`);
@@ -72,27 +72,38 @@ export const rollbackCommand = (pick: PickOne): CommandRunner => async (global, 
     return [serviceReleaseStep('rollback', plan, d.target)];
   };
 
-  const result = await runDay2(d, global, io, {
-    command: ['rollback', ...(service ? [service] : []), ...(to ? ['--to', to] : [])].join(' '),
-    steps,
-    gate: async (session) => {
-      const p = planned as Planned;
-      if (session.plan.steps.every((s) => s.action === '=')) {
-        out(service ? `${service} on ${d.host.name} already runs what release ${p.target.id} has: nothing to roll back.\n` : `release ${p.target.id} is already running on ${d.host.name}: nothing to roll back.\n`);
-        return;
-      }
-      out(`Rolling ${what} on ${d.host.name} back to release ${p.target.id}: current ${p.from} → ${p.next}\n`);
-      const changes = Object.keys({ ...p.running.services, ...p.target.manifest.services })
-        .filter((id) => service === undefined || id === service)
-        .filter((id) => p.running.services[id]?.image !== p.target.manifest.services[id]?.image)
-        .map((id) => `  ${id}: ${p.running.services[id]?.image ?? '(none)'} → ${p.target.manifest.services[id]?.image ?? '(removed)'}`);
-      if (changes.length > 0) out(`${changes.join('\n')}\n`);
-      if (p.plan) for (const c of p.plan.fileChanges) out(`  ${c.change} ${c.path}\n`);
-      out('Data folders are not touched.\n');
-      await confirmChange(d, global, io, confirm, `Roll back ${what}`);
+  const result = await runDay2(
+    d,
+    global,
+    io,
+    {
+      command: ['rollback', ...(service ? [service] : []), ...(to ? ['--to', to] : [])].join(' '),
+      steps,
+      show: async ({ plan }) => {
+        const p = planned as Planned;
+        if (plan.steps.every((s) => s.action === '=')) {
+          out(service ? `${service} on ${d.host.name} already runs what release ${p.target.id} has: nothing to roll back.\n` : `release ${p.target.id} is already running on ${d.host.name}: nothing to roll back.\n`);
+          return;
+        }
+        out(`Rolling ${what} on ${d.host.name} back to release ${p.target.id}: current ${p.from} → ${p.next}\n`);
+        const changes = Object.keys({ ...p.running.services, ...p.target.manifest.services })
+          .filter((id) => service === undefined || id === service)
+          .filter((id) => p.running.services[id]?.image !== p.target.manifest.services[id]?.image)
+          .map((id) => `  ${id}: ${p.running.services[id]?.image ?? '(none)'} → ${p.target.manifest.services[id]?.image ?? '(removed)'}`);
+        if (changes.length > 0) out(`${changes.join('\n')}\n`);
+        if (p.plan) for (const c of p.plan.fileChanges) out(`  ${c.change} ${c.path}\n`);
+        out('Data folders are not touched.\n');
+      },
+      confirm: () => confirmChange(d, global, io, confirm, `Roll back ${what}`),
     },
-  });
+    { dryRun: raw['dryRun'] === true },
+  );
   const p = planned as Planned;
+  if (result.dryRun) {
+    const changes = result.dryRun.steps.some((s) => s.action !== '=');
+    if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, ...(service ? { service } : {}), from: p.from, to: p.next, target: p.target.id, result: changes ? 'would-change' : 'no-changes', dryRun: true })}\n`);
+    return changes ? EXIT_CHANGES : EXIT_OK;
+  }
   const ending = day2Ending(result);
   const json = (outcome: string, extra: object = {}): void => {
     if (global.json) io.stdout(`${JSON.stringify({ host: d.host.name, ...(service ? { service } : {}), from: p.from, to: ending.kind === 'unchanged' ? p.from : p.next, target: p.target.id, result: outcome, ...extra })}\n`);

@@ -2,6 +2,8 @@ import type { GlobalOptions } from '../contracts/global-options.js';
 import type { Io } from '../contracts/io.js';
 import { WizardError } from '../errors.js';
 import type { HostOutcome, HostSession } from '../engine/host-session.js';
+import { planHost } from '../engine/planner.js';
+import type { HostPlan } from '../plan/plan.js';
 import { runApply } from '../engine/run-apply.js';
 import type { Runner } from '../engine/runner.js';
 import { redact as redactSecrets, type Secret } from '../lib/secret.js';
@@ -99,12 +101,12 @@ export function day2Inventory(d: Day2Host): { readonly composeProjects: readonly
   return { composeProjects: [d.target.composeProjects.infra, d.target.composeProjects.apps], releases: true };
 }
 
-/** Reads what a day-2 command builds on, without a lock (listings). */
-export async function readDay2(d: Day2Host): Promise<HostSnapshot> {
+/** Reads what a day-2 command builds on, without a lock (listings, dry runs). */
+export async function readDay2(d: Day2Host): Promise<{ snapshot: HostSnapshot; facts: InventoryFacts; runner: Runner }> {
   const runner = await d.runner();
   const report = await runner.probe({ steps: [], project: d.target.layout.project, inventory: day2Inventory(d) });
   if (!report.inventory) throw new WizardError('remote-protocol', `${d.host.name}: the probe answered without the releases`, 'run again with --verbose and report the output');
-  return snapshotOf(report.inventory);
+  return { snapshot: snapshotOf(report.inventory), facts: report.inventory, runner };
 }
 
 export interface Day2Run {
@@ -112,14 +114,18 @@ export interface Day2Run {
   readonly command: string;
   /** Under the lock, from what the probe read: the steps (may ask the operator to pick). */
   readonly steps: (snapshot: HostSnapshot, facts: InventoryFacts, runner: Runner) => Promise<readonly Step[]>;
-  /** Under the lock, planned, before anything changes: show and confirm; throw to stop. */
-  readonly gate: (session: HostSession) => Promise<void>;
+  /** Planned (under the lock, or read-only for a dry run), before anything changes: what the operator sees. */
+  readonly show: (planned: { readonly runner: Runner; readonly plan: HostPlan }) => Promise<void>;
+  /** After `show`, when something would change: --yes, --confirm or a question; throw to stop. */
+  readonly confirm: () => Promise<void>;
   /** A line printed (on stderr with --json) just before the first change. */
   readonly starting?: string;
 }
 
 export interface Day2Result {
   readonly outcome?: HostOutcome;
+  /** `--dry-run`: the plan, made from a read-only probe; nothing was locked or changed. */
+  readonly dryRun?: HostPlan;
   readonly session?: HostSession;
   readonly interrupted: boolean;
   /** The run log, as the operator should type it. */
@@ -132,7 +138,8 @@ export interface Day2Result {
  * guards resolved, the steps made from what runs there and planned under the lock, the gate,
  * then the executor (apply, re-check, verify), one audit line and the lock released.
  */
-export async function runDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: Day2Run): Promise<Day2Result> {
+export async function runDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: Day2Run, options: { readonly dryRun?: boolean } = {}): Promise<Day2Result> {
+  if (options.dryRun === true) return dryRunDay2(d, global, io, spec);
   const engine = new EngineRun(global, io, {
     profileName: d.profileName,
     project: d.target.layout.project,
@@ -174,8 +181,11 @@ export async function runDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: 
         signal: engine.signal,
         gate: async (sessions) => {
           session = sessions[0];
-          if (session) await spec.gate(session);
-          if (session && spec.starting && session.plan.steps.some((s) => s.action !== '=')) (global.json ? io.stderr : io.stdout)(`${spec.starting}\n`);
+          if (!session) return false;
+          await spec.show(session);
+          if (session.plan.steps.every((s) => s.action === '=')) return false;
+          await spec.confirm();
+          if (spec.starting) (global.json ? io.stderr : io.stdout)(`${spec.starting}\n`);
           return false;
         },
         // One host: whatever stops it (a bad service name, no release, the operator said no) ends the command.
@@ -190,6 +200,28 @@ export async function runDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: 
     throw error;
   } finally {
     engine.finish(result);
+    await d.close();
+  }
+}
+
+/**
+ * `--dry-run`: the same steps, made from a read-only probe (no lock, no journal, nothing written)
+ * and planned; shown as the command would show them, then the plan line of each step.
+ */
+async function dryRunDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: Day2Run): Promise<Day2Result> {
+  try {
+    const { snapshot, facts, runner } = await readDay2(d);
+    const steps = await spec.steps(snapshot, facts, runner);
+    const plan = await planHost(runner, steps, d.target.layout.project);
+    await spec.show({ runner, plan });
+    const out = global.json ? io.stderr : io.stdout;
+    const changes = plan.steps.filter((s) => s.action !== '=');
+    if (changes.length > 0) {
+      out(changes.map((c) => `${c.action} ${c.id}  ${c.describe}\n${c.reasons.map((r) => `    ${r}\n`).join('')}`).join(''));
+      out('Dry run: nothing was changed.\n');
+    }
+    return { dryRun: plan, interrupted: false, log: '' };
+  } finally {
     await d.close();
   }
 }
