@@ -82,7 +82,8 @@ export class EngineRun {
     });
     this.emit({ type: 'run-start', runId: this.runId, command: options.command, profile: options.profileName, hosts: options.hosts, phases: options.phases });
     const notice = previous ? previousRunNotice(previous, operatorHost, pidAlive) : undefined;
-    if (notice && !global.json) io.stderr(`${notice}\n`);
+    // On stderr even with --json: it is for the operator, and stdout stays the event stream.
+    if (notice) io.stderr(`${notice}\n`);
   }
 
   get signal(): AbortSignal {
