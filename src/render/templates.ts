@@ -32,13 +32,15 @@ export interface TemplateSource {
 }
 
 /** Template text by name, read by an adapter (flows/load-templates.ts) and passed in as data. */
-export type Templates = ReadonlyMap<TemplateName, TemplateSource>;
+export interface Templates {
+  get(name: TemplateName): TemplateSource | undefined;
+}
 
-export const BUILTIN_TEMPLATES: Templates = new Map(TEMPLATE_NAMES.map((name) => [name, { text: BUILTIN_TEMPLATE_TEXT[name] }]));
+export const BUILTIN_TEMPLATES: Templates = new Map<TemplateName, TemplateSource>(TEMPLATE_NAMES.map((name) => [name, { text: BUILTIN_TEMPLATE_TEXT[name] }]));
 
 /** The built-in templates with some replaced: what the adapter builds from the user's folder. */
 export function withOverrides(overrides: ReadonlyMap<TemplateName, TemplateSource>): Templates {
-  return new Map(TEMPLATE_NAMES.map((name) => [name, overrides.get(name) ?? BUILTIN_TEMPLATES.get(name)!]));
+  return { get: (name) => overrides.get(name) ?? BUILTIN_TEMPLATES.get(name) };
 }
 
 /** Nothing printed may be undefined, null, an object or a function: a config file never says "undefined". */
