@@ -20,6 +20,7 @@ import { hostServices } from '../profile/effective.js';
 import { askHostKey } from './host-key-prompt.js';
 import { loadProfile } from './load-profile.js';
 import { loadTemplates, recordingUse, type TemplateOverride } from './load-templates.js';
+import { BUILTIN_TEMPLATES } from '../render/templates.js';
 import { vaultSecretSource } from './vault-secret-source.js';
 import { vaultOwnerOf, type VaultOwner } from './vault-owner.js';
 import type { Vault } from '../vault/vault.js';
@@ -75,7 +76,8 @@ export async function prepareEngine(global: GlobalOptions, options: { readonly h
   const hosts = selectHosts(profile, options.host);
   const owner = vaultOwnerOf(loaded);
   // Before the vault: a broken override stops the command before anything asks for a passphrase.
-  const templates = await loadTemplates(global.dir);
+  // Only the harden and deploy phases write text configuration files.
+  const templates = phases.some((p) => p === 'harden' || p === 'deploy') ? await loadTemplates(global.dir) : { templates: BUILTIN_TEMPLATES, overrides: [] };
   const { context, vault } = await stepContext(global, options.io, owner.vaultName, profile, hosts, phases);
   const recording = recordingUse(templates.templates);
   const work = hosts.map((host) => ({ host, steps: hostSteps(profile, host, phases, { ...context, templates: recording.templates }) }));

@@ -86,7 +86,10 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
     }
     if (service.id === 'redis') {
       const source = 'config/redis/redis.conf';
-      const conf = need('redis.password').map((password) => renderTemplate(templates, 'redis/redis.conf.eta', { password: redisQuote(password) }));
+      const conf = need('redis.password').map((password) => {
+        const quoted = redisQuote(password);
+        return renderTemplate(templates, 'redis/redis.conf.eta', { password: quoted }, [password, quoted]);
+      });
       own.push({ path: source, mode: '0600', uid: 999, gid: 999, content: conf });
       mounts.push({ source, target: '/usr/local/etc/redis/redis.conf' });
       command = ['redis-server', '/usr/local/etc/redis/redis.conf'];

@@ -80,13 +80,17 @@ function oneLine(error: unknown): string {
   return where ? `line ${where[1]}: ${what}` : what;
 }
 
-function failure(name: TemplateName, source: TemplateSource, error: unknown): WizardError {
-  if (source.override === undefined) return new WizardError('internal', `the built-in template ${name} failed: ${oneLine(error)}`, 'this is a bug in homelab-wizard; please report it', { cause: error });
+function failure(name: TemplateName, source: TemplateSource, error: unknown, secrets: readonly string[] = []): WizardError {
+  // A template may throw a value it was given: secrets never reach the message, nor the cause chain.
+  let what = oneLine(error);
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret !== '') what = what.split(secret).join('[redacted]');
+  const cause = secrets.length === 0 ? { cause: error } : undefined;
+  if (source.override === undefined) return new WizardError('internal', `the built-in template ${name} failed: ${what}`, 'this is a bug in homelab-wizard; please report it', cause);
   return new WizardError(
     'template-invalid',
-    `${source.override}: ${oneLine(error)}`,
+    `${source.override}: ${what}`,
     `fix the template (the variables it may use are listed in the README, "Overriding a configuration template"), or delete it to use the built-in templates/${name}`,
-    { cause: error },
+    cause,
   );
 }
 
@@ -99,13 +103,16 @@ export function checkTemplate(name: TemplateName, source: TemplateSource): void 
   }
 }
 
-/** Renders one template strictly; a failure names the file (the user's override, or a built-in bug). */
-export function renderTemplate(templates: Templates, name: TemplateName, data: Record<string, unknown>): string {
+/**
+ * Renders one template strictly; a failure names the file (the user's override, or a built-in bug).
+ * `secrets`: values in `data` that an error message must never show.
+ */
+export function renderTemplate(templates: Templates, name: TemplateName, data: Record<string, unknown>, secrets: readonly string[] = []): string {
   const source = templates.get(name) ?? BUILTIN_TEMPLATES.get(name)!;
   try {
     return eta.renderString(source.text, strict(data, 'it'));
   } catch (error) {
-    throw failure(name, source, error);
+    throw failure(name, source, error, secrets);
   }
 }
 

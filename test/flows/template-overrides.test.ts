@@ -103,6 +103,14 @@ describe('prepareEngine() with overrides', () => {
     expect(e).toBeInstanceOf(WizardError);
     expect(e).toMatchObject({ code: 'template-invalid', message: `${file}: line 1: it.settings.0.val is not a variable of this template`, exitCode: 1 });
   });
+
+  it('does not read templates/ for phases that write no configuration files (smoke keeps working while one is broken)', async () => {
+    const p = await tempProject('p');
+    put(p, 'ssh/sshd-hardening.conf.eta', '<% if ( %>');
+    const setup = await prepareEngine(global(p), { only: 'smoke', io: captureIo({ env: p.env, cwd: p.dir }) });
+    expect(setup.templateOverrides).toEqual([]);
+    await expect(prepareEngine(global(p), { only: 'harden', io: captureIo({ env: p.env, cwd: p.dir }) })).rejects.toMatchObject({ code: 'template-invalid' });
+  });
 });
 
 describe('the plan text', () => {

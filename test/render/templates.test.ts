@@ -202,6 +202,20 @@ describe('hostile values in every template that receives a value from outside', 
     });
   }
 
+  it('keeps a secret out of the message and the cause chain when an override throws it', () => {
+    const p = minimal();
+    const templates = override('redis/redis.conf.eta', '<% throw new Error(`bad ${it.password}`) %>');
+    let e: unknown;
+    try {
+      renderRelease({ profile: p, host: p.hosts[0]!, projectDir: '/opt/homelab/minimal', secret: (k) => Secret.of(k === 'redis.password' ? 'hunter2-secret' : 'x'), templates });
+    } catch (error) {
+      e = error;
+    }
+    expect(e).toBeInstanceOf(WizardError);
+    expect((e as WizardError).message).toBe('/project/templates/redis/redis.conf.eta: line 1: bad [redacted]');
+    expect((e as WizardError).cause).toBeUndefined();
+  });
+
   it('never refuses a password: redis.conf quotes any value (the vault may hold anything)', () => {
     for (const value of HOSTILE.slice(0, -1)) expect(() => releaseFile(minimal(), 'config/redis/redis.conf', (key) => Secret.of(key === 'redis.password' ? value : 'x'))).not.toThrow();
   });
