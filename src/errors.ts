@@ -54,6 +54,9 @@ export type ErrorCode =
   | 'release-legacy'
   | 'not-confirmed'
   | 'redeploy-failed'
+  | 'template-invalid'
+  | 'template-unknown'
+  | 'template-value'
   | 'internal';
 
 export class WizardError extends Error {

@@ -83,6 +83,7 @@ export async function makePlanWith(
     phases: setup.phases,
     createdAt: new Date().toISOString(),
     hosts,
+    ...((setup.templateOverrides ?? []).length > 0 ? { templateOverrides: setup.templateOverrides } : {}),
   };
   return { plan, inventories };
 }
@@ -95,7 +96,7 @@ export const planCommand: CommandRunner = async (global, io, _args, raw) => {
   const plan = await makePlan(setup, global, io, options);
   if (out) await atomicWrite(out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   if (global.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-  else io.stdout(renderPlanText(plan, { verbose: global.verbose, color: io.stdoutTerminal === true && io.env['NO_COLOR'] === undefined }));
+  else io.stdout(renderPlanText(plan, { verbose: global.verbose, color: io.stdoutTerminal === true && io.env['NO_COLOR'] === undefined, cwd: io.cwd }));
   const summary = summarize(plan.hosts);
   if (out) io.stderr(`Saved the plan to ${out}; apply exactly this plan with \`homelab-wizard apply --plan ${path.relative(io.cwd, out) || out}\`.\n`);
   if (summary.problems > 0) return EXIT_ERROR;

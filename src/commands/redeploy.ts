@@ -119,7 +119,7 @@ interface Planned {
 /** The redeploy of one service, planned from the profile, the vault and what runs on the host. */
 async function planRedeploy(d: Day2Host, snapshot: HostSnapshot, wanted: string | undefined, pick: PickOne): Promise<Planned> {
   const running = runningRelease(d.host.name, snapshot);
-  const fresh = renderRelease({ profile: d.profile, host: d.host, projectDir: d.target.layout.project, secret: d.secret });
+  const fresh = renderRelease({ profile: d.profile, host: d.host, projectDir: d.target.layout.project, secret: d.secret, templates: d.templates });
   if (fresh.missingSecrets.length > 0) {
     throw new WizardError('secret-missing', `${d.host.name}: the vault has no ${fresh.missingSecrets.join(', ')}`, 'run `homelab-wizard init` again, or `homelab-wizard secrets set KEY --generate`');
   }

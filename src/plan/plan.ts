@@ -26,6 +26,14 @@ export interface HostPlan {
   readonly observedDigest: string;
 }
 
+/** A user's template that replaced a built-in one in the steps of this plan. */
+export interface PlannedOverride {
+  /** Its name under templates/, e.g. `caddy/Caddyfile.eta`. */
+  readonly template: string;
+  /** The user's file, absolute. */
+  readonly file: string;
+}
+
 /** A plan as `plan --json` prints it and `plan --out` saves it. Secret contents never appear. */
 export interface Plan {
   readonly format: 'homelab-wizard-plan';
@@ -35,6 +43,8 @@ export interface Plan {
   readonly phases: readonly string[];
   readonly createdAt: string;
   readonly hosts: readonly HostPlan[];
+  /** Present when the user's templates replace built-in ones (their content is in the digests). */
+  readonly templateOverrides?: readonly PlannedOverride[];
 }
 
 export interface PlanSummary {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { StepChange } from './change.js';
 import { guardFoundText } from './guard-facts.js';
 import type { HostPlan, Plan } from './plan.js';
@@ -7,6 +8,15 @@ export interface RenderOptions {
   /** Also list converged (`=`) steps. */
   readonly verbose?: boolean;
   readonly color?: boolean;
+  /** Folder that override paths are shown relative to (the current directory). */
+  readonly cwd?: string;
+}
+
+/** `./templates/…` when the file is under `cwd`, else the absolute path. */
+function shownPath(file: string, cwd: string | undefined): string {
+  if (cwd === undefined) return file;
+  const relative = path.relative(cwd, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : `./${relative}`;
 }
 
 const COLORS: Record<string, string> = { '+': '32', '~': '33', '-': '31', '=': '2', '?': '36', '!': '31' };
@@ -69,6 +79,8 @@ function renderHost(host: HostPlan, options: RenderOptions): string[] {
 /** The human plan: per host, per step, `+ ~ - = ?`, with unified diffs of non-secret files. */
 export function renderPlanText(plan: Plan, options: RenderOptions = {}): string {
   const out: string[] = [];
+  for (const o of plan.templateOverrides ?? []) out.push(`template override: templates/${o.template} (from ${shownPath(o.file, options.cwd)})`);
+  if ((plan.templateOverrides ?? []).length > 0) out.push('');
   for (const host of plan.hosts) out.push(...renderHost(host, options), '');
   const s = summarize(plan.hosts);
   const parts = [`${s.add} to add`, `${s.change} to change`, `${s.destroy} to destroy`, `${s.unchanged} unchanged`];

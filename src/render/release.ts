@@ -6,6 +6,7 @@ import { renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
+import { BUILTIN_TEMPLATES, renderTemplate, type Templates } from './templates.js';
 
 /** A file of a release, relative to the release folder. */
 export interface ReleaseFile {
@@ -34,6 +35,17 @@ export interface ReleaseInput {
   /** `<deploy root>/<project>`. */
   readonly projectDir: string;
   readonly secret: MaybeSecret;
+  /** The text configuration templates (the user's overrides included); absent: the built-in ones. */
+  readonly templates?: Templates;
+}
+
+/**
+ * A Redis string: double-quoted, with backslash, quote and every control character escaped
+ * (`\xHH`), so a password can never end the line and start a directive of its own.
+ */
+export function redisQuote(value: string): string {
+  const escaped = value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `"${escaped}"`;
 }
 
 function sha256(parts: readonly (string | Secret | undefined)[]): string {
@@ -46,7 +58,7 @@ function sha256(parts: readonly (string | Secret | undefined)[]): string {
  * Everything one host runs, rendered: compose files, env files, config files. Pure: secrets come
  * through `secret`, and a missing one is collected, not thrown, so the operator sees them all.
  */
-export function renderRelease({ profile, host, projectDir, secret }: ReleaseInput): Release {
+export function renderRelease({ profile, host, projectDir, secret, templates = BUILTIN_TEMPLATES }: ReleaseInput): Release {
   const services = hostServices(profile, host);
   const missing = new Set<string>();
   const need = (key: string): Secret => {
@@ -69,14 +81,15 @@ export function renderRelease({ profile, host, projectDir, secret }: ReleaseInpu
     let command: string[] | undefined;
     if (service.id === 'caddy') {
       const source = 'config/caddy/Caddyfile';
-      own.push({ path: source, mode: '0644', content: renderCaddyfile({ profile, services, servesApex: firstCaddyHost?.name === host.name }) });
+      own.push({ path: source, mode: '0644', content: renderCaddyfile({ profile, services, servesApex: firstCaddyHost?.name === host.name, templates }) });
       mounts.push({ source, target: '/etc/caddy/Caddyfile' });
     }
     if (service.id === 'redis') {
       const source = 'config/redis/redis.conf';
-      const conf = need('redis.password').map(
-        (password) => `# written by homelab-wizard\nbind 0.0.0.0\nport 6379\nprotected-mode yes\nrequirepass "${password.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\ndir /data\nappendonly yes\nmaxmemory-policy allkeys-lru\n`,
-      );
+      const conf = need('redis.password').map((password) => {
+        const quoted = redisQuote(password);
+        return renderTemplate(templates, 'redis/redis.conf.eta', { password: quoted }, [password, quoted]);
+      });
       own.push({ path: source, mode: '0600', uid: 999, gid: 999, content: conf });
       mounts.push({ source, target: '/usr/local/etc/redis/redis.conf' });
       command = ['redis-server', '/usr/local/etc/redis/redis.conf'];

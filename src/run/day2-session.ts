@@ -20,6 +20,8 @@ import type { SshPool } from '../ssh/pool.js';
 import { EngineRun } from './engine-run.js';
 import { openPool } from '../session/engine-setup.js';
 import { loadProfile } from '../session/load-profile.js';
+import { loadTemplates } from '../session/load-templates.js';
+import type { Templates } from '../render/templates.js';
 import { vaultOwnerOf } from '../session/vault-owner.js';
 
 /** One host of the profile, connected (not locked): what redeploy, rollback, restart, logs and exec work on. */
@@ -29,6 +31,8 @@ export interface Day2Host {
   readonly host: Host;
   readonly target: Day2Target;
   readonly secret: MaybeSecret;
+  /** The built-in templates with the user's overrides (`<dir>/templates/`), as apply renders with. */
+  readonly templates: Templates;
   readonly redact: (text: string) => string;
   readonly pool: SshPool;
   runner(): Promise<Runner>;
@@ -74,6 +78,8 @@ export interface Day2Options {
 export async function openDay2(global: GlobalOptions, io: Io, options: Day2Options): Promise<Day2Host> {
   const { loaded, profile } = await loadProfile(global, { io });
   const host = chooseHost(profile, options.host, options.service);
+  // Before the vault opens: a broken override stops the command with nothing touched.
+  const { templates } = await loadTemplates(global.dir);
   if (host.address === undefined) throw new WizardError('ssh-connect', `${host.name} has no address yet`, 'create it first: `homelab-wizard apply`');
   const [{ openVault }, { identityFor }] = await Promise.all([import('../vault/vault.js'), import('../session/vault-access.js')]);
   const vaultOwner = vaultOwnerOf(loaded);
@@ -89,6 +95,7 @@ export async function openDay2(global: GlobalOptions, io: Io, options: Day2Optio
     host,
     target: { host: host.name, layout, composeProjects: { infra: `${project}-infra`, apps: project }, keepReleases: profile.deploy.keepReleases },
     secret: (key) => vault.get(key),
+    templates,
     redact: (text) => redactSecrets(text, secrets),
     pool: opened.pool,
     runner: () => opened.pool.runner(host.name),

@@ -19,6 +19,8 @@ import { hostSteps, NO_SECRETS, type StepContext } from '../steps/registry.js';
 import { hostServices } from '../profile/effective.js';
 import { askHostKey } from './host-key-prompt.js';
 import { loadProfile } from './load-profile.js';
+import { loadTemplates, recordingUse, type TemplateOverride } from './load-templates.js';
+import { BUILTIN_TEMPLATES } from '../render/templates.js';
 import { vaultSecretSource } from './vault-secret-source.js';
 import { vaultOwnerOf, type VaultOwner } from './vault-owner.js';
 import type { Vault } from '../vault/vault.js';
@@ -40,6 +42,8 @@ export interface EngineSetup {
   readonly work: readonly HostWork[];
   /** The vault entries the deploy steps were built from (when they needed the vault). */
   readonly deployedVault?: ReadonlyMap<string, Secret>;
+  /** The user's templates (`<dir>/templates/`) that replaced a built-in one in these steps. */
+  readonly templateOverrides?: readonly TemplateOverride[];
 }
 
 /** `--host a,b`: those hosts of the profile, in profile order; an unknown name is a usage error. */
@@ -71,7 +75,12 @@ export async function prepareEngine(global: GlobalOptions, options: { readonly h
   const { loaded, profile } = await loadProfile(global, { io: options.io });
   const hosts = selectHosts(profile, options.host);
   const owner = vaultOwnerOf(loaded);
+  // Before the vault: a broken override stops the command before anything asks for a passphrase.
+  // Only the harden and deploy phases write text configuration files.
+  const templates = phases.some((p) => p === 'harden' || p === 'deploy') ? await loadTemplates(global.dir) : { templates: BUILTIN_TEMPLATES, overrides: [] };
   const { context, vault } = await stepContext(global, options.io, owner.vaultName, profile, hosts, phases);
+  const recording = recordingUse(templates.templates);
+  const work = hosts.map((host) => ({ host, steps: hostSteps(profile, host, phases, { ...context, templates: recording.templates }) }));
   return {
     ...(vault ? { deployedVault: vault.entries() } : {}),
     profileName: loaded.name,
@@ -80,7 +89,8 @@ export async function prepareEngine(global: GlobalOptions, options: { readonly h
     profile,
     layout: hostLayout(profile),
     phases,
-    work: hosts.map((host) => ({ host, steps: hostSteps(profile, host, phases, context) })),
+    work,
+    templateOverrides: templates.overrides.filter((o) => recording.used.has(o.template)),
   };
 }
 

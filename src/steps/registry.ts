@@ -1,6 +1,7 @@
 import type { Step } from '../plan/step.js';
 import type { Host, Profile } from '../profile/schema.js';
 import type { MaybeSecret } from '../render/service-env.js';
+import type { Templates } from '../render/templates.js';
 import { deploySteps } from './deploy/stack.js';
 import { hardenSteps } from './harden/harden-steps.js';
 import { PHASES, type Phase } from './phases.js';
@@ -9,6 +10,8 @@ import { vpnLateSteps, vpnSteps } from './vpn/vpn-steps.js';
 /** What builders may read besides the profile: the vault's secrets, looked up by key. */
 export interface StepContext {
   readonly secret: MaybeSecret;
+  /** The text configuration templates with the user's overrides; absent: the built-in ones. */
+  readonly templates?: Templates;
 }
 
 export const NO_SECRETS: StepContext = { secret: () => undefined };
@@ -23,9 +26,9 @@ export type PhaseBuilder = (profile: Profile, host: Host, context: StepContext) 
 export const PHASE_BUILDERS: Readonly<Record<Phase, PhaseBuilder>> = {
   provision: () => [],
   dns: () => [],
-  harden: (profile, host) => hardenSteps(profile, host),
+  harden: (profile, host, context) => hardenSteps(profile, host, context.templates),
   vpn: (profile, host) => vpnSteps(profile, host),
-  deploy: (profile, host, context) => deploySteps(profile, host, context.secret),
+  deploy: (profile, host, context) => deploySteps(profile, host, context.secret, context.templates),
   // Smoke changes nothing, so it builds no steps (and shows nothing in `plan`): apply runs the
   // checks after the other phases, through run/smoke-run.ts, like the `smoke` command.
   smoke: () => [],

@@ -6,6 +6,7 @@ import type { DirSpec, FileSpec, Step } from '../../plan/step.js';
 import type { Host, Profile } from '../../profile/schema.js';
 import { INPUTS_LABEL, networkName } from '../../render/compose.js';
 import { renderRelease, type Release } from '../../render/release.js';
+import { BUILTIN_TEMPLATES, type Templates } from '../../render/templates.js';
 import { fileOwner, MANIFEST_FILE, manifestOf, manifestText, stateText } from '../../render/release-manifest.js';
 import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
@@ -145,10 +146,10 @@ exit 0`;
  * one database and one user per app, apps up and health-gated, `current` switched atomically,
  * `state.json`, old releases pruned.
  */
-export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): Step[] {
+export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret, templates: Templates = BUILTIN_TEMPLATES): Step[] {
   const layout = hostLayout(profile);
-  const base = layoutSteps(profile, host);
-  const release = renderRelease({ profile, host, projectDir: layout.project, secret });
+  const base = layoutSteps(profile, host, templates);
+  const release = renderRelease({ profile, host, projectDir: layout.project, secret, templates });
   const compose = release.services.filter((s) => s.entry.placement.kind === 'compose');
   if (compose.length === 0) return base;
   if (release.missingSecrets.length > 0) {

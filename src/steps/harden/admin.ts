@@ -1,4 +1,5 @@
 import type { Step } from '../../plan/step.js';
+import { configToken, renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
 
 const SUDOERS = '/etc/sudoers.d/90-homelab-wizard';
@@ -9,7 +10,7 @@ const SUDOERS_PENDING = '/etc/sudoers.d/homelab-wizard.pending';
 export function adminSteps(ctx: HardenContext): Step[] {
   const { admin, home, host } = ctx;
   const keys = `${ctx.profile.operator.sshPublicKeys.join('\n')}\n`;
-  const rule = ctx.host.ssh.sudo === 'nopasswd' ? `${admin} ALL=(ALL:ALL) NOPASSWD: ALL\n` : `${admin} ALL=(ALL:ALL) ALL\n`;
+  const rule = renderTemplate(ctx.templates, 'sudo/sudoers.eta', { admin: configToken(`hosts[${host.name}].ssh.adminUser`, admin), nopasswd: ctx.host.ssh.sudo === 'nopasswd' });
   return [
     {
       id: 'harden.admin.user',

@@ -1,5 +1,6 @@
 import { serviceName } from '../../profile/effective.js';
 import type { Host, Profile } from '../../profile/schema.js';
+import { BUILTIN_TEMPLATES, type Templates } from '../../render/templates.js';
 
 /** What every harden builder reads: the profile, the host, and a few derived facts. */
 export interface HardenContext {
@@ -11,9 +12,11 @@ export interface HardenContext {
   readonly fromPort: number;
   readonly toPort: number;
   has(service: string): boolean;
+  /** The text configuration templates, the user's overrides included. */
+  readonly templates: Templates;
 }
 
-export function hardenContext(profile: Profile, host: Host): HardenContext {
+export function hardenContext(profile: Profile, host: Host, templates: Templates = BUILTIN_TEMPLATES): HardenContext {
   const ids = new Set(host.services.map(serviceName));
   return {
     profile,
@@ -23,6 +26,7 @@ export function hardenContext(profile: Profile, host: Host): HardenContext {
     fromPort: host.ssh.port,
     toPort: host.ssh.targetPort,
     has: (service) => ids.has(service),
+    templates,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Step } from '../../plan/step.js';
 import { APT_GET, APT_WAIT } from '../apt.js';
+import { renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
 
 /** Where the docker CLI looks for system-wide plugins on Linux (the packages install into the last). */
@@ -45,6 +46,8 @@ echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.
 ${APT_GET} update -q >/dev/null
 ${APT_GET} install -y -q docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin >/dev/null
 systemctl enable --now docker >/dev/null 2>&1`;
+
+const DOCKER_USER_SCRIPT = '/usr/local/sbin/homelab-wizard-docker-user';
 
 /** A port that containers may be reached on from outside, optionally only from one range. */
 export interface PublishedAllow {
@@ -115,21 +118,7 @@ export function dockerSteps(ctx: HardenContext): Step[] {
   const daemon = daemonSettings(ctx);
   const allowed = publishedAllows(ctx);
   const shown = allowed.map((a) => `${a.port}/${a.proto}${a.from ? ` from ${a.from}` : ''}`).join(', ');
-  const unit = [
-    '[Unit]',
-    'Description=homelab-wizard: filter Docker-published ports (DOCKER-USER)',
-    'After=docker.service',
-    'PartOf=docker.service',
-    '',
-    '[Service]',
-    'Type=oneshot',
-    'RemainAfterExit=yes',
-    'ExecStart=/usr/local/sbin/homelab-wizard-docker-user',
-    '',
-    '[Install]',
-    'WantedBy=docker.service',
-    '',
-  ].join('\n');
+  const unit = renderTemplate(ctx.templates, 'systemd/docker-user.service.eta', { script: DOCKER_USER_SCRIPT });
   return [
     {
       id: 'harden.docker.engine',
@@ -158,7 +147,7 @@ export function dockerSteps(ctx: HardenContext): Step[] {
       host: ctx.host.name,
       check: { argv: sh('systemctl is-active --quiet homelab-wizard-docker-user && iptables -C DOCKER-USER -m conntrack --ctstate NEW -j DROP 2>/dev/null') },
       files: [
-        { path: '/usr/local/sbin/homelab-wizard-docker-user', mode: '0755', owner: 'root:root', content: dockerUserScript(allowed) },
+        { path: DOCKER_USER_SCRIPT, mode: '0755', owner: 'root:root', content: dockerUserScript(allowed) },
         { path: '/etc/systemd/system/homelab-wizard-docker-user.service', mode: '0644', owner: 'root:root', content: unit },
       ],
       apply: [{ argv: ['sh', '-c', 'systemctl daemon-reload && systemctl enable homelab-wizard-docker-user >/dev/null 2>&1 && systemctl restart homelab-wizard-docker-user'] }],

@@ -1,4 +1,5 @@
 import type { Step } from '../../plan/step.js';
+import { configToken, renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
 
 const JAIL = '/etc/fail2ban/jail.d/homelab-wizard.local';
@@ -29,23 +30,11 @@ raise SystemExit(0 if pickle.loads(reply[:-len(END)])[0] == 0 else 1)`;
  */
 export function fail2banSteps(ctx: HardenContext): Step[] {
   if (!ctx.has('fail2ban')) return [];
-  const jail = [
-    '# written by homelab-wizard',
-    '[DEFAULT]',
-    'backend = systemd',
-    `banaction = ${ctx.has('ufw') ? 'ufw' : 'iptables-multiport'}`,
-    'bantime = 1h',
-    'findtime = 10m',
-    'maxretry = 5',
-    `ignoreip = 127.0.0.1/8 ::1${ctx.profile.vpn.enabled ? ` ${ctx.profile.vpn.cidr}` : ''}`,
-    '',
-    '[sshd]',
-    'enabled = true',
-    // jail.conf's [sshd] names its own backend, which beats [DEFAULT].
-    'backend = systemd',
-    `port = ${ctx.toPort}`,
-    '',
-  ].join('\n');
+  const jail = renderTemplate(ctx.templates, 'fail2ban/jail.local.eta', {
+    banaction: ctx.has('ufw') ? 'ufw' : 'iptables-multiport',
+    ignoreip: `127.0.0.1/8 ::1${ctx.profile.vpn.enabled ? ` ${configToken('vpn.cidr', ctx.profile.vpn.cidr)}` : ''}`,
+    port: ctx.toPort,
+  });
   return [
     {
       id: 'harden.fail2ban.sshd',

@@ -1,5 +1,6 @@
 import type { Step } from '../../plan/step.js';
 import type { Host, Profile } from '../../profile/schema.js';
+import { BUILTIN_TEMPLATES, type Templates } from '../../render/templates.js';
 import { adminSteps } from './admin.js';
 import { hardenContext } from './context.js';
 import { crowdsecSteps } from './crowdsec.js';
@@ -17,8 +18,8 @@ import { unattendedUpgradesSteps } from './unattended-upgrades.js';
  * rule exist before root login is turned off; the firewall allows the new SSH port before sshd
  * listens on it; the old port closes last, after the new one is proven.
  */
-export function hardenSteps(profile: Profile, host: Host): Step[] {
-  const ctx = hardenContext(profile, host);
+export function hardenSteps(profile: Profile, host: Host, templates: Templates = BUILTIN_TEMPLATES): Step[] {
+  const ctx = hardenContext(profile, host, templates);
   const close = closeOldPortStep(ctx);
   return [
     packagesStep(ctx),

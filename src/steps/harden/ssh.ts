@@ -1,4 +1,5 @@
 import type { Step } from '../../plan/step.js';
+import { configToken, renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
 
 /**
@@ -19,25 +20,9 @@ export function sshdEffective(ctx: HardenContext): string[] {
 /** Reload sshd whatever the unit is called; Ubuntu's socket activation is switched to the service. */
 const RELOAD = `if systemctl is-enabled ssh.socket >/dev/null 2>&1; then systemctl disable --now ssh.socket >/dev/null 2>&1; systemctl enable ssh.service >/dev/null 2>&1; systemctl restart ssh.service; else systemctl reload ssh 2>/dev/null || systemctl reload sshd; fi`;
 
+/** The drop-in (templates/ssh/sshd-hardening.conf.eta). */
 export function sshdConfig(ctx: HardenContext): string {
-  return [
-    '# written by homelab-wizard: the profile decides these; edits are reported as drift',
-    `Port ${ctx.toPort}`,
-    'PermitRootLogin no',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'PubkeyAuthentication yes',
-    `AllowUsers ${ctx.admin}`,
-    'MaxAuthTries 3',
-    'LoginGraceTime 30',
-    'X11Forwarding no',
-    'AllowAgentForwarding no',
-    'AllowTcpForwarding no',
-    'PermitTunnel no',
-    'ClientAliveInterval 300',
-    'ClientAliveCountMax 2',
-    '',
-  ].join('\n');
+  return renderTemplate(ctx.templates, 'ssh/sshd-hardening.conf.eta', { port: ctx.toPort, admin: configToken(`hosts[${ctx.host.name}].ssh.adminUser`, ctx.admin) });
 }
 
 /**

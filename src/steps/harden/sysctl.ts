@@ -1,4 +1,5 @@
 import type { Step } from '../../plan/step.js';
+import { renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
 
 /**
@@ -31,7 +32,7 @@ export function sysctlStep(ctx: HardenContext): Step {
     describe: 'Kernel network hardening (sysctl)',
     host: ctx.host.name,
     check: { argv: sh('for kv in "$@"; do [ "$(sysctl -n "${kv%%=*}" 2>/dev/null)" = "${kv#*=}" ] || exit 1; done', ...pairs) },
-    files: [{ path: FILE, mode: '0644', owner: 'root:root', content: `# written by homelab-wizard\n${pairs.map((p) => p.replace('=', ' = ')).join('\n')}\n` }],
+    files: [{ path: FILE, mode: '0644', owner: 'root:root', content: renderTemplate(ctx.templates, 'sysctl/hardening.conf.eta', { settings: Object.entries(SYSCTL).map(([key, value]) => ({ key, value })) }) }],
     apply: [{ argv: ['sysctl', '--quiet', '--load', FILE] }],
     risk: 'safe',
     effect: 'update',

@@ -1,4 +1,5 @@
 import type { Step } from '../../plan/step.js';
+import { renderTemplate } from '../../render/templates.js';
 import type { HardenContext } from './context.js';
 
 /** Security updates every day; never an automatic reboot (the operator decides when). */
@@ -15,20 +16,13 @@ export function unattendedUpgradesSteps(ctx: HardenContext): Step[] {
           path: '/etc/apt/apt.conf.d/20auto-upgrades',
           mode: '0644',
           owner: 'root:root',
-          content: 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\nAPT::Periodic::AutocleanInterval "7";\n',
+          content: renderTemplate(ctx.templates, 'apt/20auto-upgrades.eta', {}),
         },
         {
           path: '/etc/apt/apt.conf.d/52homelab-wizard-unattended-upgrades',
           mode: '0644',
           owner: 'root:root',
-          content: [
-            '// written by homelab-wizard',
-            'Unattended-Upgrade::Automatic-Reboot "false";',
-            'Unattended-Upgrade::Remove-Unused-Kernel-Packages "true";',
-            'Unattended-Upgrade::Remove-Unused-Dependencies "true";',
-            'Unattended-Upgrade::AutoFixInterruptedDpkg "true";',
-            '',
-          ].join('\n'),
+          content: renderTemplate(ctx.templates, 'apt/unattended-upgrades.conf.eta', {}),
         },
       ],
       apply: [{ argv: ['systemctl', 'enable', '--now', 'unattended-upgrades'] }],
