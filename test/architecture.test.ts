@@ -43,7 +43,7 @@ const top = (p: string): string => p.split('/')[0] ?? p;
 const isPackage = (target: string): boolean => !target.includes('/') || target.startsWith('@') || target.startsWith('node:') || !sources.some((s) => top(s.file) === top(target));
 
 /** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
-const PURE = [/^catalog\//, /^steps\//, /^smoke\//, /^shell\//, /^render\//, /^plan\//, /^providers\/[^/]+\/diff\.ts$/,
+const PURE = [/^catalog\//, /^steps\//, /^smoke\//, /^shell\//, /^render\//, /^plan\//, /^remote\//, /^providers\/[^/]+\/diff\.ts$/,
   /^profile\/(schema|fields|rules|effective|migrate|validate|cidr|json-schema|paths)\.ts$/, /^lib\/secret\.ts$/,
   /^vault\/(keys|vault-yaml|age-header|recipients-file|identity-file|generate|rotation|redeploy-record|fingerprint)\.ts$/,
   /^sandbox\/(recipes|labels|sandbox-profile)\.ts$/];
@@ -69,7 +69,10 @@ const LAYERS: [RegExp, RegExp][] = [
   [/^steps\//, /^(engine|ssh|tasks|flows|cli|ui)\//],
   // Smoke planning and judging: data in, data out; the runner (flows/smoke-run.ts) does the I/O.
   [/^smoke\//, /^(engine|ssh|tasks|flows|cli|ui|vault|providers)\//],
-  [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)/],
+  // The remote scripts (src/remote, generated from its .sh files) are data: shell/ may use them.
+  [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)(?!remote\/)/],
+  // ...and they import nothing.
+  [/^remote\//, /^/],
   [/^ssh\//, /^(tasks|flows|cli|ui)\//],
 ];
 
