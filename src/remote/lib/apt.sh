@@ -7,6 +7,10 @@
 #   and after SECONDS (default 300: DPKG_LOCK_TIMEOUT_SECONDS in src/steps/apt.ts; a test checks
 #   they agree) it fails naming the holder and what to do.
 # hlw_apt_holder: prints `LOCKFILE PID (COMMAND)` of the first held lock; exit 1 when none is held.
+# hlw_apt_get ARG...: every apt-get the tool runs on a host. apt's own `DPkg::Lock::Timeout` (300 s,
+#   the same bound) makes apt-get wait for the dpkg lock instead of failing at once; `apt-get update`
+#   does not honour it for the lists lock, and apt says that it waits only on its progress output
+#   (which the steps discard), so hlw_apt_wait comes first.
 _al_locks='/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock'
 hlw_apt_holder() {
   for _al_f in $_al_locks; do
@@ -36,3 +40,4 @@ hlw_apt_wait() {
   done
   return 0
 }
+hlw_apt_get() { apt-get -o DPkg::Lock::Timeout=300 "$@"; }

@@ -10,7 +10,7 @@ import { fileOwner, MANIFEST_FILE, manifestOf, manifestText, stateText } from '.
 import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
-import { PRUNE_RELEASES, STACK_CHECK, STACK_UP, SWITCH_CURRENT } from '../../remote/generated-scripts.js';
+import { CURRENT_IS, FILE_HOLDS, MARKER_WRITE, NETWORK_APPLY, NETWORK_CHECK, PRUNE_RELEASES, RELEASE_SEED, STACK_CHECK, STACK_UP, SWITCH_CURRENT } from '../../remote/generated-scripts.js';
 import { healthBounds } from './health-gate.js';
 import { layoutSteps } from './layout.js';
 
@@ -58,16 +58,10 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       id: `deploy.network.${net.name}`,
       describe: `Network ${name} (${net.subnet}${net.internal ? ', internal' : ''})`,
       host: host.name,
-      check: { argv: sh(`[ "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Internal}}' "$1" 2>/dev/null)" = "$2 $3" ]`, name, net.subnet, String(net.internal)) },
+      check: { argv: sh(NETWORK_CHECK, name, net.subnet, String(net.internal)) },
       apply: [
         {
-          argv: sh(
-            'docker network rm "$1" >/dev/null 2>&1; docker network create --driver bridge --subnet "$2" $( [ "$3" = true ] && echo --internal ) --label org.homelab-wizard.project="$4" "$1" >/dev/null',
-            name,
-            net.subnet,
-            String(net.internal),
-            project,
-          ),
+          argv: sh(NETWORK_APPLY, name, net.subnet, String(net.internal), project),
         },
       ],
       risk: 'safe',
@@ -96,7 +90,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       describe: `Release folder ${id}, started from the current release so only changed files are uploaded`,
       host: host.name,
       check: { argv: ['test', '-d', dir] },
-      apply: [{ argv: sh('install -d -m 0750 "$1" && if [ -d "$2/current/" ]; then cp -a "$2/current/." "$1/"; fi', dir, layout.project) }],
+      apply: [{ argv: sh(RELEASE_SEED, dir, layout.project) }],
       risk: 'safe',
       effect: 'create',
     },
@@ -143,7 +137,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
   const markerKey = secret('homelab-wizard.fingerprintSalt')?.reveal() ?? 'homelab-wizard';
   const marker = (what: string): string => createHmac('sha256', markerKey).update(what).digest('hex');
   const state = `${layout.project}/state`;
-  const writeMarker = (file: string, value: string) => ({ argv: sh('install -d -m 0700 "$1" && printf %s "$3" > "$1/$2"', state, file, value) });
+  const writeMarker = (file: string, value: string) => ({ argv: sh(MARKER_WRITE, state, file, value) });
   if (compose.some((s) => s.id === 'postgresql')) {
     const superuser = secret('postgresql.superuserPassword');
     const sql = provisionSql(grants, superuser ? { user: 'postgres', password: superuser } : undefined);
@@ -152,7 +146,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       id: 'deploy.postgresql.databases',
       describe: `Superuser password${grants.length > 0 ? `, and one database and one user with its own password per app: ${grants.map((g) => g.database).join(', ')}` : ''}`,
       host: host.name,
-      check: { argv: sh('[ "$(cat "$1/postgresql-provisioned" 2>/dev/null)" = "$2" ]', state, provisioned) },
+      check: { argv: sh(FILE_HOLDS, `${state}/postgresql-provisioned`, provisioned) },
       apply: [
         // Local socket, trust auth inside the container: works whatever password the roles have now.
         { argv: ['docker', 'compose', '-p', `${project}-infra`, '-f', at('docker-compose-infra.yml'), 'exec', '-T', 'postgresql', 'psql', '-q', '-U', 'postgres', '-d', 'postgres'], stdin: Secret.of(sql) },
@@ -173,7 +167,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       id: 'deploy.grafana.admin-password',
       describe: `Grafana admin password (${profile.admins.grafanaUser}) set inside Grafana's database`,
       host: host.name,
-      check: { argv: sh('[ "$(cat "$1/grafana-admin-password" 2>/dev/null)" = "$2" ]', state, set) },
+      check: { argv: sh(FILE_HOLDS, `${state}/grafana-admin-password`, set) },
       apply: [
         {
           argv: ['docker', 'compose', '-p', project, '-f', at('docker-compose.yml'), 'exec', '-T', 'grafana', 'grafana', 'cli', '--homepath', '/usr/share/grafana', '--config', '/etc/grafana/grafana.ini', 'admin', 'reset-admin-password', '--password-from-stdin'],
@@ -191,7 +185,7 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret): 
       id: 'deploy.release.current',
       describe: `current → releases/${id}`,
       host: host.name,
-      check: { argv: sh('[ "$(readlink "$1/current")" = "releases/$2" ]', layout.project, id) },
+      check: { argv: sh(CURRENT_IS, layout.project, id) },
       apply: [{ argv: sh(SWITCH_CURRENT, layout.project, id) }],
       risk: 'safe',
       effect: 'update',

@@ -1,5 +1,6 @@
 import type { Step } from '../../plan/step.js';
 import { sh, type HardenContext } from './context.js';
+import { SYSCTL_CHECK } from '../../remote/generated-scripts.js';
 
 /**
  * Kernel network hardening. net.* applies per network namespace; kernel.* and fs.* host-wide.
@@ -30,7 +31,7 @@ export function sysctlStep(ctx: HardenContext): Step {
     id: 'harden.kernel.sysctl',
     describe: 'Kernel network hardening (sysctl)',
     host: ctx.host.name,
-    check: { argv: sh('for kv in "$@"; do [ "$(sysctl -n "${kv%%=*}" 2>/dev/null)" = "${kv#*=}" ] || exit 1; done', ...pairs) },
+    check: { argv: sh(SYSCTL_CHECK, ...pairs) },
     files: [{ path: FILE, mode: '0644', owner: 'root:root', content: `# written by homelab-wizard\n${pairs.map((p) => p.replace('=', ' = ')).join('\n')}\n` }],
     apply: [{ argv: ['sysctl', '--quiet', '--load', FILE] }],
     risk: 'safe',
