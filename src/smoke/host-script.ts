@@ -1,3 +1,4 @@
+import { healthOf, healthyNow } from '../plan/container-health.js';
 import { quote } from '../shell/quote.js';
 import { DB_LOGIN, HTTP_IN_CONTAINER, LIB_SMOKE, TCP_IN_CONTAINER } from '../remote/generated-scripts.js';
 import type { ComposeTarget, HostCheck, SmokePlan } from './checks.js';
@@ -136,12 +137,13 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     const c = facts.containers.get(`${check.target.project}/${check.target.service}`);
     if (!c) return { status: 'FAIL', reason: 'no container: not deployed, or removed' };
     if (c.state !== 'running') return { status: 'FAIL', reason: `${c.state}: ${c.status}` };
-    if (c.status.includes('(unhealthy)')) return { status: 'FAIL', reason: `unhealthy: ${c.status}` };
-    if (c.status.includes('(health: starting)')) {
-      if (c.ownTest === 'pass') return { status: 'PASS', reason: `its own health test passes; Docker has not run its first check yet: ${c.status}` };
+    const health = healthOf(c.status);
+    if (health === 'unhealthy') return { status: 'FAIL', reason: `unhealthy: ${c.status}` };
+    if (health === 'starting') {
+      if (healthyNow(health, c.ownTest)) return { status: 'PASS', reason: `its own health test passes; Docker has not run its first check yet: ${c.status}` };
       return { status: 'WARN', reason: `health check still starting: ${c.status}` };
     }
-    if (c.status.includes('(healthy)')) return { status: 'PASS', reason: c.status };
+    if (health === 'healthy') return { status: 'PASS', reason: c.status };
     return { status: 'PASS', reason: `${c.status} (no health check)` };
   }
   if (check.kind === 'db-login' && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };
