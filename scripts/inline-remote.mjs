@@ -22,7 +22,9 @@ function parse(file, isLib) {
   const rel = path.relative(root, file);
   const lines = readFileSync(file, 'utf8').replace(/\n+$/, '').split('\n');
   let end = 0;
-  while (end < lines.length && lines[end].startsWith('#')) end += 1;
+  // The header: the leading comment lines, up to the first blank line or shellcheck directive
+  // (which belong to the script: the lint reads them).
+  while (end < lines.length && lines[end].startsWith('#') && !lines[end].startsWith('# shellcheck ')) end += 1;
   const header = lines.slice(0, end).join('\n');
   const body = lines.slice(end).join('\n').replace(/^\n+/, '');
   if (header.trim() === '') throw new Error(`${rel}: no header comment (say what it does and document its arguments)`);

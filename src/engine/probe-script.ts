@@ -28,6 +28,8 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 
 function prelude(project: string): string[] {
   return [
+    // The calls after the library pass check commands (scripts among them) as quoted data.
+    '# shellcheck disable=SC2016',
     'set -u',
     'export LC_ALL=C',
     LIB_PROBE,
@@ -84,7 +86,7 @@ export function lockAndProbeScript(request: ProbeRequest, lock: LockRequest): st
 export function finishScript(project: string, audit: AuditEntry, runId: string): string {
   return [
     ...prelude(project),
-    `printf %s ${b64(`${JSON.stringify(audit)}\n`)} | base64 -d >> "$P/audit.log" && chmod 0640 -- "$P/audit.log" || e "fail cannot write $P/audit.log"`,
+    `if ! { printf %s ${b64(`${JSON.stringify(audit)}\n`)} | base64 -d >> "$P/audit.log" && chmod 0640 -- "$P/audit.log"; }; then e "fail cannot write $P/audit.log"; fi`,
     `if grep -qF -- ${quoteToken(`"runId":${JSON.stringify(runId)}`)} "$L/info.json" 2>/dev/null; then rm -rf -- "$L" && e released; else e not-ours; fi`,
     'e end',
     '',

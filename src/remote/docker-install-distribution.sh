@@ -5,7 +5,10 @@
 # Args: none.
 set -e
 export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2119 # the default bound (300 s)
 hlw_apt_wait
+# The host's own file, not part of this script.
+# shellcheck source=/dev/null
 . /etc/os-release
 if [ "$ID" = debian ] && [ "$VERSION_CODENAME" = bookworm ]; then
   mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\(http[^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)

@@ -3,7 +3,10 @@
 # Args: none.
 set -e
 export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2119 # the default bound (300 s)
 hlw_apt_wait
+# The host's own file, not part of this script.
+# shellcheck source=/dev/null
 . /etc/os-release
 hlw_apt_get update -q >/dev/null && hlw_apt_get install -y -q ca-certificates curl >/dev/null
 install -m 0755 -d /etc/apt/keyrings

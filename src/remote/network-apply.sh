@@ -4,4 +4,6 @@
 #   $2  subnet (CIDR)
 #   $3  internal: true or false
 #   $4  the project it belongs to (label)
-docker network rm "$1" >/dev/null 2>&1; docker network create --driver bridge --subnet "$2" $( [ "$3" = true ] && echo --internal ) --label org.homelab-wizard.project="$4" "$1" >/dev/null
+internal=''
+[ "$3" = true ] && internal=--internal
+docker network rm "$1" >/dev/null 2>&1; docker network create --driver bridge --subnet "$2" ${internal:+"$internal"} --label org.homelab-wizard.project="$4" "$1" >/dev/null

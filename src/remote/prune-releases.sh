@@ -10,6 +10,10 @@
 #   $3  compose projects, space-separated (whose containers' mounts are kept)
 #   $4  optional: `check` to only say (exit 1 when a release beyond the newest N would be
 #       removed, else 0) instead of removing
+
+# Release folders are named by their hex ids (nothing ls could mangle), and `ls -t` orders them
+# by time, which a glob cannot: ls | grep is safe here.
+# shellcheck disable=SC2010
 cd "$1" || exit 1
 keep=$(basename "$(readlink ../current)")
 never=''

@@ -71,7 +71,8 @@ export function hostScript(plan: SmokePlan, current: string): HostScript {
     lines.push(`o=$(${dc(plan.internalCa, 'exec', '-T', plan.internalCa.service, 'cat', '/data/caddy/pki/authorities/local/root.crt')} 2>/dev/null) && printf 'ca\\t%s\\n' "$(printf '%s\\n' "$o" | b64)" || printf 'ca\\t-\\n'`);
   }
   // Passwords are read first, then stdin is closed: no later command can swallow or see them.
-  const script = [...reads, 'exec </dev/null', LIB_SMOKE, 'smoke_begin "$1" "$2"', ...lines].join('\n');
+  // The check lines pass commands (in-container scripts among them) as quoted data.
+  const script = ['# shellcheck disable=SC2016', ...reads, 'exec </dev/null', LIB_SMOKE, 'smoke_begin "$1" "$2"', ...lines].join('\n');
   return { argv: ['sh', '-c', script, 'homelab-wizard-smoke', current, String(EXEC_TIMEOUT_SECONDS)], passwordKeys };
 }
 

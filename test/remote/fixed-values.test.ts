@@ -19,7 +19,7 @@ describe('fixed values in src/remote', () => {
     expect(STACK_UP).toContain(`--filter "label=${INPUTS_LABEL}=$want"`);
     expect(STACK_UP.match(/hlw_gate "\$2" (\d+) \$gate/g)).toEqual([`hlw_gate "$2" ${DEFAULT_HEALTH_TIMEOUT_SECONDS} $gate`, `hlw_gate "$2" ${DEFAULT_HEALTH_TIMEOUT_SECONDS} $gate`]);
     expect(PRUNE_RELEASES).toContain(`[ -f "$r/${MANIFEST_FILE}" ]`);
-    expect(PROGRESS_FN).toBe(`hlw_progress() { printf '${PROGRESS_MARK}%s\\n' "$*"; }`);
+    expect(PROGRESS_FN).toContain(`\nhlw_progress() { printf '${PROGRESS_MARK}%s\\n' "$*"; }`);
     expect(APT_WAIT).toContain(`_al_bound=\${1:-${DPKG_LOCK_TIMEOUT_SECONDS}}`);
     expect(LIB_APT).toContain(`hlw_apt_get() { ${APT_GET} "$@"; }`);
     expect(LIB_PROBE).toContain(`e() { printf '${MARK} %s\\n' "$*"; }`);

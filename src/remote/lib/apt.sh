@@ -12,6 +12,7 @@
 #   does not honour it for the lists lock, and apt says that it waits only on its progress output
 #   (which the steps discard), so hlw_apt_wait comes first.
 _al_locks='/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock'
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_apt_holder() {
   for _al_f in $_al_locks; do
     _al_i=$(stat -c %i "$_al_f" 2>/dev/null) || continue
@@ -22,6 +23,8 @@ hlw_apt_holder() {
   done
   return 1
 }
+# The bound is optional (the scripts use the default; a test passes a short one).
+# shellcheck disable=SC2317,SC2120
 hlw_apt_wait() {
   _al_bound=${1:-300}; _al_start=$(date +%s); _al_said=-10
   while _al_h=$(hlw_apt_holder); do
@@ -40,4 +43,5 @@ hlw_apt_wait() {
   done
   return 0
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_apt_get() { apt-get -o DPkg::Lock::Timeout=300 "$@"; }

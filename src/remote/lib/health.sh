@@ -25,6 +25,7 @@
 #   nanoseconds, then the test one item a line); prints `ok …`, `wait …` or `fail …`.
 # hlw_own_test CID TIMEOUT_SECONDS, with the test on stdin (kind, then its arguments, one a line):
 #   runs it in the container; its output on stdout.
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_own_test() {
   IFS= read -r _hg_kind || return 1
   case "$_hg_kind" in
@@ -33,6 +34,7 @@ hlw_own_test() {
     *) return 1 ;;
   esac
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_probe() {
   _hg_o=$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{if .Config.Healthcheck}}{{json .Config.Healthcheck.Timeout}}{{else}}0{{end}}{{println}}{{if .Config.Healthcheck}}{{range .Config.Healthcheck.Test}}{{println .}}{{end}}{{end}}' "$1" 2>&1) || { printf 'fail no container (%s)\n' "$(printf '%s\n' "$_hg_o" | head -n 1)"; return 0; }
   # shellcheck disable=SC2046
@@ -64,6 +66,7 @@ hlw_probe() {
     printf 'wait running, health: starting (its own health test does not pass yet%s)\n' "${_hg_out:+: $_hg_out}"
   fi
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_bounded() {
   _hb_l=" $1 "; shift
   for _hb_s in "$@"; do
@@ -71,6 +74,7 @@ hlw_bounded() {
     if [ "$_hb_b" != "$_hb_l" ]; then printf '%s=%s ' "$_hb_s" "${_hb_b%% *}"; else printf '%s ' "$_hb_s"; fi
   done
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_gate() {
   _hg_p=$1; _hg_t=$2; shift 2
   _hg_start=$(date +%s)
@@ -103,6 +107,7 @@ hlw_gate() {
   done
   return 0
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_healthy_now() {
   case "$3" in
     *'(healthy)'*) return 0 ;;

@@ -22,15 +22,19 @@
 #   each container of the compose projects (service, image, state, status, and while Docker says
 #   `health: starting` whether it is healthy now: hlw_healthy_now), state.json, the `current`
 #   link and the sha256 of every file under it.
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 e() { printf '@@hlw %s\n' "$*"; }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 k() {
   _k=$1; shift
   ( timeout 120 "$@" ) </dev/null >/dev/null 2>&1; e "check $_k $?"
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 kr() {
   _k=$1; shift
   o=$( ( timeout 120 "$@" ) </dev/null 2>/dev/null ); r=$?; e "check $_k $r $(printf '%s\n' "$o" | head -n 40 | base64 -w0)"
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 f() {
   if [ -L "$3" ] || { [ -e "$3" ] && [ ! -f "$3" ]; }; then e "file $1 $2 other"; return; fi
   if [ ! -e "$3" ]; then e "file $1 $2 absent"; return; fi
@@ -42,11 +46,13 @@ f() {
     if [ "${m##* }" -le 262144 ]; then printf '@@hlw content %s %s ' "$1" "$2"; base64 -w0 -- "$3"; printf '\n'; else e "content-too-large $1 $2"; fi
   fi
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 d() {
   if [ -L "$3" ] || { [ -e "$3" ] && [ ! -d "$3" ]; }; then e "dir $1 $2 other"
   elif [ -d "$3" ]; then e "dir $1 $2 present $(stat -c '%a %U:%G/%u:%g' -- "$3")"
   else e "dir $1 $2 absent"; fi
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 probe_guards() {
   for g in "$1"/*.sh; do
     [ -f "$g" ] || continue
@@ -58,6 +64,7 @@ probe_guards() {
     e "guard $(printf %s "$u" | base64 -w0) $(printf %s "$g" | base64 -w0) ${m:--} ${t:-unknown} ${s:-unknown} $a"
   done
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 probe_inventory() {
   _pd=$1; shift
   if command -v docker >/dev/null 2>&1 && timeout 30 docker version >/dev/null 2>&1; then

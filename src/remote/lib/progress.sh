@@ -3,4 +3,5 @@
 # a test checks they agree). The engine shows such a line while the step runs.
 #
 # hlw_progress TEXT...: prints one progress line.
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 hlw_progress() { printf 'hlw-progress: %s\n' "$*"; }

@@ -12,6 +12,7 @@
 #   in base64).
 # dc PROJECT FILE ARG...: `docker compose` of a compose file of the current release, bounded.
 # b64: stdin in base64 on one line.
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 smoke_begin() {
   cur=$1
   smoke_timeout=$2
@@ -19,8 +20,11 @@ smoke_begin() {
   if [ -d "$cur/" ]; then printf 'cur\tok\n'; else printf 'cur\tmissing\n'; fi
 }
 b64() { base64 | tr -d '\n'; }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 fact() { printf 'r\t%s\t%s\t%s\n' "$1" "$2" "$(printf '%s' "$3" | head -c 4000 | b64)"; }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 dc() { p="$1"; f="$2"; shift 2; timeout "$smoke_timeout" docker compose --project-directory "$cur" -p "$p" -f "$cur/$f" "$@"; }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 smoke_ps() {
   docker ps -a --filter "label=com.docker.compose.project=$1" --format '{{.Label "com.docker.compose.service"}}	{{.State}}	{{.Status}}' 2>/dev/null | while IFS="$tab" read -r s st status; do
     t=-

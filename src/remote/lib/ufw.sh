@@ -15,9 +15,11 @@
 #   public SSH rule swapped for the VPN one when VPN_RULE is given and already in CURRENT: once the
 #   vpn phase has restricted SSH to the VPN (after proving it), hardening keeps that restriction
 #   instead of opening SSH to everyone again.
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 ufw_on() {
   grep -qx 'ENABLED=yes' /etc/ufw/ufw.conf && grep -qx 'DEFAULT_INPUT_POLICY="DROP"' /etc/default/ufw && for d in input output forward; do iptables -w -n -L "ufw-user-$d" >/dev/null 2>&1 || exit 1; done
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 ufw_added() {
   sed -n \
     -e 's@^### tuple ### allow \([a-z]*\) \([0-9]*\) \(0\.0\.0\.0/0\|::/0\) any \(0\.0\.0\.0/0\|::/0\) in$@ufw allow \2/\1@p' -e t \
@@ -25,6 +27,7 @@ ufw_added() {
     -e 's@^### tuple ### @tuple: @p' \
     /etc/ufw/user.rules /etc/ufw/user6.rules 2>/dev/null | sort -u
 }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 ufw_keep_vpn_ssh() {
   if [ -n "$3" ] && printf '%s\n' "$2" | grep -qxF -- "$3"; then
     printf '%s\n' "$1" | sed "s|^$4\$|$3|"
