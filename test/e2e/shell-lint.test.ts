@@ -23,7 +23,7 @@ import { REPO } from '../helpers/profiles.js';
  * Every remote shell script, linted as the host's /bin/sh (dash) reads it: each file of src/remote
  * as assembled (its libraries first), and every `sh -c` script the plans of the example profiles
  * generate (checks, applies, verifies, guard reverts, the vpn round's steps, the smoke script and
- * the probe). Needs the Debian packages dash and shellcheck (test/e2e/bootstrap.sh installs them),
+ * the probe). Needs shellcheck (test/e2e/bootstrap.sh installs it) and dash (Debian's /bin/sh),
  * no Docker and no sandbox server.
  */
 
