@@ -33,17 +33,14 @@ function prelude(project: string): string[] {
     'set -u',
     'export LC_ALL=C',
     LIB_PROBE,
-    `P=${quoteToken(project)}`,
-    'L="$P/lock"',
-    'e begin',
+    `probe_begin ${quoteToken(project)}`,
   ];
 }
 
 function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
   const lines: string[] = [];
-  if (reportLock) lines.push('if [ -d "$L" ]; then e "lock $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; fi');
   lines.push(
-    'if [ -f "$P/audit.log" ]; then e "audit $(tail -n 1 -- "$P/audit.log" | base64 -w0)"; fi',
+    `probe_host_state ${reportLock ? 1 : 0}`,
     `probe_guards ${quoteToken(guardDir(request.project))} ${quoteToken(guardUnitPrefix(request.project))}`,
   );
   request.steps.forEach((step, i) => {
@@ -67,15 +64,14 @@ export function lockAndProbeScript(request: ProbeRequest, lock: LockRequest): st
   const info = JSON.stringify(lock.info);
   const lines = [
     ...prelude(request.project),
-    '[ -d "$P" ] || install -d -m 0755 -o root -g root -- "$P" || { e "fail cannot create $P"; exit 0; }',
+    'probe_make_project',
   ];
   if (lock.takeOver !== undefined) {
     // Break only the lock the operator saw: if another run took it meanwhile, it is not replaced.
-    const same = lock.takeOver === '' ? '! grep -qF \'"runId":\' "$L/info.json" 2>/dev/null' : `grep -qF -- ${quoteToken(`"runId":${JSON.stringify(lock.takeOver)}`)} "$L/info.json" 2>/dev/null`;
-    lines.push(`if [ -d "$L" ] && ${same}; then e "replaced $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; rm -rf -- "$L"; fi`);
+    lines.push(`probe_break_lock ${quoteToken(lock.takeOver === '' ? '' : `"runId":${JSON.stringify(lock.takeOver)}`)}`);
   }
   lines.push(
-    `if mkdir -- "$L" 2>/dev/null; then printf %s ${b64(info)} | base64 -d > "$L/info.json"; e acquired; else e "held $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; e end; exit 0; fi`,
+    `probe_take_lock ${b64(info)}`,
     ...probeBody(request, false),
     '',
   );
@@ -86,8 +82,7 @@ export function lockAndProbeScript(request: ProbeRequest, lock: LockRequest): st
 export function finishScript(project: string, audit: AuditEntry, runId: string): string {
   return [
     ...prelude(project),
-    `if ! { printf %s ${b64(`${JSON.stringify(audit)}\n`)} | base64 -d >> "$P/audit.log" && chmod 0640 -- "$P/audit.log"; }; then e "fail cannot write $P/audit.log"; fi`,
-    `if grep -qF -- ${quoteToken(`"runId":${JSON.stringify(runId)}`)} "$L/info.json" 2>/dev/null; then rm -rf -- "$L" && e released; else e not-ours; fi`,
+    `probe_finish ${b64(`${JSON.stringify(audit)}\n`)} ${quoteToken(`"runId":${JSON.stringify(runId)}`)}`,
     'e end',
     '',
   ].join('\n');

@@ -68,7 +68,7 @@ export function hostScript(plan: SmokePlan, current: string): HostScript {
     if (line !== '') lines.push(line);
   });
   if (plan.internalCa) {
-    lines.push(`o=$(${dc(plan.internalCa, 'exec', '-T', plan.internalCa.service, 'cat', '/data/caddy/pki/authorities/local/root.crt')} 2>/dev/null) && printf 'ca\\t%s\\n' "$(printf '%s\\n' "$o" | b64)" || printf 'ca\\t-\\n'`);
+    lines.push(`smoke_ca ${quote([plan.internalCa.project, plan.internalCa.file, plan.internalCa.service])}`);
   }
   // Passwords are read first, then stdin is closed: no later command can swallow or see them.
   // The check lines pass commands (in-container scripts among them) as quoted data.

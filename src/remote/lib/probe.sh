@@ -8,7 +8,18 @@
 # the guard header) agree with src/engine: a test checks.
 # uses: health
 #
+# probe_begin PROJECT_DIR: sets P (the project folder) and L (its lock folder), says `begin`.
 # e WORD...: one result line.
+# probe_host_state REPORT_LOCK: the lock's owner (when REPORT_LOCK is 1 and a lock is held) and
+#   the last audit line.
+# probe_make_project: the project folder, created when missing (root, 0755); on failure says why
+#   and ends the script.
+# probe_break_lock MATCH: removes the lock (saying whose it was) only when it is the one the
+#   operator saw: its info.json has MATCH (`"runId":"…"`), or, with MATCH empty, has no runId.
+# probe_take_lock INFO_BASE64: takes the lock (mkdir) and writes its info.json; when another run
+#   holds it, says whose and ends the script.
+# probe_finish AUDIT_BASE64 RUN_MATCH: appends the audit line, then releases the lock if its
+#   info.json has RUN_MATCH (`"runId":"…"`: still this run's), else says `not-ours`.
 # k STEP ARGV...: run a check (bounded, no stdin, output dropped); `check STEP EXIT`.
 # kr STEP ARGV...: a reporting check: `check STEP EXIT OUTPUT` (its first 40 lines, base64).
 # f STEP FILE PATH SHA256 SECRET: a file's state (`file STEP FILE absent|other|unreadable|present
@@ -24,6 +35,40 @@
 #   link and the sha256 of every file under it.
 # shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 e() { printf '@@hlw %s\n' "$*"; }
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+probe_begin() {
+  P=$1
+  L="$P/lock"
+  e begin
+}
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+probe_host_state() {
+  if [ "$1" = 1 ] && [ -d "$L" ]; then e "lock $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; fi
+  if [ -f "$P/audit.log" ]; then e "audit $(tail -n 1 -- "$P/audit.log" | base64 -w0)"; fi
+}
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+probe_make_project() {
+  [ -d "$P" ] || install -d -m 0755 -o root -g root -- "$P" || { e "fail cannot create $P"; exit 0; }
+}
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+probe_break_lock() {
+  [ -d "$L" ] || return 0
+  if [ -z "$1" ]; then
+    ! grep -qF '"runId":' "$L/info.json" 2>/dev/null || return 0
+  else
+    grep -qF -- "$1" "$L/info.json" 2>/dev/null || return 0
+  fi
+  e "replaced $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; rm -rf -- "$L"
+}
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+probe_take_lock() {
+  if mkdir -- "$L" 2>/dev/null; then printf %s "$1" | base64 -d > "$L/info.json"; e acquired; else e "held $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; e end; exit 0; fi
+}
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+probe_finish() {
+  if ! { printf %s "$1" | base64 -d >> "$P/audit.log" && chmod 0640 -- "$P/audit.log"; }; then e "fail cannot write $P/audit.log"; fi
+  if grep -qF -- "$2" "$L/info.json" 2>/dev/null; then rm -rf -- "$L" && e released; else e not-ours; fi
+}
 # shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 k() {
   _k=$1; shift

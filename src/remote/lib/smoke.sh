@@ -12,6 +12,8 @@
 #   in base64).
 # dc PROJECT FILE ARG...: `docker compose` of a compose file of the current release, bounded.
 # b64: stdin in base64 on one line.
+# smoke_ca PROJECT FILE SERVICE: Caddy's root certificate (its internal CA) from the service's
+#   container: `ca BASE64`, or `ca -` when there is none.
 # shellcheck disable=SC2317 # a library function: not every script that includes it calls it
 smoke_begin() {
   cur=$1
@@ -31,4 +33,8 @@ smoke_ps() {
     case "$status" in *'(health: starting)'*) if hlw_healthy_now "$1" "$s" "$status"; then t=pass; else t=fail; fi ;; esac
     printf 'ps\t%s\t%s\t%s\t%s\t%s\n' "$1" "$s" "$st" "$(printf '%s' "$status" | b64)" "$t"
   done
+}
+# shellcheck disable=SC2317 # a library function: not every script that includes it calls it
+smoke_ca() {
+  if o=$(dc "$1" "$2" exec -T "$3" cat /data/caddy/pki/authorities/local/root.crt 2>/dev/null); then printf 'ca\t%s\n' "$(printf '%s\n' "$o" | b64)"; else printf 'ca\t-\n'; fi
 }
