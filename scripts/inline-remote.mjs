@@ -14,9 +14,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dir = path.join(root, 'src', 'remote');
+// `--src DIR --out FILE`: another folder (the generator's own test uses one); else src/remote.
+const option = (name) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : path.resolve(process.argv[i + 1]);
+};
+const dir = option('--src') ?? path.join(root, 'src', 'remote');
 const libDir = path.join(dir, 'lib');
-const out = path.join(dir, 'generated-scripts.ts');
+const out = option('--out') ?? path.join(dir, 'generated-scripts.ts');
 
 function parse(file, isLib) {
   const rel = path.relative(root, file);
@@ -39,6 +44,11 @@ function parse(file, isLib) {
 
 const exportName = (file) => file.replace(/\.sh$/, '').replace(/-/g, '_').toUpperCase();
 const shFiles = (d) => (existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.sh')).sort() : []);
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`inline-remote: ${error.message}\n`);
+  process.exit(1);
+});
+
 const libs = new Map(shFiles(libDir).map((n) => [n.replace(/\.sh$/, ''), parse(path.join(libDir, n), true)]));
 
 /** The libraries `uses` needs, in dependency order, each once. */
