@@ -8,12 +8,10 @@ import { LIB_APT } from '../remote/generated-scripts.js';
 export const DPKG_LOCK_TIMEOUT_SECONDS = 300;
 
 /**
- * Every apt-get the tool runs on a host. apt's own `DPkg::Lock::Timeout` makes apt-get wait for
- * the dpkg lock instead of failing at once; `apt-get update` does not honour it for the lists
- * lock, and apt says that it waits only on its progress output (which the steps discard), so
- * APT_WAIT comes first.
+ * Every apt-get the tool runs on a host, as `hlw_apt_get` in src/remote/lib/apt.sh writes it (a test
+ * checks they agree): apt waits for the dpkg lock instead of failing at once.
  */
 export const APT_GET = `apt-get -o DPkg::Lock::Timeout=${DPKG_LOCK_TIMEOUT_SECONDS}`;
 
-/** Shell: `hlw_apt_wait [SECONDS]` and `hlw_apt_holder` (src/remote/lib/apt.sh). */
+/** Shell: `hlw_apt_wait [SECONDS]`, `hlw_apt_holder` and `hlw_apt_get` (src/remote/lib/apt.sh). */
 export const APT_WAIT = LIB_APT;

@@ -8,7 +8,6 @@ import { LIB_HEALTH } from '../../remote/generated-scripts.js';
  */
 export const HEALTH_GATE = LIB_HEALTH;
 
-
 /** Seconds the gate gives a service whose catalogue entry names no bound of its own. */
 export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 60;
 
