@@ -9,6 +9,7 @@ import { Secret } from '../../src/lib/secret.js';
 import type { Command } from '../../src/plan/command.js';
 import type { Step } from '../../src/plan/step.js';
 import type { Profile } from '../../src/profile/schema.js';
+import { parseAnswers } from '../../src/profile/answers.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { REMOTE_SCRIPTS } from '../../src/remote/generated-scripts.js';
 import { smokePlan } from '../../src/smoke/checks.js';
@@ -53,13 +54,23 @@ function failures(scripts: ReadonlyMap<string, string>): string[] {
   });
 }
 
-/** The profiles a user starts from: every example profile that is a whole profile (the answers file builds minimal's). */
+/**
+ * The profiles a user starts from: profiles/minimal.yaml, profiles/vpai.yaml and every
+ * profiles/*.example.yaml, an answers file as the profile `init` builds from it (its answers-only
+ * keys dropped, the services' dependencies added). A file that gives no profile fails the test.
+ */
 function exampleProfiles(): Map<string, Profile> {
   const names = readdirSync(path.join(REPO, 'profiles')).filter((n) => /\.example\.yaml$/.test(n) || n === 'minimal.yaml' || n === 'vpai.yaml');
   const out = new Map<string, Profile>();
   for (const name of names) {
-    const result = validateProfile(parse(readFileSync(path.join(REPO, 'profiles', name), 'utf8')));
-    if (result.ok) out.set(name, result.profile);
+    const raw: unknown = parse(readFileSync(path.join(REPO, 'profiles', name), 'utf8'));
+    let result = validateProfile(raw);
+    if (!result.ok) {
+      const answers = parseAnswers(raw);
+      if (answers.ok) result = validateProfile(answers.answers.profile);
+    }
+    if (!result.ok) throw new Error(`profiles/${name} is neither a profile nor an answers file: ${JSON.stringify(result.issues)}`);
+    out.set(name, result.profile);
   }
   return out;
 }
@@ -128,7 +139,7 @@ describe('remote shell scripts', () => {
   });
 
   it('every sh -c script the plans of the example profiles generate passes dash -n and shellcheck -s dash', () => {
-    expect([...exampleProfiles().keys()]).toEqual(expect.arrayContaining(['minimal.yaml', 'vpai.yaml']));
+    expect([...exampleProfiles().keys()].sort()).toEqual(expect.arrayContaining(['answers.example.yaml', 'minimal.yaml', 'vpai.yaml']));
     const scripts = planScripts();
     // Harden, vpn, deploy and the engine's own scripts are all there.
     for (const id of ['harden.firewall.rules check', 'harden.ssh.config guard revert', 'deploy.stack.infra apply', 'vpn.tailscale.join apply', 'smoke host script', 'probe']) {
