@@ -84,7 +84,7 @@ function folderCycles(all: readonly Edge[]): string[] {
 const isPackage = (target: string): boolean => !target.includes('/') || target.startsWith('@') || target.startsWith('node:') || !sources.some((s) => top(s.file) === top(target));
 
 /** Folders and files that decide what to do: no I/O, no clock, no environment, no randomness. */
-const PURE = [/^catalog\//, /^steps\//, /^smoke\//, /^shell\//, /^render\//, /^plan\//, /^providers\/[^/]+\/diff\.ts$/,
+const PURE = [/^catalog\//, /^steps\//, /^smoke\//, /^shell\//, /^render\//, /^plan\//, /^remote\//, /^providers\/[^/]+\/diff\.ts$/,
   /^profile\/(schema|fields|rules|effective|migrate|validate|cidr|json-schema|paths)\.ts$/, /^lib\/secret\.ts$/,
   /^vault\/(keys|vault-yaml|age-header|recipients-file|identity-file|generate|rotation|redeploy-record|fingerprint)\.ts$/,
   /^sandbox\/(recipes|labels|sandbox-profile)\.ts$/];
@@ -109,7 +109,10 @@ const LAYERS: [RegExp, RegExp][] = [
   [/^steps\//, /^(engine|ssh|tasks|commands|run|session|cli|ui)\//],
   // Smoke planning and judging: data in, data out; the runner (run/smoke-run.ts) does the I/O.
   [/^smoke\//, /^(engine|ssh|tasks|commands|run|session|cli|ui|vault|providers)\//],
-  [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)/],
+  // The remote scripts (src/remote, generated from its .sh files) are data: shell/ may use them.
+  [/^shell\//, /^(?!lib\/secret\.ts$)(?!shell\/)(?!remote\/)/],
+  // ...and they import nothing.
+  [/^remote\//, /^/],
   [/^ssh\//, /^(tasks|commands|run|session|cli|ui)\//],
   // Contracts are types every layer shares; they know nothing above lib/.
   [/^contracts\//, /^(?!lib\/)(?!contracts\/)/],

@@ -7,6 +7,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // src/remote/*.sh → src/remote/generated-scripts.ts, so tests run the scripts as they are now.
+    globalSetup: ['test/helpers/inline-remote-setup.ts'],
     exclude: ['test/e2e/**', '**/node_modules/**'],
     env: { NO_COLOR: '1' },
   },

@@ -12,7 +12,8 @@ import { renderRelease } from '../render/release.js';
 import { confirmDecision, nameConfirms } from '../steps/day2/confirmation.js';
 import { readCurrentFiles, serviceReleaseStep } from '../steps/day2/day2-steps.js';
 import { describeEnvDiff, envKeyDiff } from '../steps/day2/env-diff.js';
-import { healthOf, imageTag, type HostSnapshot } from '../steps/day2/host-snapshot.js';
+import { imageTag } from '../plan/container-health.js';
+import { containerHealth, type HostSnapshot } from '../steps/day2/host-snapshot.js';
 import { EXIT_GATE_NOT_RESTORED, EXIT_GATE_RESTORED } from '../steps/day2/scripts.js';
 import { othersChanged, planServiceRelease, withRunningContainer, type ServicePlan } from '../steps/day2/service-release.js';
 import { openDay2, runDay2, type Day2Host, type Day2Result } from '../run/day2-session.js';
@@ -128,7 +129,7 @@ async function planRedeploy(d: Day2Host, snapshot: HostSnapshot, wanted: string 
   if (service === undefined) {
     const rows = Object.keys(running.manifest.services).sort().map((id) => {
       const c = snapshot.containers.find((x) => x.service === id);
-      const health = healthOf(c);
+      const health = containerHealth(c);
       const pinned = freshManifest.services[id]?.image;
       return { value: id, cells: [id, c ? imageTag(c.image) : '-', pinned ? imageTag(pinned) : '(not in profile)', health], warn: health !== 'healthy' && health !== 'running' };
     });

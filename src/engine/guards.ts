@@ -4,6 +4,7 @@ export { guardFoundText, isReverting } from '../plan/guard-facts.js';
 import type { Step } from '../plan/step.js';
 import { quote, quoteToken } from '../shell/quote.js';
 import type { ProveResult } from './access.js';
+import { GUARD_ARM, GUARD_DISARM, GUARD_REVERT_NOW, GUARD_WAIT_REVERT } from '../remote/generated-scripts.js';
 
 /**
  * A guard is a dead-man switch on a host: a revert script in the project folder and a transient
@@ -82,8 +83,7 @@ export function armCommand(project: string, unit: string, seconds: number, path:
     argv: [
       'sh',
       '-c',
-      'install -d -m 0700 -o root -g root -- "$1" && t=$(mktemp "$2.XXXXXX") && cat > "$t" && chmod 0700 -- "$t" && mv -f -- "$t" "$2" && ' +
-        `systemd-run --quiet --collect --on-active="$3" --unit="$4" --description='homelab-wizard: revert an unproven change' -- "$2"`,
+      GUARD_ARM,
       'homelab-wizard',
       guardDir(project),
       path,
@@ -96,7 +96,7 @@ export function armCommand(project: string, unit: string, seconds: number, path:
 
 /** Disarm: stop the timer (its service never starts), then remove the script. Fails when the timer is already gone. */
 export function disarmCommand(unit: string, path: string): Command {
-  return { argv: ['sh', '-c', 'systemctl stop -- "$1.timer" && rm -f -- "$2"', 'homelab-wizard', unit, path] };
+  return { argv: ['sh', '-c', GUARD_DISARM, 'homelab-wizard', unit, path] };
 }
 
 /** Forget a guard whose timer is gone (a reboot, a kill before it was started): only its script is left. */
@@ -109,7 +109,7 @@ export function forgetCommand(path: string): Command {
  * does not run twice. A revert that fails (or never ends) leaves the timer armed to try again.
  */
 export function revertNowCommand(unit: string, path: string): Command {
-  return { argv: ['sh', '-c', `timeout ${REVERT_TIMEOUT_S} "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0`, 'homelab-wizard', unit, path] };
+  return { argv: ['sh', '-c', GUARD_REVERT_NOW, 'homelab-wizard', unit, path, String(REVERT_TIMEOUT_S)] };
 }
 
 /** Wait (bounded) while the timer's own revert runs; prints whether the script is still there after. */
@@ -118,10 +118,11 @@ export function waitRevertCommand(unit: string, path: string): Command {
     argv: [
       'sh',
       '-c',
-      `i=0; while systemctl is-active -q -- "$1.service" && [ "$i" -lt ${REVERT_TIMEOUT_S} ]; do sleep 1; i=$((i+1)); done; if [ -e "$2" ]; then echo present; else echo gone; fi`,
+      GUARD_WAIT_REVERT,
       'homelab-wizard',
       unit,
       path,
+      String(REVERT_TIMEOUT_S),
     ],
   };
 }

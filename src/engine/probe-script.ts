@@ -3,19 +3,19 @@ import type { DirFacts, FileFacts, StepFacts } from '../plan/facts.js';
 import type { AuditEntry, LockInfo } from '../plan/host-state.js';
 import type { ContainerFacts, InventoryFacts } from '../plan/inventory.js';
 import { quote, quoteToken } from '../shell/quote.js';
-import { HEALTH_GATE } from '../steps/deploy/health-gate.js';
-import { INPUTS_LABEL } from '../render/compose.js';
-import { COMPOSE_FILES, MANIFEST_FILE } from '../render/release-manifest.js';
+import { LIB_PROBE } from '../remote/generated-scripts.js';
+import { COMPOSE_FILES } from '../render/release-manifest.js';
 import type { GuardFacts } from '../plan/guard-facts.js';
-import { GUARD_HEADER, guardDir, guardUnitPrefix, parseGuardMeta } from './guards.js';
+import { guardDir, guardUnitPrefix, parseGuardMeta } from './guards.js';
 import type { LockOutcome, LockRequest, ProbeReport, ProbeRequest } from './runner.js';
 
 /**
  * The remote side of the planner: ONE POSIX sh script per host and run that runs every check and
  * hashes every file, because each separate remote command costs a round trip (10-100 ms, plus the
  * remote ~/.bashrc). Runs as root, reads its script from stdin (`sh -s`), and reports on lines
- * starting with MARK, so whatever a login script prints cannot be mistaken for a result.
- * Values are spliced in quoted by quoteToken(), or base64-encoded when they are free text.
+ * starting with MARK, so whatever a login script prints cannot be mistaken for a result. The
+ * logic is src/remote/lib/probe.sh; this module adds one call per check, file and folder, its
+ * values quoted by quoteToken(), or base64-encoded when they are free text.
  */
 export const MARK = '@@hlw';
 /** Files up to this size are sent back for a diff when their hash differs. */
@@ -29,115 +29,30 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 
 function prelude(project: string): string[] {
   return [
+    // The calls after the library pass check commands (scripts among them) as quoted data.
+    '# shellcheck disable=SC2016',
     'set -u',
     'export LC_ALL=C',
-    `e() { printf '${MARK} %s\\n' "$*"; }`,
-    `P=${quoteToken(project)}`,
-    'L="$P/lock"',
-    'e begin',
+    LIB_PROBE,
+    `probe_begin ${quoteToken(project)}`,
   ];
 }
 
 function probeBody(request: ProbeRequest, reportLock: boolean): string[] {
   const lines: string[] = [];
-  if (reportLock) lines.push('if [ -d "$L" ]; then e "lock $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; fi');
   lines.push(
-    'if [ -f "$P/audit.log" ]; then e "audit $(tail -n 1 -- "$P/audit.log" | base64 -w0)"; fi',
-    ...guardsBody(request.project),
-    // step file path expected-sha256 secret(0|1)
-    'f() {',
-    '  if [ -L "$3" ] || { [ -e "$3" ] && [ ! -f "$3" ]; }; then e "file $1 $2 other"; return; fi',
-    '  if [ ! -e "$3" ]; then e "file $1 $2 absent"; return; fi',
-    '  s=$(sha256sum -- "$3" 2>/dev/null) || { e "file $1 $2 unreadable"; return; }',
-    '  s=${s%% *}',
-    // Owner by name and by id: data folders belong to container uids that have no name on the host.
-    "  m=$(stat -c '%a %U:%G/%u:%g %s' -- \"$3\")",
-    '  e "file $1 $2 present $s $m"',
-    '  if [ "$s" != "$4" ] && [ "$5" = 0 ]; then',
-    `    if [ "\${m##* }" -le ${MAX_DIFF_BYTES} ]; then printf '${MARK} content %s %s ' "$1" "$2"; base64 -w0 -- "$3"; printf '\\n'; else e "content-too-large $1 $2"; fi`,
-    '  fi',
-    '}',
-    // step dir path
-    'd() {',
-    '  if [ -L "$3" ] || { [ -e "$3" ] && [ ! -d "$3" ]; }; then e "dir $1 $2 other"',
-    '  elif [ -d "$3" ]; then e "dir $1 $2 present $(stat -c \'%a %U:%G/%u:%g\' -- "$3")"',
-    '  else e "dir $1 $2 absent"; fi',
-    '}',
+    `probe_host_state ${reportLock ? 1 : 0}`,
+    `probe_guards ${quoteToken(guardDir(request.project))} ${quoteToken(guardUnitPrefix(request.project))}`,
   );
   request.steps.forEach((step, i) => {
-    if (step.check !== null && step.report === true) {
-      // Base64 on one line: whatever the check prints cannot pass for a MARK line.
-      lines.push(`o=$( ( timeout ${CHECK_TIMEOUT_S} ${quote(step.check.argv)} ) </dev/null 2>/dev/null ); r=$?; e "check ${i} $r $(printf '%s\\n' "$o" | head -n ${CHECK_REPORT_LINES} | base64 -w0)"`);
-    } else if (step.check !== null) lines.push(`( timeout ${CHECK_TIMEOUT_S} ${quote(step.check.argv)} ) </dev/null >/dev/null 2>&1; e "check ${i} $?"`);
+    // A reporting check's output goes back base64 on one line: it cannot pass for a MARK line.
+    if (step.check !== null) lines.push(`${step.report === true ? 'kr' : 'k'} ${i} ${quote(step.check.argv)}`);
     (step.dirs ?? []).forEach((dir, j) => lines.push(`d ${i} ${j} ${quoteToken(dir)}`));
     step.files.forEach((file, j) => lines.push(`f ${i} ${j} ${quoteToken(file.path)} ${file.sha256} ${file.secret ? 1 : 0}`));
   });
-  if (request.inventory) lines.push(...inventoryBody(request.inventory.composeProjects), ...(request.inventory.releases ? releasesBody() : []), 'e inventory-end');
+  if (request.inventory) lines.push(`probe_inventory "$P" ${request.inventory.composeProjects.map(quoteToken).join(' ')}`, ...(request.inventory.releases ? ['probe_releases "$P"'] : []), 'e inventory-end');
   lines.push('e end');
   return lines;
-}
-
-/**
- * Every guard of the project (a revert script in its guards folder): its header, whether its timer
- * still waits, whether its revert runs right now, and its age by the host's clock.
- */
-function guardsBody(project: string): string[] {
-  const header = GUARD_HEADER.trim().replace(/[/\\&]/g, '\\$&');
-  return [
-    `for g in ${quoteToken(guardDir(project))}/*.sh; do`,
-    '  [ -f "$g" ] || continue',
-    '  n=${g##*/}; n=${n%.sh}',
-    `  u=${quoteToken(guardUnitPrefix(project))}"$n"`,
-    `  m=$(sed -n 's/^${header} //p' -- "$g" | head -n 1)`,
-    '  t=$(systemctl is-active -- "$u.timer" 2>/dev/null); s=$(systemctl is-active -- "$u.service" 2>/dev/null)',
-    '  a=$(( $(date +%s) - $(stat -c %Y -- "$g") ))',
-    '  e "guard $(printf %s "$u" | base64 -w0) $(printf %s "$g" | base64 -w0) ${m:--} ${t:-unknown} ${s:-unknown} $a"',
-    'done',
-  ];
-}
-
-/**
- * What runs and what is deployed, for `status`: each container of the compose projects (service,
- * image, state, status), state.json, the `current` link and the sha256 of every file under it.
- * Free text goes back base64-encoded, so no value can break the line protocol.
- */
-function inventoryBody(composeProjects: readonly string[]): string[] {
-  const format = `{{.Label "com.docker.compose.service"}}\t{{.Image}}\t{{.State}}\t{{.Status}}\t{{.ID}}\t{{.Label "${INPUTS_LABEL}"}}`;
-  return [
-    HEALTH_GATE,
-    'if command -v docker >/dev/null 2>&1 && timeout 30 docker version >/dev/null 2>&1; then',
-    `  for pr in ${composeProjects.map(quoteToken).join(' ')}; do`,
-    // A container Docker has not checked yet: its own health test decides, as in the deploy's gate.
-    `    timeout 30 docker ps -a --filter "label=com.docker.compose.project=$pr" --format ${quoteToken(format)} 2>/dev/null | while IFS= read -r l; do`,
-    '      t=-',
-    `      case "$l" in *'(health: starting)'*) if (set +u; hlw_gate "$pr" 0 "$(printf %s "$l" | cut -f1)") >/dev/null 2>&1; then t=pass; else t=fail; fi ;; esac`,
-    `      e "ctr $pr $(printf '%s\t%s' "$l" "$t" | base64 -w0)"`,
-    '    done',
-    '  done',
-    'else e nodocker; fi',
-    'if [ -f "$P/state.json" ]; then e "state $(base64 -w0 -- "$P/state.json")"; fi',
-    'if [ -L "$P/current" ]; then',
-    '  e "current $(readlink -- "$P/current" | base64 -w0)"',
-    '  if [ -d "$P/current/" ]; then (cd "$P/current/" && find . -type f -exec sha256sum -- {} + 2>/dev/null) | while read -r s n; do e "cfile $s $(printf %s "${n#./}" | base64 -w0)"; done; fi',
-    'fi',
-  ];
-}
-
-/**
- * What day-2 commands build on: every release folder with its release.json and compose files
- * (never its env files: they hold secrets), the history of switches, and the host's clock.
- */
-function releasesBody(): string[] {
-  return [
-    'e "clock $(date +%s)"',
-    'for r in "$P"/releases/*/; do',
-    '  [ -d "$r" ] || continue',
-    '  i=$(basename -- "$r")',
-    `  e "release $i $(stat -c %Y -- "$r") $(base64 -w0 -- "\${r}${MANIFEST_FILE}" 2>/dev/null)"`,
-    `  for c in ${COMPOSE_FILES.infra} ${COMPOSE_FILES.apps}; do [ -f "$r$c" ] && e "rcompose $i $c $(base64 -w0 -- "$r$c")"; done`,
-    'done',
-    'if [ -f "$P/history.jsonl" ]; then e "history $(tail -n 500 -- "$P/history.jsonl" | base64 -w0)"; fi',
-  ];
 }
 
 /** The read-only probe of `plan` and `status`. */
@@ -150,15 +65,14 @@ export function lockAndProbeScript(request: ProbeRequest, lock: LockRequest): st
   const info = JSON.stringify(lock.info);
   const lines = [
     ...prelude(request.project),
-    '[ -d "$P" ] || install -d -m 0755 -o root -g root -- "$P" || { e "fail cannot create $P"; exit 0; }',
+    'probe_make_project',
   ];
   if (lock.takeOver !== undefined) {
     // Break only the lock the operator saw: if another run took it meanwhile, it is not replaced.
-    const same = lock.takeOver === '' ? '! grep -qF \'"runId":\' "$L/info.json" 2>/dev/null' : `grep -qF -- ${quoteToken(`"runId":${JSON.stringify(lock.takeOver)}`)} "$L/info.json" 2>/dev/null`;
-    lines.push(`if [ -d "$L" ] && ${same}; then e "replaced $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; rm -rf -- "$L"; fi`);
+    lines.push(`probe_break_lock ${quoteToken(lock.takeOver === '' ? '' : `"runId":${JSON.stringify(lock.takeOver)}`)}`);
   }
   lines.push(
-    `if mkdir -- "$L" 2>/dev/null; then printf %s ${b64(info)} | base64 -d > "$L/info.json"; e acquired; else e "held $(base64 -w0 -- "$L/info.json" 2>/dev/null)"; e end; exit 0; fi`,
+    `probe_take_lock ${b64(info)}`,
     ...probeBody(request, false),
     '',
   );
@@ -169,8 +83,7 @@ export function lockAndProbeScript(request: ProbeRequest, lock: LockRequest): st
 export function finishScript(project: string, audit: AuditEntry, runId: string): string {
   return [
     ...prelude(project),
-    `printf %s ${b64(`${JSON.stringify(audit)}\n`)} | base64 -d >> "$P/audit.log" && chmod 0640 -- "$P/audit.log" || e "fail cannot write $P/audit.log"`,
-    `if grep -qF -- ${quoteToken(`"runId":${JSON.stringify(runId)}`)} "$L/info.json" 2>/dev/null; then rm -rf -- "$L" && e released; else e not-ours; fi`,
+    `probe_finish ${b64(`${JSON.stringify(audit)}\n`)} ${quoteToken(`"runId":${JSON.stringify(runId)}`)}`,
     'e end',
     '',
   ].join('\n');

@@ -1,4 +1,8 @@
+import { healthOf, healthyNow, imageTag, type Health } from './container-health.js';
 import { parseDeployState } from './deploy-state.js';
+
+// Re-exported: the inventory's readers know them from here too.
+export { healthOf, imageTag, type Health };
 
 /** What the probe reads of the containers and deployed files of a host, as reported (raw facts). */
 export interface ContainerFacts {
@@ -57,8 +61,6 @@ export interface PinnedService {
   readonly hasHealthCheck: boolean;
 }
 
-export type Health = 'healthy' | 'unhealthy' | 'starting' | 'none';
-
 export interface ServiceStatus {
   readonly service: string;
   readonly pinnedImage: string;
@@ -97,19 +99,6 @@ export interface HostInventory {
   readonly notes: readonly string[];
 }
 
-/** The tag of an image reference (`registry:5000/x/y:1.2` → `1.2`); `latest` when it has none. */
-export function imageTag(image: string): string {
-  const at = image.lastIndexOf(':');
-  return at > image.lastIndexOf('/') ? image.slice(at + 1) : 'latest';
-}
-
-export function healthOf(status: string): Health {
-  if (/\(healthy\)/.test(status)) return 'healthy';
-  if (/\(unhealthy\)/.test(status)) return 'unhealthy';
-  if (/\(health: starting\)/.test(status)) return 'starting';
-  return 'none';
-}
-
 function serviceStatus(pinned: PinnedService, found: ContainerFacts | undefined): ServiceStatus {
   const base = { service: pinned.id, pinnedImage: pinned.image, pinnedTag: imageTag(pinned.image) };
   if (found === undefined) return { ...base, runningImage: null, runningTag: null, state: 'missing', health: null, problem: 'no container: not deployed, or removed by hand' };
@@ -118,10 +107,10 @@ function serviceStatus(pinned: PinnedService, found: ContainerFacts | undefined)
   if (found.state !== 'running') problems.push(`${found.state} (${found.status})`);
   else if (health === 'unhealthy') problems.push('unhealthy');
   // Docker has not run its first check yet; the container's own test passing is the verdict the deploy's gate gave.
-  else if (health === 'starting' && found.ownTest !== 'pass') problems.push('health check still starting');
+  else if (health === 'starting' && !healthyNow(health, found.ownTest)) problems.push('health check still starting');
   else if (pinned.hasHealthCheck && health === 'none') problems.push('no health status although the service has a health check');
   if (found.image !== pinned.image) problems.push(`runs ${found.image}, the profile pins ${pinned.image}`);
-  const own = health === 'starting' && found.ownTest === 'pass' ? { ownTestPassed: true as const } : {};
+  const own = health === 'starting' && healthyNow(health, found.ownTest) ? { ownTestPassed: true as const } : {};
   return { ...base, runningImage: found.image, runningTag: imageTag(found.image), state: found.state, health, ...own, problem: problems.length > 0 ? problems.join('; ') : null };
 }
 

@@ -1,13 +1,12 @@
-import type { ProbeRequest, ProbeRunner } from '../engine/runner.js';
+import type { ProbeRequest } from '../engine/runner.js';
 import { summarizeInventory, type HostInventory, type InventoryFacts, type PinnedService } from '../plan/inventory.js';
 import { hostServices } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
-import { hostLayout } from '../steps/host-layout.js';
 
 /**
  * What runs on a host, read in one round trip and judged against the profile: each compose
  * service's running image against its pinned one, its health, and the deployed files against the
- * checksums the last deploy recorded. Shared by `status` and the redeploy picker.
+ * checksums the last deploy recorded, for `status` (from the facts of its one probe).
  */
 export function pinnedServices(profile: Profile, host: Host): PinnedService[] {
   const name = profile.project.name;
@@ -28,11 +27,4 @@ export function inventoryRequest(profile: Profile): NonNullable<ProbeRequest['in
 
 export function hostInventory(profile: Profile, host: Host, facts: InventoryFacts): HostInventory {
   return summarizeInventory(facts, pinnedServices(profile, host));
-}
-
-/** One probe, no steps: what runs on `host` (the runner is read-only, so nothing can change). */
-export async function readHostInventory(runner: ProbeRunner, profile: Profile, host: Host): Promise<HostInventory> {
-  const report = await runner.probe({ project: hostLayout(profile).project, steps: [], inventory: inventoryRequest(profile) });
-  if (!report.inventory) throw new Error('the probe answered without an inventory');
-  return hostInventory(profile, host, report.inventory);
 }

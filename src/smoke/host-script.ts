@@ -1,16 +1,18 @@
+import { healthOf, healthyNow } from '../plan/container-health.js';
 import { quote } from '../shell/quote.js';
-import { HEALTH_GATE } from '../steps/deploy/health-gate.js';
+import { DB_LOGIN, HTTP_IN_CONTAINER, LIB_SMOKE, TCP_IN_CONTAINER } from '../remote/generated-scripts.js';
 import type { ComposeTarget, HostCheck, SmokePlan } from './checks.js';
 import type { CheckResult } from './results.js';
 
 /**
- * The host side of the smoke checks: one shell script that runs every host check and prints
- * facts, one line each, that `evaluateHost` judges in TypeScript. Database passwords arrive on the
+ * The host side of the smoke checks: one shell script (src/remote/lib/smoke.sh, then one call a
+ * check, its values quoted) that runs every host check and prints facts, one line each, that
+ * `evaluateHost` judges in TypeScript. Database passwords arrive on the
  * script's stdin (base64, one a line, read before anything else runs) and reach psql through its
  * environment inside the container: never argv.
  */
 export interface HostScript {
-  /** `sh -c SCRIPT homelab-wizard-smoke CURRENT`. */
+  /** `sh -c SCRIPT homelab-wizard-smoke CURRENT TIMEOUT_SECONDS`. */
   readonly argv: readonly string[];
   /** Vault keys whose values go on stdin, base64, one a line, in this order. */
   readonly passwordKeys: readonly string[];
@@ -19,23 +21,8 @@ export interface HostScript {
 /** Each docker call is bounded: a hung container cannot hang the smoke run. */
 const EXEC_TIMEOUT_SECONDS = 30;
 
-const PRELUDE = `${HEALTH_GATE}
-cur="$1"
-tab=$(printf '\\t')
-b64() { base64 | tr -d '\\n'; }
-fact() { printf 'r\\t%s\\t%s\\t%s\\n' "$1" "$2" "$(printf '%s' "$3" | head -c 4000 | b64)"; }
-dc() { p="$1"; f="$2"; shift 2; timeout ${EXEC_TIMEOUT_SECONDS} docker compose --project-directory "$cur" -p "$p" -f "$cur/$f" "$@"; }
-if [ -d "$cur/" ]; then printf 'cur\\tok\\n'; else printf 'cur\\tmissing\\n'; fi`;
-
-/** $1 port, $2 path: the status code, with whatever the image has (qdrant's has only bash). */
-export const HTTP_IN_CONTAINER = `u="http://127.0.0.1:$1$2"
-if command -v curl >/dev/null 2>&1; then curl -s -m 10 -o /dev/null -w '%{http_code}' "$u"
-elif command -v wget >/dev/null 2>&1; then wget -S -q -T 10 -O /dev/null "$u" 2>&1 | awk '/HTTP\\//{c=$2} END{print c}'
-elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && printf "GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n" "$1" >&3 && read -r _ code _ <&3 && echo "$code"' "$1" "$2"
-else echo 'no curl, wget or bash in the container'; exit 3; fi`;
-const TCP_IN_CONTAINER = `if command -v nc >/dev/null 2>&1; then nc -z -w 3 127.0.0.1 "$1"; elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1"; else echo 'neither nc nor bash in the container'; exit 3; fi`;
-/** -h postgresql: PostgreSQL's network name, as the apps connect; a local socket may be trusted without a password. */
-const DB_LOGIN = `pw=$(base64 -d) || exit 97; PGPASSWORD="$pw" PGCONNECT_TIMEOUT=5 psql -X -h "$1" -U "$2" -d "$3" -tAc 'select current_user'`;
+/** src/remote/http-in-container.sh: $1 port, $2 path; the status code, with whatever the image has. */
+export { HTTP_IN_CONTAINER };
 
 function dc(target: ComposeTarget, ...rest: string[]): string {
   return `dc ${quote([target.project, target.file, ...rest])}`;
@@ -50,7 +37,7 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
     case 'command':
       return check.target
         ? `o=$(${dc(check.target, 'exec', '-T', check.target.service, ...check.argv)} 2>&1); fact ${index} $? "$o"`
-        : `o=$(timeout ${EXEC_TIMEOUT_SECONDS} ${quote(check.argv)} 2>&1); fact ${index} $? "$o"`;
+        : `o=$(timeout "$smoke_timeout" ${quote(check.argv)} 2>&1); fact ${index} $? "$o"`;
     case 'http-container':
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', HTTP_IN_CONTAINER, 'sh', String(check.port), check.path)} 2>&1); fact ${index} $? "$o"`;
     case 'tcp':
@@ -66,10 +53,8 @@ export function hostScript(plan: SmokePlan, current: string): HostScript {
   const lines: string[] = [];
   const projects = [...new Set(plan.checks.flatMap((c) => (c.kind === 'container' ? [c.target.project] : [])))];
   for (const p of projects) {
-    lines.push(
-      // A container Docker has not checked yet: the deploy gate's own test decides (pass/fail), as it did for the deploy.
-      `docker ps -a --filter ${quote([`label=com.docker.compose.project=${p}`])} --format '{{.Label "com.docker.compose.service"}}\t{{.State}}\t{{.Status}}' 2>/dev/null | while IFS="$tab" read -r s st status; do t=-; case "$status" in *'(health: starting)'*) if hlw_gate ${quote([p])} 0 "$s" 2>/dev/null; then t=pass; else t=fail; fi ;; esac; printf 'ps\\t%s\\t%s\\t%s\\t%s\\t%s\\n' ${quote([p])} "$s" "$st" "$(printf '%s' "$status" | b64)" "$t"; done`,
-    );
+    // A container Docker has not checked yet: "healthy now" decides (pass/fail), as it did for the deploy.
+    lines.push(`smoke_ps ${quote([p])}`);
   }
   plan.checks.forEach((check, index) => {
     if (check.kind === 'site') return;
@@ -83,11 +68,12 @@ export function hostScript(plan: SmokePlan, current: string): HostScript {
     if (line !== '') lines.push(line);
   });
   if (plan.internalCa) {
-    lines.push(`o=$(${dc(plan.internalCa, 'exec', '-T', plan.internalCa.service, 'cat', '/data/caddy/pki/authorities/local/root.crt')} 2>/dev/null) && printf 'ca\\t%s\\n' "$(printf '%s\\n' "$o" | b64)" || printf 'ca\\t-\\n'`);
+    lines.push(`smoke_ca ${quote([plan.internalCa.project, plan.internalCa.file, plan.internalCa.service])}`);
   }
   // Passwords are read first, then stdin is closed: no later command can swallow or see them.
-  const script = [...reads, 'exec </dev/null', PRELUDE, ...lines].join('\n');
-  return { argv: ['sh', '-c', script, 'homelab-wizard-smoke', current], passwordKeys };
+  // The check lines pass commands (in-container scripts among them) as quoted data.
+  const script = ['# shellcheck disable=SC2016', ...reads, 'exec </dev/null', LIB_SMOKE, 'smoke_begin "$1" "$2"', ...lines].join('\n');
+  return { argv: ['sh', '-c', script, 'homelab-wizard-smoke', current, String(EXEC_TIMEOUT_SECONDS)], passwordKeys };
 }
 
 /** What the script printed, parsed. */
@@ -152,12 +138,13 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     const c = facts.containers.get(`${check.target.project}/${check.target.service}`);
     if (!c) return { status: 'FAIL', reason: 'no container: not deployed, or removed' };
     if (c.state !== 'running') return { status: 'FAIL', reason: `${c.state}: ${c.status}` };
-    if (c.status.includes('(unhealthy)')) return { status: 'FAIL', reason: `unhealthy: ${c.status}` };
-    if (c.status.includes('(health: starting)')) {
-      if (c.ownTest === 'pass') return { status: 'PASS', reason: `its own health test passes; Docker has not run its first check yet: ${c.status}` };
+    const health = healthOf(c.status);
+    if (health === 'unhealthy') return { status: 'FAIL', reason: `unhealthy: ${c.status}` };
+    if (health === 'starting') {
+      if (healthyNow(health, c.ownTest)) return { status: 'PASS', reason: `its own health test passes; Docker has not run its first check yet: ${c.status}` };
       return { status: 'WARN', reason: `health check still starting: ${c.status}` };
     }
-    if (c.status.includes('(healthy)')) return { status: 'PASS', reason: c.status };
+    if (health === 'healthy') return { status: 'PASS', reason: c.status };
     return { status: 'PASS', reason: `${c.status} (no health check)` };
   }
   if (check.kind === 'db-login' && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };

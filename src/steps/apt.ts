@@ -1,4 +1,4 @@
-import { PROGRESS_FN } from '../shell/progress.js';
+import { LIB_APT } from '../remote/generated-scripts.js';
 
 /**
  * How long a package step waits for another apt or dpkg run on the host to finish: an orphaned
@@ -8,45 +8,10 @@ import { PROGRESS_FN } from '../shell/progress.js';
 export const DPKG_LOCK_TIMEOUT_SECONDS = 300;
 
 /**
- * Every apt-get the tool runs on a host. apt's own `DPkg::Lock::Timeout` makes apt-get wait for
- * the dpkg lock instead of failing at once; `apt-get update` does not honour it for the lists
- * lock, and apt says that it waits only on its progress output (which the steps discard), so
- * APT_WAIT comes first.
+ * Every apt-get the tool runs on a host, as `hlw_apt_get` in src/remote/lib/apt.sh writes it (a test
+ * checks they agree): apt waits for the dpkg lock instead of failing at once.
  */
 export const APT_GET = `apt-get -o DPkg::Lock::Timeout=${DPKG_LOCK_TIMEOUT_SECONDS}`;
 
-/**
- * Shell: `hlw_apt_wait [SECONDS]` returns once no process holds an apt or dpkg lock; while one
- * does, it says who (a progress line: pid and command, from /proc/locks, so no fuser or lsof is
- * needed) and after SECONDS (DPKG_LOCK_TIMEOUT_SECONDS) it fails naming the holder and what to do.
- */
-export const APT_WAIT = `${PROGRESS_FN}
-_al_locks='/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock'
-hlw_apt_holder() {
-  for _al_f in $_al_locks; do
-    _al_i=$(stat -c %i "$_al_f" 2>/dev/null) || continue
-    _al_p=$(awk -v i="$_al_i" '$2 == "->" { next } { for (k = 2; k <= NF; k++) if ($k ~ /^[0-9a-f]+:[0-9a-f]+:[0-9]+$/) { n = split($k, d, ":"); if (d[n] == i && $(k-1) > 0) { print $(k-1); exit } } }' /proc/locks 2>/dev/null)
-    [ -n "$_al_p" ] || continue
-    printf '%s %s (%s)\\n' "$_al_f" "$_al_p" "$(cat "/proc/$_al_p/comm" 2>/dev/null || echo '?')"
-    return 0
-  done
-  return 1
-}
-hlw_apt_wait() {
-  _al_bound=\${1:-${DPKG_LOCK_TIMEOUT_SECONDS}}; _al_start=$(date +%s); _al_said=-10
-  while _al_h=$(hlw_apt_holder); do
-    _al_lock=\${_al_h%% *}; _al_who=\${_al_h#* }
-    _al_t=$(( $(date +%s) - _al_start ))
-    if [ "$_al_t" -ge "$_al_bound" ]; then
-      echo "the dpkg lock ($_al_lock) is still held after $_al_bound s by process $_al_who: another package run is busy on this host (one of a stopped run, or unattended-upgrades)." >&2
-      echo "wait for it to end (ps -p \${_al_who%% *}), or stop it if it hangs (kill \${_al_who%% *}; then dpkg --configure -a), then run the command again" >&2
-      return 1
-    fi
-    if [ $(( _al_t - _al_said )) -ge 10 ]; then
-      hlw_progress "waiting for the dpkg lock held by process $_al_who: \${_al_t}/\${_al_bound} s"
-      _al_said=$_al_t
-    fi
-    sleep 1
-  done
-  return 0
-}`;
+/** Shell: `hlw_apt_wait [SECONDS]`, `hlw_apt_holder` and `hlw_apt_get` (src/remote/lib/apt.sh). */
+export const APT_WAIT = LIB_APT;

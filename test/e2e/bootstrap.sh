@@ -24,6 +24,8 @@ declare -A NEEDS=(
   [/usr/sbin/sshd]=openssh-server [/usr/bin/ssh]=openssh-client [/usr/bin/ssh-keygen]=openssh-client
   [/usr/bin/age]=age [/usr/bin/tmux]=tmux [/usr/sbin/debootstrap]=debootstrap
   [/usr/bin/zstd]=zstd [/usr/bin/curl]=curl
+  # The lint of the remote scripts (test/e2e/shell-lint.test.ts); dash is Debian's /bin/sh.
+  [/usr/bin/shellcheck]=shellcheck
 )
 COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
 

@@ -15,7 +15,7 @@ COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
 DOCKER_DATA=/var/lib/docker
 # What bootstrap.sh and the integration tests (test/helpers/system-packages.ts) install on this
 # machine kind when nothing is there (Debian 12 with Node), with what bootstrap recorded it added.
-KNOWN_PACKAGES="docker.io age debootstrap openssh-server"
+KNOWN_PACKAGES="docker.io age debootstrap openssh-server shellcheck"
 say() { printf 'fresh-state: %s\n' "$*" >&2; }
 
 packages() {

@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/e2e/**/*.test.ts'],
+    // src/remote/*.sh → src/remote/generated-scripts.ts, so tests run the scripts as they are now.
+    globalSetup: ['test/helpers/inline-remote-setup.ts'],
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 300_000,

@@ -191,7 +191,7 @@ describe('executeSteps() with guards and access proofs', () => {
     expect(outcome).toMatchObject({ result: 'failed', failedStep: 'deploy.t.move' });
     expect(outcome.error).toBeInstanceOf(AccessProofError);
     expect((outcome.error as Error).message).toBe('fake: step deploy.t.move: a new SSH connection as deploy@fake:2222 failed (timed out while connecting), so the change was reverted');
-    expect(fake.changes.slice(1)).toEqual(['do-move --now', `sh -c 'timeout 120 "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0' homelab-wizard ${UNIT} ${SCRIPT}`]);
+    expect(fake.changes.slice(1)).toEqual(['do-move --now', `sh -c 'timeout "$3" "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0' homelab-wizard ${UNIT} ${SCRIPT} 120`]);
     expect(fake.timers.size).toBe(0);
     expect(fake.nodes.has(SCRIPT)).toBe(false);
     const failed = done[0];
@@ -215,7 +215,7 @@ describe('executeSteps() with guards and access proofs', () => {
     const proveAccess = async (_host: string, login: unknown) => (logins.push(login), { ok: true as const, target: 'root@fake:22' });
     const { outcome } = await run(fake, [guarded(fake, 'move', { exit: 4 })], { proveAccess, runId: 'r2' });
     expect(outcome.error).toBeInstanceOf(StepFailedError);
-    expect(fake.changes.at(-1)).toMatch(/^sh -c 'timeout 120 "\$2" \|\| .* homelab-wizard-guard-t-deploy-t-move /);
+    expect(fake.changes.at(-1)).toMatch(/^sh -c 'timeout "\$3" "\$2" \|\| .* homelab-wizard-guard-t-deploy-t-move .* 120$/);
     expect(fake.nodes.has(SCRIPT)).toBe(false);
     expect(logins).toEqual(['current']);
   });

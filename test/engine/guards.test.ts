@@ -101,7 +101,7 @@ describe('arm, disarm and revert commands', () => {
 
   it('disarm stops the timer before removing the script; a revert stops it only after the script passed', () => {
     expect(disarmCommand('u', '/p/guards/s.sh').argv).toEqual(['sh', '-c', 'systemctl stop -- "$1.timer" && rm -f -- "$2"', 'homelab-wizard', 'u', '/p/guards/s.sh']);
-    expect(revertNowCommand('u', '/p/guards/s.sh').argv[2]).toBe('timeout 120 "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0');
+    expect(revertNowCommand('u', '/p/guards/s.sh').argv).toEqual(['sh', '-c', 'timeout "$3" "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0', 'homelab-wizard', 'u', '/p/guards/s.sh', '120']);
   });
 });
 

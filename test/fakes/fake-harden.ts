@@ -1,5 +1,6 @@
 import type { ProveLogin, ProveResult } from '../../src/engine/access.js';
 import type { Command } from '../../src/plan/command.js';
+import * as R from '../../src/remote/generated-scripts.js';
 import { INSTALL_SCRIPT, INSTALLED_SCRIPT } from '../../src/steps/harden/packages.js';
 import { SSHD_DROPIN } from '../../src/steps/harden/ssh.js';
 import type { ExecResult } from '../../src/engine/runner.js';
@@ -88,80 +89,83 @@ export class FakeServer {
       }
       return ok;
     }
-    if (script.startsWith('id -nG')) return exit(this.users.get(args[0] as string)?.has('sudo') === true && this.fake.nodes.get(`${args[1]}/.ssh`)?.kind === 'dir');
-    if (script.includes('useradd')) {
+    if (script === R.ADMIN_USER_CHECK) return exit(this.users.get(args[0] as string)?.has('sudo') === true && this.fake.nodes.get(`${args[1]}/.ssh`)?.kind === 'dir');
+    if (script === R.ADMIN_USER_APPLY) {
       this.users.set(args[0] as string, new Set(['sudo']));
       this.fake.mkdirs(`${args[1]}/.ssh`, 0o700, `${args[0]}:${args[0]}`);
       return ok;
     }
-    if (script.startsWith('visudo -cqf')) {
+    if (script === R.SUDOERS_INSTALL) {
       const pending = this.fake.nodes.get(args[0] as string);
       if (!pending) return exit(false);
       this.fake.writeFile(args[1] as string, pending.content, 0o440);
       return ok;
     }
-    if (script.includes('sysctl -n')) return exit(args.every((kv) => this.sysctl.get(kv.split('=')[0] as string) === kv.slice(kv.indexOf('=') + 1)));
-    if (script.includes('readlink /etc/localtime')) return exit(this.timezone === args[0]);
-    if (script.startsWith('[ -f "/usr/share/zoneinfo')) return (this.timezone = args[0] as string), ok;
-    if (script.startsWith('locale -a')) return exit(this.locale === args[0]);
-    if (script.includes('update-locale')) return (this.locale = args[0] as string), ok;
-    if (script.includes('is-enabled --quiet unattended-upgrades')) return exit(this.services.has('unattended-upgrades'));
-    if (script.includes('current=$(ufw_added)')) {
+    if (script === R.SYSCTL_CHECK) return exit(args.every((kv) => this.sysctl.get(kv.split('=')[0] as string) === kv.slice(kv.indexOf('=') + 1)));
+    if (script === R.TIMEZONE_CHECK) return exit(this.timezone === args[0]);
+    if (script === R.TIMEZONE_APPLY) return (this.timezone = args[0] as string), ok;
+    if (script === R.LOCALE_CHECK) return exit(this.locale === args[0]);
+    if (script === R.LOCALE_APPLY) return (this.locale = args[0] as string), ok;
+    if (script === R.UNATTENDED_UPGRADES_CHECK) return exit(this.services.has('unattended-upgrades'));
+    if (script === R.FIREWALL_CHECK) {
       const wanted = this.keepVpnSsh((args[0] as string).split('\n'), args[2], args[3]);
       const old = `ufw allow ${args[1]}/tcp`;
       const want = new Set([...wanted, ...(this.ufw.rules.has(old) ? [old] : [])]);
       return exit(this.ufw.active && want.size === this.ufw.rules.size && [...want].every((r) => this.ufw.rules.has(r)));
     }
-    if (script.startsWith('set -e\nufw default deny')) {
+    if (script === R.FIREWALL_APPLY) {
       const keep = `ufw allow ${args[1]}/tcp`;
       const listening = this.sshd.ports.has(Number(args[1]));
       this.ufw.rules = new Set([...this.keepVpnSsh((args[0] as string).split('\n'), args[2], args[3]), ...(listening || this.ufw.rules.has(keep) ? [keep] : [])]);
       this.ufw.active = true;
       return ok;
     }
-    if (script.includes('&& ! ufw_added | grep -qxF')) return exit(this.ufw.active && !this.ufw.rules.has(args[0] as string));
+    if (script === R.FIREWALL_RULE_ABSENT) return exit(this.ufw.active && !this.ufw.rules.has(args[0] as string));
     // The vpn phase: Tailscale's package, the join (key on stdin), SSH from the VPN only.
-    if (script.startsWith('command -v tailscale')) return exit(this.packages.has('tailscale'));
-    if (script.includes('pkgs.tailscale.com')) return this.packages.add('tailscale'), ok;
-    if (script.startsWith('tailscale status --json')) return exit(this.vpn?.loginServer === args[0]);
-    if (script.startsWith('set -e\numask 077') && script.includes('tailscale up')) {
+    if (script === R.TAILSCALE_INSTALLED) return exit(this.packages.has('tailscale'));
+    if (script === R.TAILSCALE_INSTALL) return this.packages.add('tailscale'), ok;
+    if (script === R.TAILSCALE_JOINED) return exit(this.vpn?.loginServer === args[0]);
+    if (script === R.TAILSCALE_JOIN) {
       if (!this.packages.has('tailscale')) return { code: 127, stdout: '', stderr: 'tailscale: not found\n' };
       const key = command.stdin === undefined ? '' : typeof command.stdin === 'string' ? command.stdin : command.stdin.reveal();
       if (key.trim() === '') return { code: 1, stdout: '', stderr: 'no pre-auth key on stdin\n' };
       this.vpn = { loginServer: args[0] as string, address: '100.64.0.7' };
       return ok;
     }
-    if (script.includes('r=$(ufw_added)')) return exit(this.ufw.rules.has(args[0] as string) && !this.ufw.rules.has(args[1] as string));
-    if (script.startsWith('ufw allow from "$1"')) {
+    if (script === R.VPN_SSH_ONLY_CHECK) return exit(this.ufw.rules.has(args[0] as string) && !this.ufw.rules.has(args[1] as string));
+    if (script === R.VPN_SSH_ONLY_APPLY) {
       this.ufw.rules.add(`ufw allow from ${args[0]} to any port ${args[1]} proto tcp`);
       this.ufw.rules.delete(`ufw allow ${args[1]}/tcp`);
       return ok;
     }
-    if (script.startsWith('sshd -T 2>/dev/null | grep -qx "port $1"')) return exit(this.sshd.ports.has(Number(args[0])));
-    if (script.startsWith('printf "# homelab-wizard: SSH port move')) {
+    if (script === R.SSHD_PORT_LISTENING) return exit(this.sshd.ports.has(Number(args[0])));
+    if (script === R.SSHD_TRANSITION_APPLY) {
       this.sshd = { ports: new Set([Number(args[1]), Number(args[2])]), transition: true };
       return ok;
     }
-    if (script.startsWith('[ ! -e "$1" ]')) {
+    if (script === R.SSHD_CONFIG_CHECK) {
       const ports = [...this.sshd.ports];
       const want = Number(/Port (\d+)/.exec(this.fake.nodes.get(SSHD_DROPIN)?.content ?? '')?.[1] ?? 22);
       const effective = this.effective();
-      return exit(!this.sshd.transition && ports.length === 1 && ports[0] === want && args.slice(1).every((w) => effective.has(w)));
+      return exit(!this.sshd.transition && ports.length === 1 && ports[0] === want && Number(args[1]) === want && args.slice(2).every((w) => effective.has(w)));
     }
-    if (script.startsWith('sed -i -E')) {
+    if (script === R.SSHD_CONFIG_APPLY) {
       const port = Number(/Port (\d+)/.exec(this.fake.nodes.get(SSHD_DROPIN)?.content ?? '')?.[1] ?? 22);
       this.sshd = { ports: new Set([port]), transition: false };
       return ok;
     }
-    for (const [needles, service] of [[['fail2ban-client status sshd', 'is-active --quiet fail2ban && python3'], 'fail2ban'], [['docker-compose" ] && exit 0'], 'docker'], [['homelab-wizard-docker-user'], 'homelab-wizard-docker-user'], [['cscli'], 'crowdsec']] as const) {
-      if (!needles.some((needle) => script.includes(needle))) continue;
-      if (/systemctl (restart|reload-or-restart|enable)|apt-get|\|\| exit 1/.test(script) && !script.startsWith('systemctl is-active')) {
-        this.services.add(service);
-        return ok;
-      }
-      return exit(this.services.has(service));
+    // A service's check asks whether it runs; its apply starts it.
+    const services: [string, string, string][] = [
+      [R.FAIL2BAN_CHECK, R.FAIL2BAN_APPLY, 'fail2ban'],
+      [R.DOCKER_USER_CHECK, R.DOCKER_USER_APPLY, 'homelab-wizard-docker-user'],
+      [R.CROWDSEC_CHECK, R.CROWDSEC_APPLY, 'crowdsec'],
+    ];
+    for (const [check, apply, service] of services) {
+      if (script === check) return exit(this.services.has(service));
+      if (script === apply) return this.services.add(service), ok;
     }
-    if (script.includes('apt-get') && script.includes('docker')) {
+    if (script === R.DOCKER_ENGINE_CHECK) return exit(this.services.has('docker'));
+    if (script === R.DOCKER_INSTALL_DISTRIBUTION || script === R.DOCKER_INSTALL_VENDOR) {
       this.fake.mkdirs('/etc/docker');
       this.services.add('docker');
       return ok;

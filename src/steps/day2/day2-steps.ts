@@ -3,9 +3,8 @@ import type { Command } from '../../plan/command.js';
 import type { Step } from '../../plan/step.js';
 import { COMPOSE_FILES, stateText, type ReleaseManifest } from '../../render/release-manifest.js';
 import { DEFAULT_HEALTH_TIMEOUT_SECONDS, healthBound, healthBounds } from '../deploy/health-gate.js';
-import { PRUNE_RELEASES } from '../deploy/stack.js';
 import type { HostLayout } from '../host-layout.js';
-import { ON_CONTAINER, READ_CURRENT_FILES, RELEASE_CHECK, RESTART_SCRIPT, RESTARTED_CHECK, SEED_SCRIPT, SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT, SWITCH_WITH_STATE } from './scripts.js';
+import { DAY2_READ_CURRENT_FILES, DAY2_RELEASE_CHECK, DAY2_RESTART, DAY2_RESTARTED_CHECK, DAY2_SEED, DAY2_SERVICE_UP, DAY2_STACK_SWITCH, DAY2_WRITE_STATE, ON_CONTAINER, PRUNE_RELEASES, SWITCH_CURRENT } from '../../remote/generated-scripts.js';
 import { changedComposeFiles, type ReleaseView, type ServicePlan } from './service-release.js';
 
 const sh = (script: string, ...args: string[]): Command => ({ argv: ['sh', '-c', script, 'homelab-wizard', ...args] });
@@ -35,7 +34,8 @@ function checkItems(t: Day2Target, manifest: ReleaseManifest, services: readonly
 /** `current` switched (recorded in history.jsonl), state.json written, old and never-live releases pruned. */
 function switchCommands(t: Day2Target, manifest: ReleaseManifest): Command[] {
   return [
-    { ...sh(SWITCH_WITH_STATE, t.layout.project, manifest.release), stdin: Secret.of(stateText(manifest)) },
+    sh(SWITCH_CURRENT, t.layout.project, manifest.release),
+    { ...sh(DAY2_WRITE_STATE, t.layout.project), stdin: Secret.of(stateText(manifest)) },
     sh(PRUNE_RELEASES, t.layout.releases, String(t.keepReleases), `${t.composeProjects.infra} ${t.composeProjects.apps}`),
   ];
 }
@@ -54,17 +54,17 @@ export function serviceReleaseStep(verb: 'redeploy' | 'rollback', plan: ServiceP
     // The files travel on stdin, base64 one a line: env files hold secrets, never argv.
     const lines = plan.uploads.map((f) => `${f.path} ${f.mode} ${f.owner} ${Buffer.from(typeof f.content === 'string' ? f.content : f.content.reveal()).toString('base64')}\n`);
     apply.push({
-      ...sh(SEED_SCRIPT, t.layout.project, plan.base, id, plan.copyFrom ?? '', ...plan.copies.map((p) => `c:${p}`), ...plan.removes.map((p) => `r:${p}`)),
+      ...sh(DAY2_SEED, t.layout.project, plan.base, id, plan.copyFrom ?? '', ...plan.copies.map((p) => `c:${p}`), ...plan.removes.map((p) => `r:${p}`)),
       stdin: Secret.of(lines.join('')),
     });
   }
-  apply.push(sh(SERVICE_UP_SCRIPT, t.layout.project, id, plan.base, composeProject(t, plan.compose), COMPOSE_FILES[plan.compose], plan.service, String(healthBound(plan.service))));
+  apply.push(sh(DAY2_SERVICE_UP, t.layout.project, id, plan.base, composeProject(t, plan.compose), COMPOSE_FILES[plan.compose], plan.service, String(healthBound(plan.service))));
   apply.push(...switchCommands(t, plan.manifest));
   return {
     id: `deploy.${verb}.${plan.service}`,
     describe: `${plan.service}: release ${plan.base} → ${id}, only ${plan.service} recreated, health-gated`,
     host: t.host,
-    check: sh(RELEASE_CHECK, t.layout.project, id, ...checkItems(t, plan.manifest, [plan.service])),
+    check: sh(DAY2_RELEASE_CHECK, t.layout.project, id, ...checkItems(t, plan.manifest, [plan.service])),
     checkReports: true,
     apply,
     risk: 'disruptive',
@@ -84,10 +84,10 @@ export function stackSwitchStep(running: ReleaseView & { readonly id: string }, 
     id: 'deploy.rollback.stack',
     describe: `the stack: release ${running.id} → ${target.manifest.release}, health-gated`,
     host: t.host,
-    check: sh(RELEASE_CHECK, t.layout.project, target.manifest.release, ...checkItems(t, target.manifest, services)),
+    check: sh(DAY2_RELEASE_CHECK, t.layout.project, target.manifest.release, ...checkItems(t, target.manifest, services)),
     checkReports: true,
     apply: [
-      sh(STACK_SWITCH_SCRIPT, t.layout.project, target.manifest.release, uses('infra') ? t.composeProjects.infra : '', uses('apps') ? t.composeProjects.apps : '', String(DEFAULT_HEALTH_TIMEOUT_SECONDS), healthBounds(services)),
+      sh(DAY2_STACK_SWITCH, t.layout.project, target.manifest.release, uses('infra') ? t.composeProjects.infra : '', uses('apps') ? t.composeProjects.apps : '', String(DEFAULT_HEALTH_TIMEOUT_SECONDS), healthBounds(services)),
       ...switchCommands(t, target.manifest),
     ],
     risk: 'disruptive',
@@ -104,16 +104,16 @@ export function restartStep(service: string, compose: ComposeKey, since: number,
     id: `deploy.restart.${service}`,
     describe: `${service}: restarted, health-gated`,
     host: t.host,
-    check: sh(RESTARTED_CHECK, project, service, String(since)),
+    check: sh(DAY2_RESTARTED_CHECK, project, service, String(since)),
     checkReports: true,
-    apply: [sh(RESTART_SCRIPT, t.layout.project, project, COMPOSE_FILES[compose], service, String(healthBound(service)))],
+    apply: [sh(DAY2_RESTART, t.layout.project, project, COMPOSE_FILES[compose], service, String(healthBound(service)))],
     risk: 'disruptive',
   };
 }
 
 /** Reads the running release's files (to show what a redeploy changes in them). */
 export function readCurrentFiles(t: Day2Target, paths: readonly string[]): Command {
-  return sh(READ_CURRENT_FILES, t.layout.project, ...paths);
+  return sh(DAY2_READ_CURRENT_FILES, t.layout.project, ...paths);
 }
 
 /** `logs SERVICE`: its container's log with timestamps, optionally since a time and following. */

@@ -1,3 +1,4 @@
+import { healthOf, type Health } from '../../plan/container-health.js';
 import type { InventoryFacts } from '../../plan/inventory.js';
 import { parseManifest, type ReleaseManifest } from '../../render/release-manifest.js';
 import { parseHistory, type HistoryEntry } from './release-history.js';
@@ -46,22 +47,10 @@ export function snapshotOf(facts: InventoryFacts): HostSnapshot {
   return { ...(current ? { current } : {}), releases, history: parseHistory(facts.history ?? ''), containers };
 }
 
-export type Health = 'healthy' | 'unhealthy' | 'starting' | 'running' | 'stopped' | 'missing';
-
-/** Health of a service's container from its `docker ps` status. */
-export function healthOf(container: HostContainer | undefined): Health {
+/** What the redeploy picker shows of a service's container: missing, stopped, or Docker's health (`running` without a check). */
+export function containerHealth(container: HostContainer | undefined): 'missing' | 'stopped' | 'running' | Exclude<Health, 'none'> {
   if (!container) return 'missing';
   if (container.state !== 'running') return 'stopped';
-  if (container.status.includes('(healthy)')) return 'healthy';
-  if (container.status.includes('(unhealthy)')) return 'unhealthy';
-  if (container.status.includes('health: starting')) return 'starting';
-  return 'running';
-}
-
-/** The tag of an image reference (`repo:tag`, registry ports and digests understood). */
-export function imageTag(image: string): string {
-  const noDigest = image.split('@')[0] ?? image;
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return colon > slash ? noDigest.slice(colon + 1) : 'latest';
+  const health = healthOf(container.status);
+  return health === 'none' ? 'running' : health;
 }

@@ -1,6 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { configToken, renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
+import { ADMIN_USER_APPLY, ADMIN_USER_CHECK, SUDOERS_INSTALL } from '../../remote/generated-scripts.js';
 
 const SUDOERS = '/etc/sudoers.d/90-homelab-wizard';
 /** sudo ignores files whose name contains a dot: the new rules wait here until visudo accepts them. */
@@ -16,14 +17,10 @@ export function adminSteps(ctx: HardenContext): Step[] {
       id: 'harden.admin.user',
       describe: `Admin user ${admin} in group sudo, with ~/.ssh`,
       host: host.name,
-      check: { argv: sh('id -nG "$1" 2>/dev/null | tr " " "\\n" | grep -qx sudo && [ -d "$2/.ssh" ]', admin, home) },
+      check: { argv: sh(ADMIN_USER_CHECK, admin, home) },
       apply: [
         {
-          argv: sh(
-            'id -u "$1" >/dev/null 2>&1 || useradd --create-home --home-dir "$2" --shell /bin/bash "$1"; usermod -aG sudo "$1" && install -d -m 0700 -o "$1" -g "$1" "$2/.ssh"',
-            admin,
-            home,
-          ),
+          argv: sh(ADMIN_USER_APPLY, admin, home),
         },
       ],
       risk: 'safe',
@@ -44,7 +41,7 @@ export function adminSteps(ctx: HardenContext): Step[] {
       host: host.name,
       check: { argv: ['cmp', '-s', SUDOERS_PENDING, SUDOERS] },
       files: [{ path: SUDOERS_PENDING, mode: '0440', owner: 'root:root', content: rule }],
-      apply: [{ argv: sh('visudo -cqf "$1" && install -m 0440 -o root -g root "$1" "$2"', SUDOERS_PENDING, SUDOERS) }],
+      apply: [{ argv: sh(SUDOERS_INSTALL, SUDOERS_PENDING, SUDOERS) }],
       verify: { argv: ['visudo', '-cq'] },
       risk: 'safe',
       effect: 'create',

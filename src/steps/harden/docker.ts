@@ -1,53 +1,10 @@
 import type { Step } from '../../plan/step.js';
-import { APT_GET, APT_WAIT } from '../apt.js';
 import { renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
+import { DOCKER_ENGINE_CHECK, DOCKER_INSTALL_DISTRIBUTION, DOCKER_INSTALL_VENDOR, DOCKER_USER_APPLY, DOCKER_USER_CHECK } from '../../remote/generated-scripts.js';
 
 /** Where the docker CLI looks for system-wide plugins on Linux (the packages install into the last). */
 const COMPOSE_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
-
-/**
- * Debian 12 ships Compose v1 only; Compose v2 comes from Debian 13's docker-compose package,
- * pinned low so nothing else is taken from trixie (sandbox-notes §5). Debian 13 and Ubuntu have
- * both in their own archive.
- */
-const DISTRIBUTION_INSTALL = `${APT_WAIT}
-set -e
-export DEBIAN_FRONTEND=noninteractive
-hlw_apt_wait
-. /etc/os-release
-if [ "$ID" = debian ] && [ "$VERSION_CODENAME" = bookworm ]; then
-  mirror=$(sed -n 's/^deb \\(\\[[^]]*\\] \\)\\{0,1\\}\\(http[^ ]*\\) bookworm .*/\\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
-  [ -n "$mirror" ] || mirror=$(sed -n 's/^URIs: *\\(http[^ ]*\\).*/\\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-  echo "deb $mirror trixie main" > /etc/apt/sources.list.d/homelab-wizard-trixie.list
-  printf 'Package: *\\nPin: release n=trixie\\nPin-Priority: 100\\n' > /etc/apt/preferences.d/homelab-wizard-trixie
-  ${APT_GET} update -q >/dev/null
-  ${APT_GET} install -y -q docker.io >/dev/null
-  ${APT_GET} install -y -q --no-install-recommends -t trixie docker-compose >/dev/null
-elif [ "$ID" = ubuntu ]; then
-  ${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q docker.io docker-compose-v2 >/dev/null
-else
-  ${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q docker.io docker-compose >/dev/null
-fi
-systemctl enable --now docker >/dev/null 2>&1`;
-
-/** Docker's own packages, from Docker's apt repository (a real server with HTTPS egress). */
-const VENDOR_INSTALL = `${APT_WAIT}
-set -e
-export DEBIAN_FRONTEND=noninteractive
-hlw_apt_wait
-. /etc/os-release
-${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q ca-certificates curl >/dev/null
-install -m 0755 -d /etc/apt/keyrings
-curl -fsSL "https://download.docker.com/linux/$ID/gpg" -o /etc/apt/keyrings/docker.asc
-chmod a+r /etc/apt/keyrings/docker.asc
-echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/$ID $VERSION_CODENAME stable" > /etc/apt/sources.list.d/docker.list
-${APT_GET} update -q >/dev/null
-${APT_GET} install -y -q docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin >/dev/null
-systemctl enable --now docker >/dev/null 2>&1`;
-
-const DOCKER_USER_SCRIPT = '/usr/local/sbin/homelab-wizard-docker-user';
 
 /** A port that containers may be reached on from outside, optionally only from one range. */
 export interface PublishedAllow {
@@ -113,6 +70,8 @@ export function daemonSettings(ctx: HardenContext): Record<string, unknown> {
   };
 }
 
+const DOCKER_USER_SCRIPT = '/usr/local/sbin/homelab-wizard-docker-user';
+
 export function dockerSteps(ctx: HardenContext): Step[] {
   if (!ctx.has('docker')) return [];
   const daemon = daemonSettings(ctx);
@@ -126,8 +85,8 @@ export function dockerSteps(ctx: HardenContext): Step[] {
       host: ctx.host.name,
       // The Compose v2 plugin's file where the docker CLI looks for it, not `docker compose
       // version`, which starts two Go programs (about 0.3 s of every no-change run).
-      check: { argv: ['sh', '-c', `systemctl is-active --quiet docker && for d in ${COMPOSE_PLUGIN_DIRS.join(' ')}; do [ -x "$d/docker-compose" ] && exit 0; done; exit 1`] },
-      apply: [{ argv: ['sh', '-c', ctx.host.docker.source === 'vendor' ? VENDOR_INSTALL : DISTRIBUTION_INSTALL] }],
+      check: { argv: sh(DOCKER_ENGINE_CHECK, ...COMPOSE_PLUGIN_DIRS) },
+      apply: [{ argv: sh(ctx.host.docker.source === 'vendor' ? DOCKER_INSTALL_VENDOR : DOCKER_INSTALL_DISTRIBUTION) }],
       risk: 'safe',
       effect: 'create',
     },
@@ -145,12 +104,12 @@ export function dockerSteps(ctx: HardenContext): Step[] {
       id: 'harden.docker.published-ports',
       describe: `Filter Docker-published ports: only ${shown} reach containers from outside`,
       host: ctx.host.name,
-      check: { argv: sh('systemctl is-active --quiet homelab-wizard-docker-user && iptables -C DOCKER-USER -m conntrack --ctstate NEW -j DROP 2>/dev/null') },
+      check: { argv: sh(DOCKER_USER_CHECK) },
       files: [
         { path: DOCKER_USER_SCRIPT, mode: '0755', owner: 'root:root', content: dockerUserScript(allowed) },
         { path: '/etc/systemd/system/homelab-wizard-docker-user.service', mode: '0644', owner: 'root:root', content: unit },
       ],
-      apply: [{ argv: ['sh', '-c', 'systemctl daemon-reload && systemctl enable homelab-wizard-docker-user >/dev/null 2>&1 && systemctl restart homelab-wizard-docker-user'] }],
+      apply: [{ argv: sh(DOCKER_USER_APPLY) }],
       risk: 'safe',
       effect: 'update',
     },

@@ -1,6 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { configToken, renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
+import { FAIL2BAN_APPLY, FAIL2BAN_CHECK } from '../../remote/generated-scripts.js';
 
 const JAIL = '/etc/fail2ban/jail.d/homelab-wizard.local';
 
@@ -40,9 +41,9 @@ export function fail2banSteps(ctx: HardenContext): Step[] {
       id: 'harden.fail2ban.sshd',
       describe: `fail2ban: sshd jail on port ${ctx.toPort} (journal backend)`,
       host: ctx.host.name,
-      check: { argv: sh('systemctl is-active --quiet fail2ban && python3 -c "$1" 2>/dev/null', JAIL_STATUS) },
+      check: { argv: sh(FAIL2BAN_CHECK, JAIL_STATUS) },
       files: [{ path: JAIL, mode: '0644', owner: 'root:root', content: jail }],
-      apply: [{ argv: ['sh', '-c', 'systemctl enable fail2ban >/dev/null 2>&1; systemctl restart fail2ban && for i in 1 2 3 4 5 6 7 8 9 10; do fail2ban-client status sshd >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1'] }],
+      apply: [{ argv: sh(FAIL2BAN_APPLY) }],
       risk: 'safe',
       effect: 'update',
     },

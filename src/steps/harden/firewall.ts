@@ -1,7 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { sshRules } from '../vpn/tailscale.js';
 import { sh, type HardenContext } from './context.js';
-import { UFW_ADDED, UFW_ON } from './ufw-state.js';
+import { FIREWALL_APPLY, FIREWALL_CHECK, FIREWALL_RULE_ABSENT } from '../../remote/generated-scripts.js';
 
 /** The allow list, in the exact form `ufw show added` prints it. */
 export function firewallRules(ctx: HardenContext): string[] {
@@ -19,47 +19,6 @@ export function firewallRules(ctx: HardenContext): string[] {
   return rules;
 }
 
-/**
- * $3/$4: in vpn-only mode, the SSH rule from the VPN range and the public SSH rule. Once the vpn
- * phase has restricted SSH to the VPN (after proving it), hardening keeps that restriction
- * instead of opening SSH to everyone again: the public rule is swapped for the VPN one.
- */
-const KEEP_VPN_SSH = `if [ -n "$3" ] && printf '%s\\n' "$current" | grep -qxF -- "$3"; then
-  set -- "$(printf '%s\\n' "$1" | sed "s|^$4\\$|$3|")" "$2" "$3" "$4"
-fi`;
-
-/**
- * $1: the wanted rules, one per line. $2: the SSH port used before hardening, which only the
- * close-old-port step may remove; it is (re)allowed while sshd still listens on it, so enabling
- * the firewall can never cut the connection the run is using (vpai-system L-A8).
- */
-const APPLY = `set -e
-ufw default deny incoming >/dev/null
-ufw default allow outgoing >/dev/null
-if ss -Hltn "sport = :$2" | grep -q .; then ufw allow "$2/tcp" >/dev/null; fi
-current=$(ufw show added | tail -n +2)
-${KEEP_VPN_SSH}
-printf '%s\\n' "$1" | while IFS= read -r rule; do
-  [ -n "$rule" ] || continue
-  printf '%s\\n' "$current" | grep -qxF -- "$rule" || $rule >/dev/null
-done
-printf '%s\\n' "$current" | while IFS= read -r rule; do
-  [ -n "$rule" ] || continue
-  [ "$rule" = "ufw allow $2/tcp" ] && continue
-  printf '%s\\n' "$1" | grep -qxF -- "$rule" && continue
-  ufw delete \${rule#ufw } >/dev/null
-done
-ufw --force enable >/dev/null`;
-
-/** The old SSH port's rule is tolerated (only close-old-ssh-port removes it), never required. */
-const CHECK = `${UFW_ADDED}
-${UFW_ON} || exit 1
-current=$(ufw_added)
-${KEEP_VPN_SSH}
-have=$(printf '%s\\n' "$current" | sort -u)
-want=$( (printf '%s\\n' "$1"; printf '%s\\n' "$have" | grep -xF "ufw allow $2/tcp") | sort -u)
-[ "$have" = "$want" ]`;
-
 export function firewallSteps(ctx: HardenContext): Step[] {
   if (!ctx.has('ufw')) return [];
   const rules = firewallRules(ctx);
@@ -71,8 +30,8 @@ export function firewallSteps(ctx: HardenContext): Step[] {
       id: 'harden.firewall.rules',
       describe: `Firewall: deny incoming, allow ${rules.map((r) => r.replace(/^ufw allow /, '')).join(', ')}`,
       host: ctx.host.name,
-      check: { argv: sh(CHECK, ...args) },
-      apply: [{ argv: sh(APPLY, ...args) }],
+      check: { argv: sh(FIREWALL_CHECK, ...args) },
+      apply: [{ argv: sh(FIREWALL_APPLY, ...args) }],
       guard: { seconds: 180, revert: [{ argv: ['ufw', '--force', 'disable'] }] },
       prove: 'current',
       risk: 'disruptive',
@@ -91,7 +50,7 @@ export function closeOldPortStep(ctx: HardenContext): Step | undefined {
     describe: `Close the old SSH port ${ctx.fromPort}`,
     host: ctx.host.name,
     // A firewall that is not on yet has no rules at all: that is not "closed" (the plan of a fresh host shows this step).
-    check: { argv: sh(`${UFW_ADDED}\n${UFW_ON} && ! ufw_added | grep -qxF -- "$1"`, rule) },
+    check: { argv: sh(FIREWALL_RULE_ABSENT, rule) },
     apply: [{ argv: ['ufw', 'delete', 'allow', `${ctx.fromPort}/tcp`] }],
     guard: { seconds: 180, revert: [{ argv: ['ufw', 'allow', `${ctx.fromPort}/tcp`] }] },
     prove: { port: ctx.toPort, user: ctx.admin },

@@ -1,5 +1,5 @@
 import type { Step } from '../../plan/step.js';
-import { APT_GET, APT_WAIT } from '../apt.js';
+import { PACKAGES_INSTALL, PACKAGES_INSTALLED } from '../../remote/generated-scripts.js';
 import { sh, type HardenContext } from './context.js';
 
 /** The Debian packages hardening needs on this host, from the services it runs. */
@@ -12,12 +12,10 @@ export function hardenPackages(ctx: HardenContext): string[] {
   return packages;
 }
 
-/** Every package installed, asked of dpkg once (a dpkg-query per package cost 70 ms of each probe). */
-export const INSTALLED_SCRIPT = `dpkg-query -W -f='\${Package} \${Status}\\n' "$@" 2>/dev/null | awk -v want="$*" 'BEGIN { n = split(want, w, " ") } $(NF-1) == "ok" && $NF == "installed" { ok[$1] = 1 } END { for (i = 1; i <= n; i++) if (!(w[i] in ok)) exit 1 }'`;
-export const INSTALL_SCRIPT = `${APT_WAIT}
-export DEBIAN_FRONTEND=noninteractive
-hlw_apt_wait || exit 1
-${APT_GET} update -q >/dev/null && ${APT_GET} install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$@"`;
+/** Every package installed, asked of dpkg once (src/remote/packages-installed.sh). */
+export const INSTALLED_SCRIPT = PACKAGES_INSTALLED;
+/** Install packages after any other apt run (src/remote/packages-install.sh). */
+export const INSTALL_SCRIPT = PACKAGES_INSTALL;
 
 export function packagesStep(ctx: HardenContext): Step {
   const packages = hardenPackages(ctx);

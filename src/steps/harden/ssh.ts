@@ -1,6 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { configToken, renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
+import { SSHD_BACK_TO_TRANSITION, SSHD_CONFIG_APPLY, SSHD_CONFIG_CHECK, SSHD_PORT_LISTENING, SSHD_REMOVE_RELOAD, SSHD_TRANSITION_APPLY } from '../../remote/generated-scripts.js';
 
 /**
  * For most keywords sshd keeps the FIRST value it reads, and it reads the drop-ins in name order:
@@ -17,9 +18,6 @@ export function sshdEffective(ctx: HardenContext): string[] {
   return ['permitrootlogin no', 'passwordauthentication no', 'kbdinteractiveauthentication no', 'pubkeyauthentication yes', `allowusers ${ctx.admin}`];
 }
 
-/** Reload sshd whatever the unit is called; Ubuntu's socket activation is switched to the service. */
-const RELOAD = `if systemctl is-enabled ssh.socket >/dev/null 2>&1; then systemctl disable --now ssh.socket >/dev/null 2>&1; systemctl enable ssh.service >/dev/null 2>&1; systemctl restart ssh.service; else systemctl reload ssh 2>/dev/null || systemctl reload sshd; fi`;
-
 /** The drop-in (templates/ssh/sshd-hardening.conf.eta). */
 export function sshdConfig(ctx: HardenContext): string {
   return renderTemplate(ctx.templates, 'ssh/sshd-hardening.conf.eta', { port: ctx.toPort, admin: configToken(`hosts[${ctx.host.name}].ssh.adminUser`, ctx.admin) });
@@ -33,17 +31,16 @@ export function sshdConfig(ctx: HardenContext): string {
 export function sshSteps(ctx: HardenContext): Step[] {
   const { fromPort, toPort, admin } = ctx;
   const steps: Step[] = [];
-  const portsAre = (ports: number[]) => `[ "$(sshd -T 2>/dev/null | grep '^port ' | sort)" = "$(printf 'port %s\\n' ${ports.join(' ')} | sort)" ]`;
   if (fromPort !== toPort) {
     steps.push({
       id: 'harden.ssh.new-port',
       describe: `sshd also listens on ${toPort}, proven from a second connection before anything closes`,
       host: ctx.host.name,
-      check: { argv: sh(`sshd -T 2>/dev/null | grep -qx "port $1"`, String(toPort)) },
+      check: { argv: sh(SSHD_PORT_LISTENING, String(toPort)) },
       apply: [
-        { argv: sh('printf "# homelab-wizard: SSH port move in progress\\nPort %s\\nPort %s\\n" "$2" "$3" > "$1" && sshd -t && ' + RELOAD, SSHD_TRANSITION, String(fromPort), String(toPort)) },
+        { argv: sh(SSHD_TRANSITION_APPLY, SSHD_TRANSITION, String(fromPort), String(toPort)) },
       ],
-      guard: { seconds: 180, revert: [{ argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_TRANSITION) }], keepIf: { argv: ['sshd', '-t'] } },
+      guard: { seconds: 180, revert: [{ argv: sh(SSHD_REMOVE_RELOAD, SSHD_TRANSITION) }], keepIf: { argv: ['sshd', '-t'] } },
       prove: { port: toPort, user: admin },
       risk: 'disruptive',
       effect: 'update',
@@ -54,16 +51,12 @@ export function sshSteps(ctx: HardenContext): Step[] {
     describe: `sshd: port ${toPort} only, no root login, no passwords, AllowUsers ${admin} (checked by sshd -t before reload)`,
     host: ctx.host.name,
     check: {
-      argv: sh(
-        `[ ! -e "$1" ] && ! grep -qE '^Port[[:space:]]' /etc/ssh/sshd_config && ${portsAre([toPort])} && t=$(sshd -T 2>/dev/null) && shift && for want in "$@"; do printf '%s\n' "$t" | grep -qx "$want" || exit 1; done`,
-        SSHD_TRANSITION,
-        ...sshdEffective(ctx),
-      ),
+      argv: sh(SSHD_CONFIG_CHECK, SSHD_TRANSITION, String(toPort), ...sshdEffective(ctx)),
     },
     files: [{ path: SSHD_DROPIN, mode: '0644', owner: 'root:root', content: sshdConfig(ctx) }],
     apply: [
       // A Port line in the main file would keep the old port open next to ours.
-      { argv: sh(`sed -i -E 's/^(Port[[:space:]].*)/# \\1  (moved to ${SSHD_DROPIN.replace(/\//g, '\\/')})/' /etc/ssh/sshd_config && rm -f "$1" && sshd -t && ${RELOAD}`, SSHD_TRANSITION) },
+      { argv: sh(SSHD_CONFIG_APPLY, SSHD_TRANSITION, SSHD_DROPIN) },
     ],
     verify: { argv: ['sshd', '-t'] },
     guard: {
@@ -71,8 +64,8 @@ export function sshSteps(ctx: HardenContext): Step[] {
       // Back to the state before this step: the defaults, listening where it listened.
       revert: [
         fromPort === toPort
-          ? { argv: sh(`rm -f "$1"; ${RELOAD}`, SSHD_DROPIN) }
-          : { argv: sh(`rm -f "$1"; printf 'Port %s\\nPort %s\\n' "$3" "$4" > "$2"; ${RELOAD}`, SSHD_DROPIN, SSHD_TRANSITION, String(fromPort), String(toPort)) },
+          ? { argv: sh(SSHD_REMOVE_RELOAD, SSHD_DROPIN) }
+          : { argv: sh(SSHD_BACK_TO_TRANSITION, SSHD_DROPIN, SSHD_TRANSITION, String(fromPort), String(toPort)) },
       ],
       keepIf: { argv: ['sshd', '-t'] },
     },

@@ -1,6 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { renderTemplate } from '../../render/templates.js';
 import { sh, type HardenContext } from './context.js';
+import { SYSCTL_CHECK } from '../../remote/generated-scripts.js';
 
 /**
  * Kernel network hardening. net.* applies per network namespace; kernel.* and fs.* host-wide.
@@ -31,7 +32,7 @@ export function sysctlStep(ctx: HardenContext): Step {
     id: 'harden.kernel.sysctl',
     describe: 'Kernel network hardening (sysctl)',
     host: ctx.host.name,
-    check: { argv: sh('for kv in "$@"; do [ "$(sysctl -n "${kv%%=*}" 2>/dev/null)" = "${kv#*=}" ] || exit 1; done', ...pairs) },
+    check: { argv: sh(SYSCTL_CHECK, ...pairs) },
     files: [{ path: FILE, mode: '0644', owner: 'root:root', content: renderTemplate(ctx.templates, 'sysctl/hardening.conf.eta', { settings: Object.entries(SYSCTL).map(([key, value]) => ({ key, value })) }) }],
     apply: [{ argv: ['sysctl', '--quiet', '--load', FILE] }],
     risk: 'safe',

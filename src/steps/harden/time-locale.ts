@@ -1,5 +1,6 @@
 import type { Step } from '../../plan/step.js';
 import { sh, type HardenContext } from './context.js';
+import { LOCALE_APPLY, LOCALE_CHECK, TIMEZONE_APPLY, TIMEZONE_CHECK } from '../../remote/generated-scripts.js';
 
 export function timeLocaleSteps(ctx: HardenContext): Step[] {
   const { timezone, locale } = ctx.profile.locale;
@@ -10,8 +11,8 @@ export function timeLocaleSteps(ctx: HardenContext): Step[] {
       id: 'harden.system.timezone',
       describe: `Time zone ${timezone}`,
       host: ctx.host.name,
-      check: { argv: sh('[ "$(readlink /etc/localtime)" = "/usr/share/zoneinfo/$1" ] && [ "$(cat /etc/timezone 2>/dev/null)" = "$1" ]', timezone) },
-      apply: [{ argv: sh('[ -f "/usr/share/zoneinfo/$1" ] && ln -sfn "/usr/share/zoneinfo/$1" /etc/localtime && echo "$1" > /etc/timezone', timezone) }],
+      check: { argv: sh(TIMEZONE_CHECK, timezone) },
+      apply: [{ argv: sh(TIMEZONE_APPLY, timezone) }],
       risk: 'safe',
       effect: 'update',
     },
@@ -19,13 +20,10 @@ export function timeLocaleSteps(ctx: HardenContext): Step[] {
       id: 'harden.system.locale',
       describe: `Locale ${locale}`,
       host: ctx.host.name,
-      check: { argv: sh('locale -a 2>/dev/null | grep -qx "$2" && grep -qx "LANG=$1" /etc/default/locale', locale, localeId) },
+      check: { argv: sh(LOCALE_CHECK, locale, localeId) },
       apply: [
         {
-          argv: sh(
-            'case "$1" in C.*) ;; *) grep -q "^$1 UTF-8" /etc/locale.gen || echo "$1 UTF-8" >> /etc/locale.gen; locale-gen >/dev/null || exit 1 ;; esac; update-locale "LANG=$1"',
-            locale,
-          ),
+          argv: sh(LOCALE_APPLY, locale),
         },
       ],
       risk: 'safe',

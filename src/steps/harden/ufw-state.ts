@@ -1,28 +1,12 @@
+import { LIB_UFW } from '../../remote/generated-scripts.js';
+
 /**
  * ufw's state read from its files and the kernel instead of by running `ufw` (a Python program
- * that costs 150-300 ms a start): the no-change probe reads the firewall up to three times
- * (BENCHMARKS.md, no-change apply). Changes still go through `ufw` itself.
+ * that costs 150-300 ms a start): src/remote/lib/ufw.sh defines `ufw_on`, `ufw_added` and
+ * `ufw_keep_vpn_ssh` (a script that needs them says `# uses: ufw`). Changes still go through
+ * `ufw` itself.
  */
+export const UFW_ADDED = LIB_UFW;
 
-/**
- * True when the firewall is on: ufw's chains are loaded (what `ufw status` calls active), it is
- * enabled at boot, and incoming traffic is denied by default (what `ufw status verbose` calls
- * `deny (incoming)`: ufw reads the policy from /etc/default/ufw). A missing chain ends the
- * check's script with exit 1 (not converged).
- */
-export const UFW_ON = `{ grep -qx 'ENABLED=yes' /etc/ufw/ufw.conf && grep -qx 'DEFAULT_INPUT_POLICY="DROP"' /etc/default/ufw && for d in input output forward; do iptables -w -n -L "ufw-user-$d" >/dev/null 2>&1 || exit 1; done; }`;
-
-/**
- * Defines `ufw_added`: the user rules, one per line and sorted, in the form `ufw show added`
- * prints them (`ufw allow 443/tcp`, `ufw allow from CIDR to any port 443 proto tcp`), read from
- * the `### tuple ###` lines ufw keeps in user.rules and user6.rules. The IPv4 and IPv6 tuples of
- * one rule give the same line. Any other rule is printed as `tuple: …`, which never equals a
- * rule this tool wants, so a rule added by hand still shows as a difference.
- */
-export const UFW_ADDED = String.raw`ufw_added() {
-  sed -n \
-    -e 's@^### tuple ### allow \([a-z]*\) \([0-9]*\) \(0\.0\.0\.0/0\|::/0\) any \(0\.0\.0\.0/0\|::/0\) in$@ufw allow \2/\1@p' -e t \
-    -e 's@^### tuple ### allow \([a-z]*\) \([0-9]*\) \(0\.0\.0\.0/0\|::/0\) any \([0-9a-f.:]*/[0-9]*\) in$@ufw allow from \4 to any port \2 proto \1@p' -e t \
-    -e 's@^### tuple ### @tuple: @p' \
-    /etc/ufw/user.rules /etc/ufw/user6.rules 2>/dev/null | sort -u
-}`;
+/** The shell call that is true when the firewall is on (defined by UFW_ADDED's library). */
+export const UFW_ON = 'ufw_on';

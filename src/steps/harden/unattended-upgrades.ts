@@ -1,6 +1,7 @@
 import type { Step } from '../../plan/step.js';
 import { renderTemplate } from '../../render/templates.js';
-import type { HardenContext } from './context.js';
+import { sh, type HardenContext } from './context.js';
+import { UNATTENDED_UPGRADES_CHECK } from '../../remote/generated-scripts.js';
 
 /** Security updates every day; never an automatic reboot (the operator decides when). */
 export function unattendedUpgradesSteps(ctx: HardenContext): Step[] {
@@ -10,7 +11,7 @@ export function unattendedUpgradesSteps(ctx: HardenContext): Step[] {
       id: 'harden.updates.unattended',
       describe: 'Automatic security updates, no automatic reboot',
       host: ctx.host.name,
-      check: { argv: ['sh', '-c', 'systemctl is-enabled --quiet unattended-upgrades && systemctl is-active --quiet unattended-upgrades'] },
+      check: { argv: sh(UNATTENDED_UPGRADES_CHECK) },
       files: [
         {
           path: '/etc/apt/apt.conf.d/20auto-upgrades',

@@ -1,3 +1,5 @@
+import { HUB_HEADSCALE } from '../../remote/generated-scripts.js';
+
 /**
  * The Headscale CLI across versions (apis.md §4): what to run on the hub to make a pre-auth key,
  * and how to read what it prints. Pure: text in, argv out. The hub runs the CLI in the Headscale
@@ -63,16 +65,8 @@ export function isPreauthKey(text: string): boolean {
   return /^[0-9a-f]{48}$/.test(text) || /^hskey-auth-[A-Za-z0-9_-]+$/.test(text);
 }
 
-/**
- * $1 the compose project of the infra file, then the CLI's arguments. The container of the
- * project's `headscale` service when it runs, else the host's own `headscale`; exit 3 when neither.
- */
-export const HUB_HEADSCALE = `c=$(docker ps -q --filter "label=com.docker.compose.project=$1" --filter label=com.docker.compose.service=headscale 2>/dev/null | head -n1)
-shift
-if [ -n "$c" ]; then exec docker exec "$c" headscale "$@"; fi
-if command -v headscale >/dev/null 2>&1; then exec headscale "$@"; fi
-echo "no running Headscale here: neither a headscale container of this project nor a headscale command" >&2
-exit 3`;
+/** The Headscale CLI on the hub, in its container or on the host (src/remote/hub-headscale.sh). */
+export { HUB_HEADSCALE };
 
 /** The argv that runs the Headscale CLI on the hub (as root: docker and the unix socket need it). */
 export function hubHeadscaleArgv(project: string, args: readonly string[]): string[] {

@@ -7,8 +7,9 @@ import { Secret } from '../../../src/lib/secret.js';
 import type { Profile } from '../../../src/profile/schema.js';
 import { smokePlan } from '../../../src/smoke/checks.js';
 import { hostScript } from '../../../src/smoke/host-script.js';
-import { SERVICE_UP_SCRIPT, STACK_SWITCH_SCRIPT } from '../../../src/steps/day2/scripts.js';
+import { DAY2_SERVICE_UP as SERVICE_UP_SCRIPT, DAY2_STACK_SWITCH as STACK_SWITCH_SCRIPT } from '../../../src/remote/generated-scripts.js';
 import { CATALOG } from '../../../src/catalog/catalog.js';
+import { REMOTE_SCRIPTS } from '../../../src/remote/generated-scripts.js';
 import { PROGRESS_MARK } from '../../../src/shell/progress.js';
 import { DEFAULT_HEALTH_TIMEOUT_SECONDS, HEALTH_GATE, healthBounds } from '../../../src/steps/deploy/health-gate.js';
 import { deploySteps, STACK_UP } from '../../../src/steps/deploy/stack.js';
@@ -255,5 +256,40 @@ describe('health gate: one definition, used by every script that gates or judges
       expect(script).not.toContain('--wait');
     }
     expect(HEALTH_GATE).not.toContain('undefined');
+  });
+});
+
+describe('"healthy now": one shell function, hlw_healthy_now', () => {
+  const now = (status: string): number =>
+    spawnSync('dash', ['-c', `${HEALTH_GATE}\nhlw_healthy_now "$@"`, 'now', 'proj', 'redis', status], {
+      env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, FAKE_DOCKER_DIR: dir },
+      encoding: 'utf8',
+      timeout: 30_000,
+    }).status ?? -1;
+
+  it("is Docker's healthy, or starting with the container's own test passing now, and nothing else", () => {
+    bed({ 'ctr-redis': 'c1\n', 'c1.inspect': inspect('running 0 starting 5000000000'), 'c1.exec-codes': '0\n' });
+    expect(now('Up 3 minutes (healthy)')).toBe(0);
+    expect(now('Up 2 seconds (health: starting)')).toBe(0);
+    expect(now('Up 3 minutes (unhealthy)')).toBe(1);
+    expect(now('Up 3 minutes')).toBe(1);
+    expect(now('')).toBe(1);
+    // Docker's healthy needs no test of ours: only the starting case ran one.
+    expect(readFileSync(path.join(dir, 'exec.log'), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is not healthy while starting when the own test fails', () => {
+    bed({ 'ctr-redis': 'c1\n', 'c1.inspect': inspect('running 0 starting 5000000000'), 'c1.exec-codes': '1\n' });
+    expect(now('Up 2 seconds (health: starting)')).toBe(1);
+  });
+
+  it('is the only place a script reads "(healthy)" or "(health: starting)" from a status text', () => {
+    const scripts = REMOTE_SCRIPTS.filter((s) => s.name !== 'LIB_HEALTH' && !s.uses.includes('health'));
+    for (const s of scripts) expect(s.text, s.file).not.toMatch(/\(healthy\)|\(health: starting\)/);
+    for (const s of REMOTE_SCRIPTS.filter((x) => x.uses.includes('health'))) {
+      const body = s.text.slice(s.text.indexOf('hlw_healthy_now() {'));
+      const own = body.slice(body.indexOf('\n}') + 2);
+      expect(own.match(/\*'\(healthy\)'\*/g) ?? [], s.file).toEqual([]);
+    }
   });
 });
