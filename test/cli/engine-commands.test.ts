@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, startCli } from '../helpers/cli-process.js';
-import { freePort, startSshd, waitFor, type TestSshd } from '../helpers/sshd.js';
+import { startSshd, waitFor, type TestSshd, writeLoopbackProfile } from '../helpers/sshd.js';
 import { TmuxSession } from '../helpers/tmux.js';
 
 /**
@@ -60,18 +59,7 @@ beforeAll(async () => {
   sshd = await startSshd({ config: [`ForceCommand ${wrapper}`] });
   project = path.join(base, 'project');
   remote = path.join(base, 'remote');
-  mkdirSync(path.join(project, 'profiles'), { recursive: true });
-  writeFileSync(
-    path.join(project, 'profiles', 'lab.yaml'),
-    stringify({
-      schemaVersion: 1,
-      project: { name: 'lab' },
-      domain: { name: 'example.com' },
-      operator: { sshPublicKeys: [readFileSync(`${sshd.clientKey}.pub`, 'utf8').trim()], identityFile: sshd.clientKey },
-      hosts: [{ name: 'box', role: 'app-server', address: '127.0.0.1', ssh: { port: sshd.port, targetPort: await freePort(), user: 'root', adminUser: 'deploy' } }],
-      deploy: { root: remote },
-    }),
-  );
+  await writeLoopbackProfile(project, sshd, remote);
 }, 120_000);
 
 afterAll(async () => {

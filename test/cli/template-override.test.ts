@@ -1,10 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli-process.js';
-import { freePort, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { startSshd, type TestSshd, writeLoopbackProfile } from '../helpers/sshd.js';
 
 /**
  * A user's template override seen through the built CLI, against our own sshd on loopback (as in
@@ -31,18 +30,7 @@ beforeAll(async () => {
   sshd = await startSshd();
   project = path.join(base, 'project');
   remote = path.join(base, 'remote');
-  mkdirSync(path.join(project, 'profiles'), { recursive: true });
-  writeFileSync(
-    path.join(project, 'profiles', 'lab.yaml'),
-    stringify({
-      schemaVersion: 1,
-      project: { name: 'lab' },
-      domain: { name: 'example.com' },
-      operator: { sshPublicKeys: [readFileSync(`${sshd.clientKey}.pub`, 'utf8').trim()], identityFile: sshd.clientKey },
-      hosts: [{ name: 'box', role: 'app-server', address: '127.0.0.1', ssh: { port: sshd.port, targetPort: await freePort(), user: 'root', adminUser: 'deploy' } }],
-      deploy: { root: remote },
-    }),
-  );
+  await writeLoopbackProfile(project, sshd, remote);
   const first = await run(['apply', '--accept-new-host-keys']);
   expect(first.code, first.stderr).toBe(0);
 }, 120_000);

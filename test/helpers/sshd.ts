@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { ensureCommands } from './system-packages.js';
 
 /** A free TCP port on loopback (bound once by the kernel's choice, then released). */
@@ -121,4 +122,23 @@ export async function waitFor<T>(read: () => T, done: (value: T) => boolean, tim
     value = read();
   }
   return value;
+}
+
+/**
+ * A one-host profile (`lab`, host `box`) reaching a test sshd on loopback as root, deploying under
+ * `remote`, written to `<project>/profiles/lab.yaml`.
+ */
+export async function writeLoopbackProfile(project: string, sshd: TestSshd, remote: string): Promise<void> {
+  mkdirSync(path.join(project, 'profiles'), { recursive: true });
+  writeFileSync(
+    path.join(project, 'profiles', 'lab.yaml'),
+    stringify({
+      schemaVersion: 1,
+      project: { name: 'lab' },
+      domain: { name: 'example.com' },
+      operator: { sshPublicKeys: [readFileSync(`${sshd.clientKey}.pub`, 'utf8').trim()], identityFile: sshd.clientKey },
+      hosts: [{ name: 'box', role: 'app-server', address: '127.0.0.1', ssh: { port: sshd.port, targetPort: await freePort(), user: 'root', adminUser: 'deploy' } }],
+      deploy: { root: remote },
+    }),
+  );
 }
