@@ -1,4 +1,5 @@
 import { Secret } from '../../lib/secret.js';
+import { shScript } from '../../shell/script.js';
 import type { Command } from '../../plan/command.js';
 import type { Step } from '../../plan/step.js';
 import { COMPOSE_FILES, stateText, type ReleaseManifest } from '../../render/release-manifest.js';
@@ -7,7 +8,7 @@ import type { HostLayout } from '../host-layout.js';
 import { DAY2_READ_CURRENT_FILES, DAY2_RELEASE_CHECK, DAY2_RESTART, DAY2_RESTARTED_CHECK, DAY2_SEED, DAY2_SERVICE_UP, DAY2_STACK_SWITCH, DAY2_WRITE_STATE, ON_CONTAINER, PRUNE_RELEASES, SWITCH_CURRENT } from '../../remote/generated-scripts.js';
 import { changedComposeFiles, type ReleaseView, type ServicePlan } from './service-release.js';
 
-const sh = (script: string, ...args: string[]): Command => ({ argv: ['sh', '-c', script, 'homelab-wizard', ...args] });
+const sh = (script: string, ...args: string[]): Command => ({ argv: shScript(script, 'homelab-wizard', args) });
 
 /** Where a day-2 step works on a host: the project's folders and compose projects. */
 export interface Day2Target {

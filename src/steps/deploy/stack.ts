@@ -11,6 +11,7 @@ import { fileOwner, MANIFEST_FILE, manifestOf, manifestText, stateText } from '.
 import type { MaybeSecret } from '../../render/service-env.js';
 import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
+import { shScript } from '../../shell/script.js';
 import { CURRENT_IS, FILE_HOLDS, MARKER_WRITE, NETWORK_APPLY, NETWORK_CHECK, PRUNE_RELEASES, RELEASE_SEED, STACK_CHECK, STACK_UP, SWITCH_CURRENT } from '../../remote/generated-scripts.js';
 import { healthBounds } from './health-gate.js';
 import { layoutSteps } from './layout.js';
@@ -20,7 +21,7 @@ export function releaseId(release: Release): string {
   return manifestOf(release).release;
 }
 
-const sh = (script: string, ...args: string[]): string[] => ['sh', '-c', script, 'homelab-wizard', ...args];
+const sh = (script: string, ...args: string[]): string[] => shScript(script, 'homelab-wizard', args);
 
 // The deploy's remote scripts (src/remote/*.sh, each header documents its arguments), exported
 // here too because day-2 code imports them from this module.

@@ -1,6 +1,7 @@
 import { serviceName } from '../../profile/effective.js';
 import type { Host, Profile } from '../../profile/schema.js';
 import { BUILTIN_TEMPLATES, type Templates } from '../../render/templates.js';
+import { shScript } from '../../shell/script.js';
 
 /** What every harden builder reads: the profile, the host, and a few derived facts. */
 export interface HardenContext {
@@ -32,5 +33,5 @@ export function hardenContext(profile: Profile, host: Host, templates: Templates
 
 /** A step's `sh -c` script with values as positional parameters, never spliced into the text. */
 export function sh(script: string, ...args: string[]): string[] {
-  return ['sh', '-c', script, 'homelab-wizard', ...args];
+  return shScript(script, 'homelab-wizard', args);
 }
