@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
 import { REPO } from '../helpers/profiles.js';
+import { TmuxSession } from '../helpers/tmux.js';
 import { dockerAgreesHealthy, installDockerScript, remote, TestBed } from './helpers/test-bed.js';
 
 /**
@@ -376,6 +377,23 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     expect(JSON.parse((await remote(ssh, `tail -n 1 /opt/homelab/${NAME}/audit.log`)).trim())).toMatchObject({ command: 'exec n8n -- printenv DB_POSTGRESDB_PASSWORD', result: 'ok' });
     const failing = await cli('exec', 'n8n', '--', 'sh', '-c', 'exit 7');
     expect(failing.code).toBe(7);
+
+    // In a real terminal (tmux): the container's shell gets one, keys go in, output comes back
+    // redacted, and the command's exit code is exec's.
+    const term = TmuxSession.start(`'${process.execPath}' '${BIN}' --dir '${project}' --profile ${NAME} exec n8n -- sh`, { cwd: root, env: { ...env(), CI: undefined }, name: 'exec' });
+    try {
+      term.type('echo "on $(tty)"; printenv DB_POSTGRESDB_PASSWORD');
+      term.enter();
+      const screen = await term.waitFor(/^on \/dev\/pts\/\d+$/m, 60_000);
+      await term.waitFor(/^\[redacted\]$/m);
+      expect(screen).not.toContain(NASTY);
+      term.type('exit 3');
+      term.enter();
+      expect(await term.exitCode()).toBe(3);
+      outputs.push(term.screen());
+    } finally {
+      term.kill();
+    }
     const none = await cli('logs', 'qdrant');
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no host of this profile runs qdrant/);
