@@ -195,7 +195,7 @@ describe('harden when the new SSH port is blocked on the way', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('✖ vps: step harden.ssh.new-port failed');
     expect(r.stderr).toContain(`a new SSH connection as deploy@${server.address}:2222 failed`);
-    expect(r.stderr).toMatch(/reverted: +sh -c 'rm -f .*00-homelab-wizard-transition\.conf$/m);
+    expect(r.stderr).toMatch(/reverted: +sshd-remove-reload\.sh \S*00-homelab-wizard-transition\.conf$/m);
     expect(r.stderr).toContain(`access:    still reachable as root@${server.address}:22 (proven by a new connection)`);
     expect(r.stderr).toContain('hint:');
 

@@ -152,7 +152,7 @@ describe('executeSteps() with guards and access proofs', () => {
   }
   const UNIT = 'homelab-wizard-guard-t-deploy-t-move';
   const SCRIPT = `${PROJECT}/guards/deploy-t-move.sh`;
-  const ARM = `sh -c 'install -d -m 0700 -o root -g root -- "$1" && t=$(mktemp "$2.XXXXXX") && cat > "$t" && chmod 0700 -- "$t" && mv -f -- "$t" "$2" && systemd-run --quiet --collect --on-active="$3" --unit="$4" --description='\\''homelab-wizard: revert an unproven change'\\'' -- "$2"' homelab-wizard ${PROJECT}/guards ${SCRIPT} 90 ${UNIT}`;
+  const ARM = `guard-arm.sh ${PROJECT}/guards ${SCRIPT} 90 ${UNIT}`;
 
   it('arms the timer on a script file before the change, proves access from a new connection, then disarms and removes the file', async () => {
     const fake = new FakeHost();
@@ -160,11 +160,11 @@ describe('executeSteps() with guards and access proofs', () => {
     const proveAccess = async (host: string, login: unknown) => (proofs.push([host, login]), { ok: true as const, target: 'deploy@fake:2222' });
     const { outcome, events } = await run(fake, [guarded(fake, 'move')], { proveAccess, runId: '20260101T000000Z-abc123' });
     expect(outcome).toMatchObject({ result: 'ok', changed: 1 });
-    expect(fake.changes[0]).toMatch(/^sh -c .* < \[stdin: \d+ bytes\]$/);
+    expect(fake.changes[0]).toMatch(/^guard-arm\.sh .* < \[stdin: \d+ bytes\]$/);
     expect(fake.changes).toEqual([
       `${ARM} < [stdin: ${fake.changes[0]?.match(/(\d+) bytes/)?.[1]} bytes]`,
       'do-move --now',
-      `sh -c 'systemctl stop -- "$1.timer" && rm -f -- "$2"' homelab-wizard ${UNIT} ${SCRIPT}`,
+      `guard-disarm.sh ${UNIT} ${SCRIPT}`,
     ]);
     expect(fake.armed).toEqual([UNIT]);
     expect(proofs).toEqual([['fake', { port: 2222, user: 'deploy' }]]);
@@ -191,7 +191,7 @@ describe('executeSteps() with guards and access proofs', () => {
     expect(outcome).toMatchObject({ result: 'failed', failedStep: 'deploy.t.move' });
     expect(outcome.error).toBeInstanceOf(AccessProofError);
     expect((outcome.error as Error).message).toBe('fake: step deploy.t.move: a new SSH connection as deploy@fake:2222 failed (timed out while connecting), so the change was reverted');
-    expect(fake.changes.slice(1)).toEqual(['do-move --now', `sh -c 'timeout "$3" "$2" || exit "$?"; systemctl stop -- "$1.timer" 2>/dev/null; exit 0' homelab-wizard ${UNIT} ${SCRIPT} 120`]);
+    expect(fake.changes.slice(1)).toEqual(['do-move --now', `guard-revert-now.sh ${UNIT} ${SCRIPT} 120`]);
     expect(fake.timers.size).toBe(0);
     expect(fake.nodes.has(SCRIPT)).toBe(false);
     const failed = done[0];
@@ -215,7 +215,7 @@ describe('executeSteps() with guards and access proofs', () => {
     const proveAccess = async (_host: string, login: unknown) => (logins.push(login), { ok: true as const, target: 'root@fake:22' });
     const { outcome } = await run(fake, [guarded(fake, 'move', { exit: 4 })], { proveAccess, runId: 'r2' });
     expect(outcome.error).toBeInstanceOf(StepFailedError);
-    expect(fake.changes.at(-1)).toMatch(/^sh -c 'timeout "\$3" "\$2" \|\| .* homelab-wizard-guard-t-deploy-t-move .* 120$/);
+    expect(fake.changes.at(-1)).toMatch(/^guard-revert-now\.sh homelab-wizard-guard-t-deploy-t-move .* 120$/);
     expect(fake.nodes.has(SCRIPT)).toBe(false);
     expect(logins).toEqual(['current']);
   });
@@ -273,7 +273,7 @@ describe('executeSteps() with guards and access proofs', () => {
     const { outcome } = await run(fake, [step], { proveAccess, runId: 'r7' });
     expect(outcome).toMatchObject({ result: 'ok', changed: 1 });
     expect(logins).toEqual([vpn, vpn]);
-    expect(fake.changes[0]).toMatch(/^sh -c 'install -d .*systemd-run /);
+    expect(fake.changes[0]).toMatch(/^guard-arm\.sh /);
   });
 
   it('never skips a proof: a step that must prove access fails when the run cannot open a second connection', async () => {

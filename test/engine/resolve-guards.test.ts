@@ -125,7 +125,7 @@ describe('a run that takes over a killed run\'s lock resolves its guards first',
     const events: RunEvent[] = [];
     await beginHost(w.fake.runner(), [sshConfig], ctx(events, proven));
     expect(lines(events)[1]).toBe('fake: guard of harden.ssh.config reverted: deploy@fake:2222 logged in, but sshd -t failed');
-    expect(w.fake.changes.some((c) => c.startsWith(`sh -c 'timeout "$3" "$2"`) && c.endsWith(' 120'))).toBe(true);
+    expect(w.fake.changes.some((c) => c.startsWith('guard-revert-now.sh ') && c.endsWith(' 120'))).toBe(true);
   });
 
   it('forgets a proven guard whose timer is gone (a reboot), waits for one whose timer is reverting right now', async () => {
