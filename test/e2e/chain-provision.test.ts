@@ -1,17 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { Secret } from '../../src/lib/secret.js';
+import { parse } from 'yaml';
 import { REGISTRY_INNER, serverContainer } from '../../src/sandbox/labels.js';
-import { validateProfile } from '../../src/profile/validate.js';
-import { missingSecrets } from '../../src/vault/generate.js';
-import { createVault } from '../../src/vault/vault.js';
-import { FakeHetzner, type ServerStarter } from '../fakes/fake-hetzner.js';
-import { FakeOvh } from '../fakes/fake-ovh.js';
+import type { ServerStarter } from '../fakes/fake-hetzner.js';
 import { cli } from '../helpers/cli-process.js';
 import { removeTempProjects, tempProject, type TempProject } from '../helpers/vault.js';
+import { FakeClouds } from './helpers/fake-clouds.js';
+import { writeProfile, writeVault } from './helpers/sandbox-project.js';
 import { sandboxStarter } from './helpers/sandbox-starter.js';
 import { remote, TestBed } from './helpers/test-bed.js';
 
@@ -38,25 +34,21 @@ const starter: ServerStarter = {
   },
   stop: (server) => base.stop(server),
 };
-const hetzner = new FakeHetzner({ starter, actionMs: 300 });
-const ovh = new FakeOvh();
+const clouds = new FakeClouds(starter);
+const { hetzner, ovh } = clouds;
 const NAME = 'e2e-chain';
 let p: TempProject;
-let consumerKey = '';
 
 beforeAll(async () => {
   await bed.setUp();
-  await hetzner.start();
-  await ovh.start();
-  consumerKey = ovh.addConsumer();
-  ovh.addZone('example.com');
+  await clouds.start();
   p = await tempProject(NAME);
   const raw = {
     schemaVersion: 1,
     project: { name: NAME },
     domain: { name: 'example.com', dnsProvider: 'ovh', tls: 'internal' },
     operator: { sshPublicKeys: [bed.publicKey], identityFile: bed.privateKeyPath },
-    providers: { hetzner: { endpoint: hetzner.url }, ovh: { endpoint: ovh.endpoint } },
+    providers: clouds.providers(),
     hosts: [
       {
         name: 'hub',
@@ -72,22 +64,12 @@ beforeAll(async () => {
     vpn: { enabled: true, headscaleUrl: 'https://vpn.example.com', hub: 'hub' },
     images: { registry: REGISTRY_INNER, insecureRegistry: true },
   };
-  const v = validateProfile(raw);
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  writeFileSync(path.join(p.dir, 'profiles', `${NAME}.yaml`), stringify(raw));
-  const generated = missingSecrets(v.profile, [], (n) => randomBytes(n)).map((g) => [g.key, g.value] as [string, Secret]);
-  await createVault(p.dir, NAME, [
-    ['hetzner.token', Secret.of(hetzner.token)],
-    ['ovh.applicationKey', Secret.of(ovh.appKey)],
-    ['ovh.applicationSecret', Secret.of(ovh.appSecret)],
-    ['ovh.consumerKey', Secret.of(consumerKey)],
-    ...generated,
-  ], [p.publicKey]);
+  writeProfile(p.dir, raw);
+  await writeVault(p.dir, raw, [p.publicKey], { set: clouds.secrets() });
 }, 600_000);
 
 afterAll(async () => {
-  await hetzner.stop();
-  await ovh.stop();
+  await clouds.stop();
   await bed.tearDown();
   removeTempProjects();
   expect(await bed.leftovers()).toEqual([]);

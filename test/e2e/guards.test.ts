@@ -1,13 +1,8 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { sandboxProfile } from '../../src/sandbox/sandbox-profile.js';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
-import { REPO } from '../helpers/profiles.js';
+import type { ProjectCli } from './helpers/cli.js';
+import { exampleOnSandbox, SandboxProject } from './helpers/sandbox-project.js';
 import { TestBed } from './helpers/test-bed.js';
 
 /**
@@ -18,36 +13,14 @@ import { TestBed } from './helpers/test-bed.js';
  * (b) an sshd guard left armed by a killed run, then a daemon-reload: its timer still reverts.
  * Both wait for the guards' real delay (180 s), side by side on two servers.
  */
-const exec = promisify(execFile);
-const BIN = path.join(REPO, 'bin/homelab-wizard.js');
 const GUARD_SECONDS = 180;
 const bed = new TestBed('guards');
-const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-guards-'));
+const project = new SandboxProject(bed, 'guards');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 400_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-/** minimal.yaml pointed at one sandbox server: root on 22 first, then deploy on 2222. */
-function writeProfile(name: string, server: SandboxServer): string {
-  const raw = parse(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
-  raw.project.name = name;
-  const copy = sandboxProfile(raw, name, [{ host: 'vps', address: server.address }], { publicKeys: [bed.publicKey], identityFile: bed.privateKeyPath });
-  const profile = (copy['project'] as { name: string }).name;
-  writeFileSync(path.join(project, 'profiles', `${profile}.yaml`), stringify(copy));
-  return profile;
+/** minimal.yaml pointed at one sandbox server (root on 22 first, then deploy on 2222), and the CLI on it; the SSH key from the profile. */
+function sandboxFor(name: string, server: SandboxServer): ProjectCli {
+  const profile = project.writeProfile(exampleOnSandbox(bed, 'minimal', name, [{ host: 'vps', server }]));
+  return project.cli({ profile, keyFrom: 'profile', timeoutMs: 400_000 });
 }
 
 /** A command as root inside the server, whatever sshd and the firewall do (docker exec, not SSH). */
@@ -84,22 +57,22 @@ async function pastGuardTime(server: SandboxServer, armed: number): Promise<void
  * `apply --only harden --json`, SIGKILLed as soon as `killWhen` holds for its output (checked on
  * every chunk) and, when given, `ready` holds on the server. Returns when the process is gone.
  */
-async function applyKilled(profile: string, killWhen: (out: string) => boolean, ready?: () => Promise<boolean>): Promise<string> {
-  const child = spawn(process.execPath, [BIN, '--dir', project, '--profile', profile, '--json', 'apply', '--only', 'harden', '--accept-new-host-keys'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function applyKilled(cli: ProjectCli, killWhen: (out: string) => boolean, ready?: () => Promise<boolean>): Promise<string> {
+  const { child, result } = cli.start('--json', 'apply', '--only', 'harden', '--accept-new-host-keys');
   let seen = '';
   let err = '';
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const triggered = await new Promise<boolean>((resolve) => {
     const deadline = setTimeout(() => resolve(false), 300_000);
     const onData = (chunk: Buffer): void => {
       seen += chunk.toString();
       if (!killWhen(seen)) return;
-      child.stdout.off('data', onData);
+      child.stdout?.off('data', onData);
       clearTimeout(deadline);
       resolve(true);
     };
-    child.stdout.on('data', onData);
+    child.stdout?.on('data', onData);
     void exited.then(() => resolve(false));
   });
   expect(triggered, `${seen}\n${err}`).toBe(true);
@@ -108,8 +81,8 @@ async function applyKilled(profile: string, killWhen: (out: string) => boolean, 
     while (!(await ready()) && Date.now() < until) await sleep(200);
   }
   expect(child.kill('SIGKILL')).toBe(true);
-  await exited;
-  expect(child.signalCode).toBe('SIGKILL');
+  const done = await result;
+  expect(done.signal).toBe('SIGKILL');
   expect(seen).not.toContain('"type":"run-done"');
   return seen;
 }
@@ -117,28 +90,27 @@ async function applyKilled(profile: string, killWhen: (out: string) => boolean, 
 const armedAt = (step: string) => (out: string) => new RegExp(`"type":"guard"[^\\n]*"step":"${step.replace(/\./g, '\\.')}"[^\\n]*"action":"armed"|"type":"guard"[^\\n]*"action":"armed"[^\\n]*"step":"${step.replace(/\./g, '\\.')}"`).test(out);
 
 beforeAll(async () => {
-  mkdirSync(path.join(project, 'profiles'));
   await bed.setUp();
 });
 
 afterAll(async () => {
   await bed.tearDown();
-  rmSync(project, { recursive: true, force: true });
+  project.remove();
   expect(await bed.leftovers()).toEqual([]);
 });
 
 describe.concurrent('guards after kill -9 and daemon-reload', () => {
   it('(a) runs killed right after a guard was armed, then a successful run: past the guards\' time the host is still converged', async ({ expect }) => {
     const server = await bed.startServer('killed');
-    const profile = writeProfile('killed', server);
+    const cli = sandboxFor('killed', server);
 
     // The first run dies right after the firewall guard is armed, the second right after the sshd one.
-    await applyKilled(profile, armedAt('harden.firewall.rules'));
-    const secondKill = await applyKilled(profile, armedAt('harden.ssh.config'));
+    await applyKilled(cli, armedAt('harden.firewall.rules'));
+    const secondKill = await applyKilled(cli, armedAt('harden.ssh.config'));
     const lastArmed = Date.now();
     expect(secondKill).toContain('"step":"harden.ssh.new-port"');
 
-    const rerun = await cli('--profile', profile, 'apply', '--only', 'harden', '--accept-new-host-keys');
+    const rerun = await cli('apply', '--only', 'harden', '--accept-new-host-keys');
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
     expect(rerun.stdout).toMatch(/Apply complete: \d+ changed, \d+ unchanged on 1 host/);
 
@@ -153,7 +125,7 @@ describe.concurrent('guards after kill -9 and daemon-reload', () => {
     expect(effective.filter((l) => l.startsWith('port '))).toEqual(['port 2222']);
     for (const line of ['permitrootlogin no', 'passwordauthentication no', 'allowusers deploy']) expect(effective).toContain(line);
     expect((await onServer(server, 'ls /etc/ssh/sshd_config.d/')).out.split('\n').sort()).toEqual(['00-homelab-wizard.conf', '00-provider.conf']);
-    const plan = await cli('--profile', profile, 'plan', '--only', 'harden');
+    const plan = await cli('plan', '--only', 'harden');
     expect(plan.stdout, plan.stderr).toContain('Plan: 0 to add, 0 to change, 0 to destroy');
     expect(plan.code).toBe(0);
     // Nothing armed is left: no timer, no revert script.
@@ -167,14 +139,14 @@ describe.concurrent('guards after kill -9 and daemon-reload', () => {
 
   it('(b) an sshd guard armed by a killed run still reverts after a daemon-reload', async ({ expect }) => {
     const server = await bed.startServer('reload');
-    const profile = writeProfile('reload', server);
+    const cli = sandboxFor('reload', server);
     // The new port is dropped on the way (a provider firewall, say): the move cannot be proven.
     const pid = (await bed.docker.out(['inspect', '-f', '{{.State.Pid}}', server.container])).trim();
     execFileSync('nsenter', ['-t', pid, '-n', 'iptables', '-I', 'INPUT', '-p', 'tcp', '--dport', '2222', '-j', 'DROP']);
 
     // Killed once the step listens on both ports (its change is made) and before its proof can give up.
     const transition = '/etc/ssh/sshd_config.d/00-homelab-wizard-transition.conf';
-    await applyKilled(profile, armedAt('harden.ssh.new-port'), async () => (await onServer(server, `test -f ${transition}`)).code === 0);
+    await applyKilled(cli, armedAt('harden.ssh.new-port'), async () => (await onServer(server, `test -f ${transition}`)).code === 0);
     const armed = Date.now();
     expect((await onServer(server, 'sshd -T | grep "^port " | sort')).out).toBe('port 22\nport 2222');
     expect((await onServer(server, 'systemctl daemon-reload')).code).toBe(0);

@@ -1,18 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { sandboxProfile } from '../../src/sandbox/sandbox-profile.js';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
 import { validateProfile } from '../../src/profile/validate.js';
 import { hardenContext } from '../../src/steps/harden/context.js';
 import { firewallRules } from '../../src/steps/harden/firewall.js';
-import { REPO } from '../helpers/profiles.js';
+import { exampleOnSandbox, SandboxProject } from './helpers/sandbox-project.js';
 import { remote, TestBed } from './helpers/test-bed.js';
 
 /**
@@ -20,31 +16,12 @@ import { remote, TestBed } from './helpers/test-bed.js';
  * one server hardened twice (the second run changes nothing, `plan` exits 0), one whose new SSH
  * port is blocked before the run (the tool keeps the old port, reverts, explains, exits 1).
  */
-const exec = promisify(execFile);
-const BIN = path.join(REPO, 'bin/homelab-wizard.js');
 const bed = new TestBed('harden');
-const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-harden-'));
+const project = new SandboxProject(bed, 'harden');
 const connections: NodeSSH[] = [];
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 400_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-/** minimal.yaml's services (so the firewall opens the web ports too), pointed at one sandbox server. */
-function writeProfile(name: string, server: SandboxServer): Record<string, any> {
-  const raw = parse(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
-  raw.project.name = name;
-  const copy = sandboxProfile(raw, name, [{ host: 'vps', address: server.address }], { publicKeys: [bed.publicKey], identityFile: bed.privateKeyPath });
-  const file = `${(copy['project'] as { name: string }).name}`;
-  writeFileSync(path.join(project, 'profiles', `${file}.yaml`), stringify(copy));
-  return copy;
-}
+/** The CLI on one profile of the project; the SSH key comes from the profile, as an operator's own runs do. */
+const cliFor = (profile: string) => project.cli({ profile, keyFrom: 'profile', timeoutMs: 400_000 });
 
 async function login(address: string, port: number, user: string): Promise<NodeSSH> {
   const ssh = await bed.sshAt(address, port, user);
@@ -78,14 +55,13 @@ function passwordLogin(address: string, port: number, user: string): { code: num
 }
 
 beforeAll(async () => {
-  mkdirSync(path.join(project, 'profiles'));
   await bed.setUp();
 });
 
 afterAll(async () => {
   for (const c of connections) c.dispose();
   await bed.tearDown();
-  rmSync(project, { recursive: true, force: true });
+  project.remove();
   expect(await bed.leftovers()).toEqual([]);
 });
 
@@ -94,30 +70,32 @@ describe('harden on a fresh sandbox server', () => {
   let admin: NodeSSH;
   let profileDoc: Record<string, any>;
   const PROFILE = 'hardened-sandbox';
+  const cli = cliFor(PROFILE);
 
   beforeAll(async () => {
     // Each scenario its own server (containers are named by bed and host); the profile's host is `vps` in both.
     server = await bed.startServer('hardened');
-    profileDoc = writeProfile('hardened', server);
+    profileDoc = exampleOnSandbox(bed, 'minimal', 'hardened', [{ host: 'vps', server }]);
+    project.writeProfile(profileDoc);
   });
 
   it('converges in one `apply --only harden`: every step changed, exit 0', async () => {
-    const r = await cli('--profile', PROFILE, 'apply', '--only', 'harden', '--accept-new-host-keys');
+    const r = await cli('apply', '--only', 'harden', '--accept-new-host-keys');
     expect(r.stderr + r.stdout).toMatch(/Apply complete: \d+ changed, 0 unchanged on 1 host/);
     expect(r.code).toBe(0);
     // The proof on the new port recorded the same host key there: later runs need no new trust.
-    const known = readFileSync(path.join(project, 'profiles', `${PROFILE}.known_hosts`), 'utf8');
+    const known = readFileSync(path.join(project.dir, 'profiles', `${PROFILE}.known_hosts`), 'utf8');
     const keyOf = (name: string) => known.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[2];
     expect(keyOf(`[${server.address}]:2222`)).toBeDefined();
     expect(keyOf(`[${server.address}]:2222`)).toBe(keyOf(server.address));
   }, 400_000);
 
   it('changes nothing the second time, as the admin on the new port, and plan exits 0', async () => {
-    const again = await cli('--profile', PROFILE, 'apply', '--only', 'harden');
+    const again = await cli('apply', '--only', 'harden');
     expect(again.stdout).toContain(`vps  deploy@${server.address}:2222`);
     expect(again.stdout).toMatch(/Apply complete: 0 changed, \d+ unchanged on 1 host/);
     expect(again.code).toBe(0);
-    const plan = await cli('--profile', PROFILE, 'plan', '--only', 'harden');
+    const plan = await cli('plan', '--only', 'harden');
     expect(plan.stdout).toContain('Plan: 0 to add, 0 to change, 0 to destroy');
     expect(plan.code).toBe(0);
   }, 200_000);
@@ -180,18 +158,19 @@ describe('harden on a fresh sandbox server', () => {
 
 describe('harden when the new SSH port is blocked on the way', () => {
   const PROFILE = 'blocked-sandbox';
+  const cli = cliFor(PROFILE);
   let server: SandboxServer;
 
   beforeAll(async () => {
     server = await bed.startServer('blocked');
-    writeProfile('blocked', server);
+    project.writeProfile(exampleOnSandbox(bed, 'minimal', 'blocked', [{ host: 'vps', server }]));
     // A firewall the tool does not manage drops the new port (a provider firewall, say): inside the server's network namespace.
     const pid = (await bed.docker.out(['inspect', '-f', '{{.State.Pid}}', server.container])).trim();
     execFileSync('nsenter', ['-t', pid, '-n', 'iptables', '-I', 'INPUT', '-p', 'tcp', '--dport', '2222', '-j', 'DROP']);
   });
 
   it('keeps the old port, reverts the sshd change, explains, exits 1, and the server is still reachable on 22', async () => {
-    const r = await cli('--profile', PROFILE, 'apply', '--only', 'harden', '--accept-new-host-keys');
+    const r = await cli('apply', '--only', 'harden', '--accept-new-host-keys');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('✖ vps: step harden.ssh.new-port failed');
     expect(r.stderr).toContain(`a new SSH connection as deploy@${server.address}:2222 failed`);

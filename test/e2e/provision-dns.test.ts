@@ -1,14 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { Secret } from '../../src/lib/secret.js';
-import { createVault } from '../../src/vault/vault.js';
-import { FakeHetzner } from '../fakes/fake-hetzner.js';
-import { FakeOvh } from '../fakes/fake-ovh.js';
+import { parse } from 'yaml';
 import { cli, startCli } from '../helpers/cli-process.js';
-import { REPO } from '../helpers/profiles.js';
+import { exampleProfile } from '../helpers/profiles.js';
 import { removeTempProjects, tempProject, type TempProject } from '../helpers/vault.js';
+import { FakeClouds } from './helpers/fake-clouds.js';
+import { writeProfile, writeVault } from './helpers/sandbox-project.js';
 import { sandboxStarter } from './helpers/sandbox-starter.js';
 import { remote, TestBed } from './helpers/test-bed.js';
 
@@ -19,21 +17,16 @@ import { remote, TestBed } from './helpers/test-bed.js';
  * the host key was pinned at provisioning. At most two sandbox servers; all removed at the end.
  */
 const bed = new TestBed('provision');
-const hetzner = new FakeHetzner({ starter: sandboxStarter(bed), actionMs: 300 });
-const ovh = new FakeOvh();
-let consumerKey = '';
+const clouds = new FakeClouds(sandboxStarter(bed));
+const { hetzner, ovh } = clouds;
 
 beforeAll(async () => {
   await bed.setUp();
-  await hetzner.start();
-  await ovh.start();
-  consumerKey = ovh.addConsumer();
-  ovh.addZone('example.com');
+  await clouds.start();
 });
 
 afterAll(async () => {
-  await hetzner.stop();
-  await ovh.stop();
+  await clouds.stop();
   await bed.tearDown();
   removeTempProjects();
   expect(await bed.leftovers()).toEqual([]);
@@ -41,20 +34,15 @@ afterAll(async () => {
 
 async function project(name: string): Promise<TempProject> {
   const p = await tempProject(name);
-  const profile = parse(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8')) as Record<string, any>;
-  profile.project.name = name;
-  profile.domain.dnsProvider = 'ovh';
-  profile.operator = { sshPublicKeys: [bed.publicKey], identityFile: bed.privateKeyPath };
-  profile.providers = { hetzner: { endpoint: hetzner.url }, ovh: { endpoint: ovh.endpoint } };
-  profile.hosts[0] = { ...profile.hosts[0], name: 'app', provider: { kind: 'hetzner', serverType: 'cx23', location: 'fsn1', image: 'debian-12' }, ssh: { port: 22, targetPort: 22, user: 'root', adminUser: 'deploy' } };
-  delete profile.hosts[0].address;
-  writeFileSync(path.join(p.dir, 'profiles', `${name}.yaml`), stringify(profile));
-  await createVault(p.dir, name, [
-    ['hetzner.token', Secret.of(hetzner.token)],
-    ['ovh.applicationKey', Secret.of(ovh.appKey)],
-    ['ovh.applicationSecret', Secret.of(ovh.appSecret)],
-    ['ovh.consumerKey', Secret.of(consumerKey)],
-  ], [p.publicKey]);
+  const profile = exampleProfile('minimal');
+  profile['project'].name = name;
+  profile['domain'].dnsProvider = 'ovh';
+  profile['operator'] = { sshPublicKeys: [bed.publicKey], identityFile: bed.privateKeyPath };
+  profile['providers'] = clouds.providers();
+  profile['hosts'][0] = { ...profile['hosts'][0], name: 'app', provider: { kind: 'hetzner', serverType: 'cx23', location: 'fsn1', image: 'debian-12' }, ssh: { port: 22, targetPort: 22, user: 'root', adminUser: 'deploy' } };
+  delete profile['hosts'][0].address;
+  writeProfile(p.dir, profile);
+  await writeVault(p.dir, profile, [p.publicKey], { generate: false, set: clouds.secrets() });
   return p;
 }
 

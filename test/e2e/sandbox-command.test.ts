@@ -1,60 +1,35 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { generateIdentity, identityToRecipient } from 'age-encryption';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateProfile } from '../../src/profile/validate.js';
-import { missingSecrets } from '../../src/vault/generate.js';
-import { createVault } from '../../src/vault/vault.js';
-import { REPO } from '../helpers/profiles.js';
+import { exampleProfile } from '../helpers/profiles.js';
+import { SandboxProject } from './helpers/sandbox-project.js';
 import { E2E_SUBNET, remote, TestBed } from './helpers/test-bed.js';
 
 /**
  * The user-facing `homelab-wizard sandbox up --profile X | list | down`, run as a user runs it:
  * one sandbox server per host of X, a copy of X pointing at them, and down removing all of it.
  */
-const exec = promisify(execFile);
-const BIN = path.join(REPO, 'bin/homelab-wizard.js');
 const bed = new TestBed('command');
-const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-project-'));
+/** The operator's project; its vault is encrypted to an identity of its own, as `init` leaves it. */
+const project = new SandboxProject(bed, 'project');
 const PROFILE = 'e2e-sbx';
-/** The operator's age identity: the vault of PROFILE is encrypted to it, as `init` leaves it. */
-let identity = '';
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, ...args], {
-      env: { ...process.env, NO_COLOR: '1', CI: '1', HLW_SANDBOX_ORIGIN: 'test', HOMELAB_WIZARD_IDENTITY: identity, HOMELAB_WIZARD_SSH_KEY: bed.privateKeyPath }, timeout: 900_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = project.cli({ env: { HLW_SANDBOX_ORIGIN: 'test' } });
+const keyFile = path.join(project.dir, 'key.pub');
 
 beforeAll(async () => {
-  mkdirSync(path.join(project, 'profiles'));
-  const profile = parse(readFileSync(path.join(REPO, 'profiles/minimal.yaml'), 'utf8'));
-  profile.project.name = PROFILE;
-  writeFileSync(path.join(project, 'profiles', `${PROFILE}.yaml`), stringify(profile));
-  copyFileSync(`${bed.privateKeyPath}.pub`, path.join(project, 'key.pub'));
+  const profile = exampleProfile('minimal');
+  profile['project'].name = PROFILE;
+  project.writeProfile(profile);
+  copyFileSync(`${bed.privateKeyPath}.pub`, keyFile);
   // The profile's own vault, with every generated secret, as `init` writes it.
-  identity = await generateIdentity();
-  const checked = validateProfile(profile);
-  if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
-  const secrets = missingSecrets(checked.profile, [], (n) => randomBytes(n)).map((g) => [g.key, g.value] as const);
-  await createVault(project, PROFILE, secrets, [await identityToRecipient(identity)]);
+  await project.writeVault(profile);
 });
 
 afterAll(async () => {
   await cli('sandbox', 'down', '--profile', PROFILE);
   await bed.tearDown();
-  rmSync(project, { recursive: true, force: true });
+  project.remove();
   const left = await bed.docker.out(['ps', '-aq', '--filter', `label=org.homelab-wizard.sandbox.bed=${PROFILE}`]);
   expect(left).toBe('');
 });
@@ -63,7 +38,7 @@ describe('homelab-wizard sandbox', () => {
   let server: { host: string; address: string; sshPort: number };
 
   it('up --profile starts one server per host and writes a sandbox copy of the profile', async () => {
-    const r = await cli('--json', 'sandbox', 'up', '--profile', PROFILE, '--subnet', E2E_SUBNET, '--ssh-key', path.join(project, 'key.pub'));
+    const r = await cli('--json', 'sandbox', 'up', '--profile', PROFILE, '--subnet', E2E_SUBNET, '--ssh-key', keyFile);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ bed: PROFILE, subnet: E2E_SUBNET, registry: { servers: 'sandbox-registry:5000' } });
@@ -71,7 +46,7 @@ describe('homelab-wizard sandbox', () => {
     server = out.servers[0];
     expect(server.host).toBe('vps');
     expect(server.address.startsWith(E2E_SUBNET.split('.').slice(0, 3).join('.'))).toBe(true);
-    const copyFile = path.join(project, 'profiles', `${PROFILE}-sandbox.yaml`);
+    const copyFile = path.join(project.dir, 'profiles', `${PROFILE}-sandbox.yaml`);
     expect(out.profile).toBe(copyFile);
     const copy = parse(readFileSync(copyFile, 'utf8'));
     expect(copy.hosts[0]).toMatchObject({ name: 'vps', address: server.address, ssh: { port: 22, user: 'root', targetPort: 2222 } });
@@ -92,7 +67,7 @@ describe('homelab-wizard sandbox', () => {
   });
 
   it('up again changes nothing; list shows the server', async () => {
-    const again = JSON.parse((await cli('--json', 'sandbox', 'up', '--profile', PROFILE, '--subnet', E2E_SUBNET, '--ssh-key', path.join(project, 'key.pub'))).stdout);
+    const again = JSON.parse((await cli('--json', 'sandbox', 'up', '--profile', PROFILE, '--subnet', E2E_SUBNET, '--ssh-key', keyFile)).stdout);
     expect(again.servers[0]).toMatchObject({ address: server.address, sshPort: server.sshPort });
     const list = JSON.parse((await cli('--json', 'sandbox', 'list', '--profile', PROFILE)).stdout);
     expect(list).toEqual([expect.objectContaining({ bed: PROFILE, host: 'vps', address: server.address, status: 'running' })]);
@@ -104,15 +79,15 @@ describe('homelab-wizard sandbox', () => {
     const r = await cli('apply', '--profile', `${PROFILE}-sandbox`, '--accept-new-host-keys');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/Smoke passed: \d+ passed, 0 failed/);
-    expect(existsSync(path.join(project, 'vault', `${PROFILE}-sandbox.age`))).toBe(false);
+    expect(existsSync(path.join(project.dir, 'vault', `${PROFILE}-sandbox.age`))).toBe(false);
   }, 900_000);
 
   it('down removes the servers, their volumes, the network and the generated profile', async () => {
     const r = await cli('sandbox', 'down', '--profile', PROFILE);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`removed hlw-${PROFILE}-vps`);
-    expect(existsSync(path.join(project, 'profiles', `${PROFILE}-sandbox.yaml`))).toBe(false);
-    expect(existsSync(path.join(project, 'profiles', `${PROFILE}.yaml`))).toBe(true);
+    expect(existsSync(path.join(project.dir, 'profiles', `${PROFILE}-sandbox.yaml`))).toBe(false);
+    expect(existsSync(path.join(project.dir, 'profiles', `${PROFILE}.yaml`))).toBe(true);
     const filter = `label=org.homelab-wizard.sandbox.bed=${PROFILE}`;
     for (const kind of [['ps', '-aq'], ['volume', 'ls', '-q'], ['network', 'ls', '-q']]) expect(await bed.docker.out([...kind, '--filter', filter])).toBe('');
     expect((await cli('sandbox', 'down', '--profile', PROFILE)).stdout).toContain('nothing to remove');

@@ -1,16 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { generateIdentity, identityToRecipient } from 'age-encryption';
 import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { Secret } from '../../src/lib/secret.js';
 import type { SandboxServer } from '../../src/sandbox/servers.js';
-import { createVault } from '../../src/vault/vault.js';
-import { REPO } from '../helpers/profiles.js';
+import { sandboxDoc, SandboxProject } from './helpers/sandbox-project.js';
 import { remote, TestBed } from './helpers/test-bed.js';
 
 /**
@@ -18,27 +9,18 @@ import { remote, TestBed } from './helpers/test-bed.js';
  * user needs its password for sudo, the engine reads it from the vault and sends it on stdin, so
  * it never shows in the process list, and the run changes the host as root.
  */
-const exec = promisify(execFile);
-const BIN = path.join(REPO, 'bin/homelab-wizard.js');
 const bed = new TestBed('sudo');
-const project = mkdtempSync(path.join(tmpdir(), 'hlw-e2e-sudo-'));
+const project = new SandboxProject(bed, 'sudo');
 const NAME = 'e2e-sudo';
 const PASSWORD = `s3cr3t "sudo" pass ${Date.now()}`;
-let identity = '';
+const run = project.cli({ profile: NAME, timeoutMs: 300_000 });
 let server: SandboxServer;
 let ssh: NodeSSH;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, '--dir', project, '--profile', NAME, ...args], {
-      env: { ...process.env, NO_COLOR: '1', CI: '1', HOMELAB_WIZARD_IDENTITY: identity, HOMELAB_WIZARD_SSH_KEY: bed.privateKeyPath },
-      timeout: 300_000,
-    });
-    return { code: 0, out: `${stdout}${stderr}` };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
+/** Exit code and everything printed. */
+async function cli(...args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = await run(...args);
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
 beforeAll(async () => {
@@ -58,25 +40,15 @@ beforeAll(async () => {
     ].join('\n'),
     { stdin: `${PASSWORD}\n` },
   );
-  identity = await generateIdentity();
-  mkdirSync(path.join(project, 'profiles'));
-  writeFileSync(
-    path.join(project, 'profiles', `${NAME}.yaml`),
-    stringify({
-      schemaVersion: 1,
-      project: { name: NAME },
-      domain: { name: 'example.com', tls: 'internal' },
-      operator: { sshPublicKeys: [bed.publicKey], identityFile: bed.privateKeyPath },
-      hosts: [{ name: 'vps', role: 'workstation', address: '127.0.0.1', ssh: { port: server.sshPort, targetPort: server.sshPort, user: 'ops', adminUser: 'ops', sudo: 'password' } }],
-    }),
-  );
-  await createVault(project, NAME, [['hosts.vps.sudoPassword', Secret.of(PASSWORD)]], [await identityToRecipient(identity)]);
+  const doc = sandboxDoc(bed, NAME, [{ server, role: 'workstation', ssh: { user: 'ops', adminUser: 'ops', sudo: 'password' } }]);
+  project.writeProfile(doc);
+  await project.writeVault(doc, { generate: false, set: { 'hosts.vps.sudoPassword': PASSWORD } });
 }, 300_000);
 
 afterAll(async () => {
   ssh?.dispose();
   await bed.tearDown();
-  rmSync(project, { recursive: true, force: true });
+  project.remove();
   expect(await bed.leftovers()).toEqual([]);
 });
 

@@ -11,11 +11,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs?: number;
+  /** Written to the CLI's stdin, which is then closed (secrets go this way, never in argv); no stdin without it. */
+  readonly input?: string;
+}
+
 /** The built CLI as a child process with piped output; killed if it outlives the timeout. */
-export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { child: ChildProcess; result: Promise<CliResult> } {
+export function startCli(args: readonly string[], options: CliOptions): { child: ChildProcess; result: Promise<CliResult> } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env['CI'];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -30,6 +39,6 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
   return { child, result };
 }
 
-export function cli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+export function cli(args: readonly string[], options: CliOptions): Promise<CliResult> {
   return startCli(args, options).result;
 }

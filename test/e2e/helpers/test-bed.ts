@@ -95,6 +95,12 @@ export async function remote(ssh: NodeSSH, command: string, options: { stdin?: s
   return result.stdout;
 }
 
+/** The container id of each Compose service running on the server (every project's). */
+export async function composeContainers(ssh: NodeSSH): Promise<Record<string, string>> {
+  const out = await remote(ssh, `docker ps --format '{{.Label "com.docker.compose.service"}} {{.ID}}'`);
+  return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+}
+
 /**
  * Installs Docker the way sandbox-notes §5 describes for Debian 12: docker.io from bookworm and
  * only the Compose v2 plugin from trixie (pinned at priority 100 so nothing else moves).
