@@ -4,8 +4,9 @@ import type { OpenTerminal } from '../commands/exec.js';
 export function processTerminal(): OpenTerminal | undefined {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
   return () => {
+    // Raw, but not resumed: a stream that flows before anyone listens drops what was typed
+    // ahead; the runner's 'data' listener starts the flow once the remote terminal is there.
     process.stdin.setRawMode(true);
-    process.stdin.resume();
     return {
       input: process.stdin,
       write: (chunk) => void process.stdout.write(chunk),
