@@ -1,6 +1,7 @@
 import type { GlobalOptions } from '../contracts/global-options.js';
 import type { Io } from '../contracts/io.js';
 import { WizardError } from '../errors.js';
+import type { RunEvent } from '../engine/events.js';
 import type { HostOutcome, HostSession } from '../engine/host-session.js';
 import { planHost } from '../engine/planner.js';
 import type { HostPlan } from '../plan/plan.js';
@@ -12,7 +13,6 @@ import type { Step } from '../plan/step.js';
 import { hostServices } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import type { MaybeSecret } from '../render/service-env.js';
-import { progressMessage } from '../shell/progress.js';
 import type { Day2Target } from '../steps/day2/day2-steps.js';
 import { snapshotOf, type HostSnapshot } from '../steps/day2/host-snapshot.js';
 import { hostLayout } from '../steps/host-layout.js';
@@ -40,14 +40,12 @@ export interface Day2Host {
 }
 
 /**
- * What a day-2 script waits for (a health gate) is shown on stderr while it waits, like the
- * other progress of redeploy and rollback; its other output goes to the run log.
+ * The line a day-2 command prints on stderr for an event of its run, if any: what a step waits
+ * for (a health gate), already redacted by the executor. The rest goes to the run log (and to
+ * stdout with --json).
  */
-export function progressPrinter(host: string, redact: (text: string) => string, write: (text: string) => void): (line: string) => void {
-  return (line) => {
-    const message = progressMessage(line);
-    if (message !== undefined) write(`${host}: ${redact(message)}\n`);
-  };
+export function day2ProgressLine(event: RunEvent): string | undefined {
+  return event.type === 'step-progress' ? `${event.host}: ${event.message}\n` : undefined;
 }
 
 /** The host a day-2 command works on: `--host`, else the one host that runs the service (or any container). */
@@ -158,10 +156,9 @@ export async function runDay2(d: Day2Host, global: GlobalOptions, io: Io, spec: 
     dropConnections: () => void d.pool.destroy(),
     stopMessage: 'Stopping before the next change (press Ctrl+C again to drop the connection now; the lock is then taken over by your next command).',
   });
-  const progress = progressPrinter(d.host.name, (t) => t, io.stderr);
   engine.show((event) => {
-    if (global.json) return;
-    if (event.type === 'step-progress') progress(`hlw-progress: ${event.message}`);
+    const line = global.json ? undefined : day2ProgressLine(event);
+    if (line !== undefined) io.stderr(line);
   });
   let result: 'ok' | 'failed' | 'aborted' = 'failed';
   try {

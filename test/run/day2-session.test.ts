@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHost, progressPrinter } from '../../src/run/day2-session.js';
+import { chooseHost, day2ProgressLine } from '../../src/run/day2-session.js';
 import { validExample } from '../helpers/profiles.js';
 
 describe('the host of a day-2 command', () => {
@@ -22,12 +22,11 @@ describe('the host of a day-2 command', () => {
   });
 });
 
-describe('progress of a day-2 script', () => {
-  it('shows what the health gate waits for on stderr (redacted), and nothing of its other output', () => {
-    const lines: string[] = [];
-    const print = progressPrinter('vps', (t) => t.replaceAll('s3cret', '[redacted]'), (t) => lines.push(t));
-    print('hlw-progress: health gate: waiting for n8n, 5/180 s: running, health: starting (its own health test does not pass yet: token s3cret refused)');
-    print('a line of the snapshot the flow parses');
-    expect(lines).toEqual(['vps: health gate: waiting for n8n, 5/180 s: running, health: starting (its own health test does not pass yet: token [redacted] refused)\n']);
+describe('progress of a day-2 run', () => {
+  it('shows on stderr what a step waits for (the health gate), and nothing of its other events', () => {
+    const message = 'health gate: waiting for n8n, 5/180 s: running, health: starting (its own health test does not pass yet: token [redacted] refused)';
+    expect(day2ProgressLine({ type: 'step-progress', host: 'vps', step: 'deploy.redeploy.n8n', message })).toBe(`vps: ${message}\n`);
+    expect(day2ProgressLine({ type: 'step-output', host: 'vps', step: 'deploy.redeploy.n8n', stream: 'stdout', line: 'compose output' })).toBeUndefined();
+    expect(day2ProgressLine({ type: 'step-done', host: 'vps', step: 'deploy.redeploy.n8n', result: 'changed' })).toBeUndefined();
   });
 });
