@@ -387,7 +387,7 @@ describe('day 2 on a sandbox server: redeploy, automatic rollback, rollback, no 
       await term.waitFor(/[$#] ?$/m, 60_000);
       term.type('echo "on $(tty)"; printenv DB_POSTGRESDB_PASSWORD');
       term.enter();
-      const screen = await term.waitFor(/^on \/dev\/pts\/\d+$/m, 60_000);
+      const screen = await term.waitFor(/on \/dev\/pts\/\d+$/m, 60_000);
       await term.waitFor(/^\[redacted\]$/m);
       expect(screen).not.toContain(NASTY);
       term.type('exit 3');
