@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { sshPublicKeyProblem } from './ssh-public-key.js';
 
@@ -45,6 +46,22 @@ export const email = z.email({ message: 'must be an e-mail address such as ops@e
 export const httpsUrl = z
   .url({ message: 'must be a URL such as https://vpn.example.com' })
   .refine((v) => /^https?:\/\//.test(v), 'must start with https:// (or http:// for a local test endpoint)');
+
+/** One or more PEM certificates (a CA bundle), parsed: a pasted fragment is refused here, not by Caddy. */
+export const pemCertificates = z.string().superRefine((text, ctx) => {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) ctx.addIssue({ code: 'custom', message: 'must hold PEM certificates (-----BEGIN CERTIFICATE----- ...)' });
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `certificate ${i + 1} is not a valid PEM certificate` });
+    }
+  }
+});
+
+/** A DNS server as `address:port` (IPv4), for lego's zone lookup and propagation check. */
+export const dnsServer = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}:\d{1,5}$/, 'must be a DNS server as address:port such as 203.0.113.53:53');
 
 export const telegramChatId = z
   .string({ message: 'must be a Telegram chat id, as a string: quote it in YAML' })

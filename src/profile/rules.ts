@@ -96,6 +96,25 @@ export function crossFieldIssues(p: Profile): Issue[] {
     add('vpn.cidr', `overlaps the Docker networks (${DOCKER_ADDRESS_POOL}); pick another range such as 100.64.0.0/10`);
   }
   if (p?.domain?.tls === 'acme-dns-ovh' && p.domain.dnsProvider !== 'ovh') add('domain.tls', 'acme-dns-ovh needs domain.dnsProvider: ovh');
+  if (p?.domain?.tls === 'acme-dns-ovh' && p.domain.acmeEmail === undefined && p?.notifications?.email === undefined) {
+    add('domain.acmeEmail', 'is required for acme-dns-ovh (the ACME account needs a contact); or set notifications.email');
+  }
+  // Let's Encrypt validates HTTP-01 from the internet; with the VPN on, a VPN-only site's name leads
+  // to the host's VPN address (dns-plan.ts), so that validation can never pass.
+  if (p?.domain?.tls === 'acme-http' && p?.vpn?.enabled === true) {
+    const vpnOnlySites = hosts.flatMap((host, i) =>
+      (Array.isArray(host?.services) ? host.services : []).flatMap((ref, j) => {
+        const site = findService(serviceName(ref))?.site;
+        if (!site) return [];
+        const override = typeof ref === 'string' ? undefined : ref.vpnOnly;
+        const vpnOnly = override ?? (p?.access?.mode === 'vpn-only' ? true : site.vpnOnlyDefault);
+        return vpnOnly === true ? [`hosts[${i}].services[${j}] (${serviceName(ref)})`] : [];
+      }),
+    );
+    if (vpnOnlySites.length > 0) {
+      add('domain.tls', `acme-http cannot get a certificate for a VPN-only site (${vpnOnlySites.join(', ')}): Let's Encrypt must reach it on port 80 from the internet; use acme-dns-ovh (DNS-01, works behind the VPN) or internal`);
+    }
+  }
   if (p?.notifications?.method === 'telegram' && p.notifications.telegram === undefined) {
     add('notifications.telegram.chatId', 'is required when notifications go to Telegram');
   }

@@ -3,7 +3,7 @@ import { findService, SERVICE_IDS } from '../catalog/catalog.js';
 import { HOST_ROLES } from '../catalog/types.js';
 import {
   absoluteDir, address, cidr, dnsLabel, email, fqdn, httpsUrl, imageRepository, imageTag, ipv4, localeName, memoryLimit,
-  port, registryPrefix, safeName, sshPublicKey, telegramChatId, timezone, unixUser,
+  dnsServer, pemCertificates, port, registryPrefix, safeName, sshPublicKey, telegramChatId, timezone, unixUser,
 } from './fields.js';
 
 /** The profile format this build writes. Older ones are migrated on load (migrate.ts). */
@@ -82,6 +82,14 @@ export const profileSchema = z.strictObject({
     tls: z.enum(['acme-http', 'acme-dns-ovh', 'internal']).default('acme-http'),
     /** Contact for the ACME account; defaults to notifications.email. */
     acmeEmail: email.optional(),
+    /**
+     * Another ACME server than Let's Encrypt's (its staging, a private CA, Pebble in the test bed),
+     * with the roots that server's HTTPS and the certificates it issues chain to: Caddy and lego
+     * trust them to talk to it, and smoke verifies served chains against them only.
+     */
+    acmeServer: z.strictObject({ directory: httpsUrl, roots: pemCertificates }).optional(),
+    /** DNS servers lego asks for DNS-01 (zone lookup, propagation); default: the host's resolvers. */
+    acmeResolvers: z.array(dnsServer).min(1).optional(),
   }),
   access: z.strictObject({ mode: z.enum(['public', 'vpn-only']).default('public') }).prefault({}),
   operator: z.strictObject({

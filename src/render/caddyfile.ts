@@ -18,6 +18,12 @@ export function caddyQuote(value: string, field = 'a Caddyfile value'): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** In the Caddy container: the roots of `domain.acmeServer` (a release file). */
+export const CADDY_ACME_ROOTS = '/etc/caddy/acme-roots.pem';
+/** Where the Caddy container sees the certificates lego obtained (DNS-01), and the `tls` line naming the current pair. */
+export const CADDY_CERTS_DIR = '/certs';
+const CADDY_CERT_IMPORT = `${CADDY_CERTS_DIR}/*.caddy`;
+
 const FRONTEND = NETWORKS.find((n) => n.name === 'frontend')?.subnet ?? '172.20.1.0/24';
 
 export interface CaddyInput {
@@ -40,9 +46,12 @@ export function renderCaddyfile({ profile, services, servesApex, templates = BUI
     if (!site || !service.entry.site) return [];
     return [{ address: caddyQuote(site, `the site name of ${service.id}`), upstream: `${service.id}:${service.entry.site.upstreamPort}`, vpnOnly: service.vpnOnly === true, http1Upstream: service.entry.site.http1Upstream === true }];
   });
+  const acmeServer = profile.domain.acmeServer;
   return renderTemplate(templates, 'caddy/Caddyfile.eta', {
     project: configText('project.name', profile.project.name),
     tls: profile.domain.tls,
+    acmeServer: acmeServer ? { directory: caddyQuote(acmeServer.directory, 'domain.acmeServer.directory'), roots: CADDY_ACME_ROOTS } : null,
+    certImport: CADDY_CERT_IMPORT,
     email: email ? caddyQuote(email, 'domain.acmeEmail') : '',
     apex: servesApex
       ? { address: caddyQuote(profile.domain.name, 'domain.name'), respond: caddyQuote(`${profile.project.displayName ?? profile.project.name}: managed by homelab-wizard`, 'project.displayName') }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isSecret, Secret } from '../lib/secret.js';
 import { hostServices, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
-import { renderCaddyfile } from './caddyfile.js';
+import { CADDY_ACME_ROOTS, renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
@@ -83,6 +83,11 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
       const source = 'config/caddy/Caddyfile';
       own.push({ path: source, mode: '0644', content: renderCaddyfile({ profile, services, servesApex: firstCaddyHost?.name === host.name, templates }) });
       mounts.push({ source, target: '/etc/caddy/Caddyfile' });
+      const acmeServer = profile.domain.tls === 'acme-http' ? profile.domain.acmeServer : undefined;
+      if (acmeServer) {
+        own.push({ path: 'config/caddy/acme-roots.pem', mode: '0644', content: acmeServer.roots });
+        mounts.push({ source: 'config/caddy/acme-roots.pem', target: CADDY_ACME_ROOTS });
+      }
     }
     if (service.id === 'redis') {
       const source = 'config/redis/redis.conf';

@@ -94,15 +94,6 @@ export function serviceEnv(profile: Profile, service: EffectiveService, need: Ne
       ];
     case 'couchdb':
       return [...tz, ['COUCHDB_USER', 'admin'], ['COUCHDB_PASSWORD', need('couchdb.adminPassword')]];
-    case 'caddy':
-      if (profile.domain.tls !== 'acme-dns-ovh') return tz;
-      return [
-        ...tz,
-        ['OVH_ENDPOINT', profile.providers.ovh.endpoint],
-        ['OVH_APPLICATION_KEY', need('ovh.applicationKey')],
-        ['OVH_APPLICATION_SECRET', need('ovh.applicationSecret')],
-        ['OVH_CONSUMER_KEY', need('ovh.consumerKey')],
-      ];
     default:
       return tz;
   }

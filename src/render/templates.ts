@@ -17,6 +17,8 @@ export const TEMPLATE_NAMES = [
   'apt/unattended-upgrades.conf.eta',
   'sudo/sudoers.eta',
   'systemd/docker-user.service.eta',
+  'systemd/acme-renew.service.eta',
+  'systemd/acme-renew.timer.eta',
   'host/README.eta',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];

@@ -44,7 +44,8 @@ export const fetchSite: SiteFetcher = (req) =>
       (res) => {
         const socket = res.socket as import('node:tls').TLSSocket;
         const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
-        const cert = peer && peer.valid_to ? { validFrom: new Date(peer.valid_from).toISOString(), validTo: new Date(peer.valid_to).toISOString() } : undefined;
+        const issuer = peer?.issuer?.CN ?? peer?.issuer?.O;
+        const cert = peer && peer.valid_to ? { validFrom: new Date(peer.valid_from).toISOString(), validTo: new Date(peer.valid_to).toISOString(), ...(issuer ? { issuer: String(issuer) } : {}) } : undefined;
         res.resume();
         res.on('end', () => done({ kind: 'response', status: res.statusCode ?? 0, ...(cert ? { cert } : {}) }));
         res.on('error', () => done({ kind: 'response', status: res.statusCode ?? 0, ...(cert ? { cert } : {}) }));

@@ -82,7 +82,7 @@ async function smokeHost(inputs: SmokeInputs, host: Host): Promise<HostSmoke> {
     const now = inputs.now ?? (() => new Date());
     siteResults = await Promise.all(
       sites.map(async (check) => {
-        const outcome = await fetch({ address: plan.address as string, port: inputs.httpsPort ?? 443, name: check.name, path: check.path, ...(facts?.caRoot ? { ca: facts.caRoot } : {}) });
+        const outcome = await fetch({ address: plan.address as string, port: inputs.httpsPort ?? 443, name: check.name, path: check.path, ...(facts?.caRoot ? { ca: facts.caRoot } : plan.expectedCa ? { ca: plan.expectedCa } : {}) });
         return evaluateSite(check, outcome, now());
       }),
     );

@@ -2,6 +2,7 @@ import { cidrContains } from '../profile/cidr.js';
 import { hostServices, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { siteName } from '../render/site-names.js';
+import { acmeLayout } from '../steps/deploy/acme-dns.js';
 
 /** Where a compose service runs: its compose project and file, relative to the current release. */
 export interface ComposeTarget {
@@ -27,6 +28,8 @@ export type HostCheck = Base &
     | { readonly kind: 'command'; readonly target?: ComposeTarget; readonly argv: readonly string[]; readonly expect: string }
     | { readonly kind: 'http-container'; readonly target: ComposeTarget; readonly port: number; readonly path: string; readonly expectStatus: readonly number[] }
     | { readonly kind: 'tcp'; readonly target: ComposeTarget; readonly port: number }
+    /** DNS-01: the state lego's renewal left (src/remote/acme-renew.sh): a failed renewal is a WARN while the old certificate lasts. */
+    | { readonly kind: 'tls-renewal'; readonly stateFile: string }
     /** The app's own user and password, from PostgreSQL's network name (never a trusted local socket). */
     | { readonly kind: 'db-login'; readonly target: ComposeTarget; readonly database: string; readonly user: string; readonly passwordKey: string }
   );
@@ -50,6 +53,8 @@ export interface SmokePlan {
   readonly checks: readonly PlannedCheck[];
   /** `domain.tls: internal`: the site checks trust only Caddy's root, read from this container. */
   readonly internalCa?: ComposeTarget;
+  /** `domain.acmeServer.roots`: the site checks trust only these roots (PEM), not the system's. */
+  readonly expectedCa?: string;
 }
 
 export const INFRA_FILE = 'docker-compose-infra.yml';
@@ -134,11 +139,16 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
       });
     }
   }
+  if (hasCaddy && profile.domain.tls === 'acme-dns-ovh') {
+    checks.push({ id: 'caddy.tls-renewal', service: 'caddy', kind: 'tls-renewal', stateFile: `${acmeLayout(profile).dir}/state`, describe: 'the last DNS-01 certificate renewal (lego) passed' });
+  }
+  const acmeServer = profile.domain.tls !== 'internal' ? profile.domain.acmeServer : undefined;
   return {
     host: host.name,
     ...(host.address !== undefined ? { address: host.address } : {}),
     checks,
     ...(profile.domain.tls === 'internal' && hasCaddy ? { internalCa: { project: `${profile.project.name}-infra`, file: INFRA_FILE, service: 'caddy' } } : {}),
+    ...(acmeServer ? { expectedCa: acmeServer.roots } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', HTTP_IN_CONTAINER, 'sh', String(check.port), check.path)} 2>&1); fact ${index} $? "$o"`;
     case 'tcp':
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', TCP_IN_CONTAINER, 'sh', String(check.port))} 2>&1); fact ${index} $? "$o"`;
+    case 'tls-renewal':
+      return `o=$(cat ${quote([check.stateFile])} 2>&1); fact ${index} $? "$o"`;
     case 'db-login':
       return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
   }
@@ -170,6 +172,12 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     case 'tcp':
       if (out.code === 3 || noShell(out)) return { status: 'SKIP', reason: noShell(out) ? 'the image has no shell to run the check in' : brief(out.output) };
       return out.code === 0 ? { status: 'PASS', reason: `port ${check.port} open` } : { status: 'FAIL', reason: `port ${check.port} refused (${brief(out.output) || `exit ${out.code}`})` };
+    case 'tls-renewal': {
+      if (out.code !== 0) return { status: 'FAIL', reason: 'no renewal has run on this host yet (run `homelab-wizard apply`)' };
+      const field = (key: string): string => out.output.split('\n').find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1) ?? '?';
+      if (field('result') === 'ok') return { status: 'PASS', reason: `renewed or checked at ${field('at')}; certificate valid until ${field('served_until')}` };
+      return { status: 'WARN', reason: `last renewal failed at ${field('at')}: ${field('message')}; still serving the certificate valid until ${field('served_until')}` };
+    }
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
       return { status: 'FAIL', reason: brief(out.output) || `psql exit ${out.code}` };

@@ -84,12 +84,12 @@ describe('rendering', () => {
     expect(r.missingSecrets).toEqual(['n8n.dbPassword', 'n8n.encryptionKey', 'postgresql.superuserPassword', 'redis.password']);
   });
 
-  it('renders Caddyfiles that Caddy itself validates (internal and acme-http TLS), with VPN-only sites on both ranges', { timeout: 300_000 }, () => {
+  it('renders Caddyfiles that Caddy itself validates (internal and DNS-01 TLS), with VPN-only sites on both ranges', { timeout: 300_000 }, () => {
     ensureCommands({ caddy: 'caddy' });
     const home = mkdtempSync(path.join(tmpdir(), 'hlw-caddy-'));
-    for (const tls of ['internal', 'acme-http'] as const) {
+    for (const tls of ['internal', 'acme-dns-ovh'] as const) {
       const raw = exampleProfile('vpai');
-      raw.domain = { name: 'example.com', tls, dnsProvider: 'manual' };
+      raw.domain = { name: 'example.com', tls, dnsProvider: tls === 'internal' ? 'manual' : 'ovh', acmeEmail: 'acme@example.com' };
       const result = validateProfile(raw);
       if (!result.ok) throw new Error(JSON.stringify(result.issues));
       const r = renderRelease({ profile: result.profile, host: result.profile.hosts[0]!, projectDir: '/opt/homelab/vpai', secret: allSecrets });

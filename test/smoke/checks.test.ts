@@ -70,6 +70,7 @@ describe('smoke checks derived from a host', () => {
     const profile = validExample('minimal', (raw) => {
       raw['hosts'][0].address = '100.64.0.7';
       raw['vpn'] = { enabled: true, headscaleUrl: 'https://vpn.example.com' };
+      raw['domain'].tls = 'internal';
       raw['hosts'][0].services = ['docker', 'caddy', { name: 'n8n', vpnOnly: true }, 'postgresql', 'redis'];
     });
     const site = smokePlan(profile, profile.hosts[0]!).checks.find((c) => c.id === 'n8n.healthz') as SiteCheck;

@@ -51,7 +51,8 @@ describe('site results', () => {
   const longCert = { validFrom: '2026-05-01T00:00:00Z', validTo: '2026-07-30T00:00:00Z' };
 
   it('passes the expected status, fails another', () => {
-    expect(evaluateSite(site(), { kind: 'response', status: 200, cert: longCert }, now)).toMatchObject({ status: 'PASS', reason: 'status 200, certificate valid', where: 'operator' });
+    expect(evaluateSite(site(), { kind: 'response', status: 200, cert: longCert }, now)).toMatchObject({ status: 'PASS', reason: 'status 200, certificate valid until 2026-07-30', where: 'operator' });
+    expect(evaluateSite(site(), { kind: 'response', status: 200, cert: { ...longCert, issuer: 'Pebble Intermediate CA 1a2b3c' } }, now).reason).toBe('status 200, certificate valid until 2026-07-30 (Pebble Intermediate CA 1a2b3c)');
     expect(evaluateSite(site(), { kind: 'response', status: 502, cert: longCert }, now)).toMatchObject({ status: 'FAIL', reason: 'status 502, expected 200' });
   });
 
@@ -67,9 +68,14 @@ describe('site results', () => {
     expect(evaluateSite(site(), { kind: 'error', reason: 'TLS or HTTP failed for n8n.example.com: UNABLE_TO_VERIFY_LEAF_SIGNATURE' }, now)).toMatchObject({ status: 'FAIL' });
   });
 
-  it('warns about a certificate in its last 14 days, or in the last third of a short life', () => {
+  it('warns about a certificate in the last third of its life, whatever its length', () => {
     expect(certWarning({ validFrom: '2026-03-05T00:00:00Z', validTo: '2026-06-10T00:00:00Z' }, now)).toMatch(/^certificate expires in 8 days/);
     expect(certWarning(longCert, now)).toBeUndefined();
+    // Let's Encrypt's 90 days: 31 days left is fine, 29 days left is the last third.
+    expect(certWarning({ validFrom: '2026-04-03T12:00:00Z', validTo: '2026-07-02T12:00:00Z' }, now)).toBeUndefined();
+    expect(certWarning({ validFrom: '2026-04-01T12:00:00Z', validTo: '2026-06-30T12:00:00Z' }, now)).toMatch(/^certificate expires in 29 days .*last third/);
+    // Unknown start: 30 days before the end, when Let's Encrypt renews.
+    expect(certWarning({ validFrom: 'garbage', validTo: '2026-06-25T00:00:00Z' }, now)).toMatch(/^certificate expires in 23 days/);
     // Caddy's internal CA: 12-hour certificates, renewed with a third of their life left.
     expect(certWarning({ validFrom: '2026-06-01T06:00:00Z', validTo: '2026-06-01T18:00:00Z' }, now)).toBeUndefined();
     expect(certWarning({ validFrom: '2026-06-01T01:00:00Z', validTo: '2026-06-01T13:00:00Z' }, now)).toMatch(/^certificate expires in 1 h/);

@@ -54,6 +54,7 @@ describe('harden steps', () => {
     const vpn = profile((raw) => {
       raw.vpn = { enabled: true, headscaleUrl: 'https://vpn.example.com' };
       raw.access = { mode: 'vpn-only' };
+      raw.domain.tls = 'internal'; // acme-http cannot work for VPN-only sites (profile check refuses it)
       raw.hosts[0].services.push('tailscale');
     });
     expect(firewallRules(hardenContext(vpn, vpn.hosts[0]!))).toEqual([
@@ -106,6 +107,7 @@ describe('harden steps', () => {
     const vpn = profile((raw) => {
       raw.vpn = { enabled: true, headscaleUrl: 'https://vpn.example.com' };
       raw.access = { mode: 'vpn-only' };
+      raw.domain.tls = 'internal';
     });
     expect(publishedAllows(hardenContext(vpn, vpn.hosts[0]!))).toEqual([
       { port: 443, proto: 'tcp', from: '100.64.0.0/10' },

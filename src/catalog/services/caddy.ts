@@ -16,6 +16,8 @@ export const caddy: ServiceEntry = {
   dataDirs: [
     { path: 'caddy/data', target: '/data', uid: 0, gid: 0, mode: '0700' },
     { path: 'caddy/config', target: '/config', uid: 0, gid: 0, mode: '0700' },
+    // DNS-01 (domain.tls: acme-dns-ovh): the certificates lego obtained on the host, and the `tls` line naming them.
+    { path: 'caddy/certs', target: '/certs', uid: 0, gid: 0, mode: '0700' },
   ],
   // `caddy version` rather than an HTTP probe: a localhost URL matches no site block (L-C7).
   health: { test: ['CMD', 'caddy', 'version'], intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10 },

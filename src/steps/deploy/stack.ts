@@ -13,6 +13,7 @@ import { provisionSql, type DatabaseGrant } from '../../render/sql.js';
 import { hostLayout } from '../host-layout.js';
 import { shScript } from '../../shell/script.js';
 import { CURRENT_IS, FILE_HOLDS, MARKER_WRITE, NETWORK_APPLY, NETWORK_CHECK, PRUNE_RELEASES, RELEASE_SEED, STACK_CHECK, STACK_UP, SWITCH_CURRENT } from '../../remote/generated-scripts.js';
+import { acmeDnsSteps } from './acme-dns.js';
 import { healthBounds } from './health-gate.js';
 import { layoutSteps } from './layout.js';
 
@@ -84,6 +85,8 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret, t
       risk: 'safe',
     });
   }
+  // Before Caddy starts: in DNS-01 mode it serves only the certificate lego put in place.
+  steps.push(...acmeDnsSteps(profile, host, secret, templates));
 
   const folders = [...new Set(release.files.map((f) => f.path.split('/').slice(0, -1).join('/')).filter(Boolean))].sort();
   steps.push(

@@ -104,7 +104,12 @@ describe('harden fixes found on the way', () => {
     const internal = validExample('vpai', (raw) => (raw.domain.tls = 'internal'));
     const h = internal.hosts.find((x) => x.name === internal.vpn.hub)!;
     expect(publishedAllows(hardenContext(internal, h)).map((a) => `${a.port}/${a.proto}`)).toEqual(['443/tcp', '443/udp', '3478/udp']);
-    const acme = validExample('vpai', (raw) => (raw.domain.tls = 'acme-http'));
+    // acme-http is refused for a fleet with VPN-only sites: the hub alone, whose Headscale is public.
+    const acme = validExample('vpai', (raw) => {
+      raw.domain.tls = 'acme-http';
+      raw.access = { mode: 'public' };
+      raw.hosts = raw.hosts.filter((h: { name: string }) => h.name === raw.vpn.hub);
+    });
     expect(publishedAllows(hardenContext(acme, acme.hosts.find((x) => x.name === acme.vpn.hub)!)).map((a) => `${a.port}/${a.proto}`)).toContain('80/tcp');
   });
 
