@@ -35,8 +35,8 @@ beforeAll(async () => {
   roots = path.join(work, 'roots.pem');
   await bed.writeRoots(roots);
   // lego's propagation check dials the zone's NS (ns1.example.com) by name through the system
-  // resolver, as on a server whose resolver is the bed's DNS: lego runs with that resolv.conf.
-  await writeFile(path.join(work, 'resolv.conf'), `nameserver ${ADDRESS}\n`);
+  // resolver, not --dns.resolvers: lego runs with an /etc/hosts that names it (bed.dns.hostsLines()).
+  await writeFile(path.join(work, 'hosts'), `${await readFile('/etc/hosts', 'utf8')}\n${bed.dns.hostsLines()}`);
 });
 
 afterAll(async () => {
@@ -51,12 +51,12 @@ interface LegoRun {
 }
 
 /**
- * lego in a private mount namespace whose /etc/resolv.conf names the bed's DNS (nothing outside the
+ * lego in a private mount namespace whose /etc/hosts names the bed's nameserver (nothing outside the
  * process sees it); credentials only in its environment, never in argv.
  */
 function lego(args: readonly string[], env: Record<string, string>): Promise<LegoRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', path.join(work, 'resolv.conf'), LEGO, ...args], {
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', path.join(work, 'hosts'), LEGO, ...args], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, LEGO_CA_CERTIFICATES: roots, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -135,10 +135,16 @@ describe('ACME test bed (Pebble + bed DNS + fake OVH) with the real lego', () =>
     const run = await lego([...common(dir), '--dns', 'ovh', '--dns.resolvers', `${ADDRESS}:53`, '--domains', 'bad.example.com', 'run'],
       ovhEnv({ OVH_APPLICATION_SECRET: 'not-the-application-secret' }));
     expect(run.code).not.toBe(0);
-    expect(run.output).toContain('Invalid signature');
+    expect(run.output).toContain('acme: error presenting token: ovh: error when call api to add record (/domain/zone/example.com/record): Error 400: "Invalid signature"');
     expect(ovh.published('example.com')).toEqual(published);
-    // What lego prints, for the report and for the product's error surface.
-    process.stderr.write(`lego with a wrong OVH application secret:\n${run.output.trim().split('\n').slice(-3).join('\n')}\n`);
+  });
+
+  it('DNS-01 with an unknown consumer key fails with OVH\'s "This credential does not exist"', async () => {
+    const dir = path.join(work, 'dns01-bad-consumer');
+    const run = await lego([...common(dir), '--dns', 'ovh', '--dns.resolvers', `${ADDRESS}:53`, '--domains', 'bad.example.com', 'run'],
+      ovhEnv({ OVH_CONSUMER_KEY: 'not-a-consumer-key' }));
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('Error 403: "This credential does not exist"');
   });
 
   it('HTTP-01: Pebble fetches the token from the name pointAt() published', async () => {

@@ -85,6 +85,7 @@ describe('bed DNS (stand-in for OVH nameservers)', () => {
     expect(await resolver.resolveNs('example.com')).toEqual(['ns1.example.com']);
     expect(await resolver.resolve4('ns1.example.com')).toEqual(['127.0.0.1']);
     expect(await resolver.resolveSoa('example.org')).toMatchObject({ nsname: 'ns1.example.org', hostmaster: 'hostmaster.example.org' });
+    expect(dns.hostsLines()).toBe('127.0.0.1\tns1.example.com\n127.0.0.1\tns1.example.org\n');
     const ns = await udpQuery('example.com', 'NS');
     expect(ns.additionals).toEqual([expect.objectContaining({ name: 'ns1.example.com', type: 'A', data: '127.0.0.1' })]);
   });

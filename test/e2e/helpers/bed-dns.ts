@@ -75,6 +75,18 @@ export class BedDns {
     return `${this.address}:${this.boundPort}`;
   }
 
+  /**
+   * /etc/hosts lines naming each zone's nameserver (`<address> ns1.<zone>`). lego's propagation check
+   * dials the zone's NS by name through the SYSTEM resolver (not --dns.resolvers), so a client host
+   * whose resolver does not know the bed's zones needs these.
+   */
+  hostsLines(): string {
+    return this.options.ovh
+      .zoneNames()
+      .map((zone) => `${this.address}\tns1.${zone}\n`)
+      .join('');
+  }
+
   async start(): Promise<void> {
     const wanted = this.options.port ?? 53;
     // With port 0 the UDP socket picks the port and TCP must get the same one; another process may
