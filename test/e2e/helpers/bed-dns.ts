@@ -35,6 +35,7 @@ interface Resolution {
 
 /** The target of a CNAME or NS answer. */
 const targetOf = (answer: Answer): string => lower(String((answer as { data?: unknown }).data));
+const held = (port: number): string => (port === 0 ? '' : ` (another DNS server may hold it: \`ss -lntup 'sport = :${port}'\` names it)`);
 const lower = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 /** OVH shows TXT targets in quotes ("…" or several "…" "…"); the wire carries the strings without them. */
@@ -101,7 +102,7 @@ export class BedDns {
         return;
       } catch (error) {
         udp.close();
-        if (wanted !== 0 || attempt >= 5) throw new Error(`bed-dns: cannot listen on TCP ${this.address}:${port}: ${(error as Error).message}`);
+        if (wanted !== 0 || attempt >= 5) throw new Error(`bed-dns: cannot listen on TCP ${this.address}:${port}: ${(error as Error).message}${held(port)}`);
       }
     }
   }
@@ -119,7 +120,7 @@ export class BedDns {
   private bindUdp(port: number): Promise<UdpSocket> {
     return new Promise((resolve, reject) => {
       const socket = createSocket('udp4');
-      socket.once('error', (error) => reject(new Error(`bed-dns: cannot listen on UDP ${this.address}:${port}: ${error.message}`)));
+      socket.once('error', (error) => reject(new Error(`bed-dns: cannot listen on UDP ${this.address}:${port}: ${error.message}${held(port)}`)));
       socket.on('message', (msg, rinfo) => this.onUdp(socket, msg, rinfo));
       socket.bind(port, this.address, () => {
         socket.removeAllListeners('error');
