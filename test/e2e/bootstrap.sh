@@ -26,6 +26,8 @@ declare -A NEEDS=(
   [/usr/bin/zstd]=zstd [/usr/bin/curl]=curl
   # The lint of the remote scripts (test/e2e/shell-lint.test.ts); dash is Debian's /bin/sh.
   [/usr/bin/shellcheck]=shellcheck
+  # The ACME test bed (test/e2e/helpers/acme-bed.ts): Let's Encrypt's test CA, and the ACME client proving it.
+  [/usr/bin/pebble]=pebble [/usr/bin/lego]=lego
 )
 COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
 

@@ -90,9 +90,9 @@ describe('fake OVH API', () => {
     expect(r.status).toBe(400);
   });
 
-  it('refuses an unknown consumer key (INVALID_CREDENTIAL), a call outside its rights (Client::Forbidden) and an old timestamp', async () => {
+  it('refuses an unknown consumer key (NOT_CREDENTIAL), a call outside its rights (Client::Forbidden) and an old timestamp', async () => {
     const unknown = await ovh('GET', '/domain/zone/example.com/record', undefined, { consumer: 'not-a-consumer-key' });
-    expect([unknown.status, unknown.json.errorCode]).toEqual([403, 'INVALID_CREDENTIAL']);
+    expect([unknown.status, unknown.json]).toEqual([403, { errorCode: 'NOT_CREDENTIAL', httpCode: '403 Forbidden', message: 'This credential does not exist' }]);
     const readOnly = fake.addConsumer([{ method: 'GET', path: '/domain/zone/*' }, { method: 'GET', path: '/domain/zone/*/record' }]);
     const denied = await ovh('POST', '/domain/zone/example.com/record', { fieldType: 'A', target: '203.0.113.1' }, { consumer: readOnly });
     expect([denied.status, denied.json]).toEqual([403, { class: 'Client::Forbidden', message: 'This call has not been granted' }]);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * STAND-IN for the OVH API (https://eu.api.ovh.com/1.0) on 127.0.0.1, following apis.md §3.8:
+ * STAND-IN for the OVH API (https://eu.api.ovh.com/1.0) on 127.0.0.1 (or the given IPv4 address), following apis.md §3.8:
  * GET /auth/time, real request-signature checking ($1$ + SHA1 of AS+CK+METHOD+URL+BODY+TS),
  * consumer keys with access rules, DNS zone records CRUD with staged vs published state (refresh),
  * the two error shapes (class/message and errorCode/httpCode), X-Ovh-QueryID on every response,
@@ -41,6 +41,8 @@ export interface OvhFault {
 }
 
 export interface FakeOvhOptions {
+  /** IPv4 address to listen on (127.0.0.1 by default): a Docker bridge gateway lets sandbox servers reach the fake. */
+  readonly address?: string;
   /** Seconds added to the server clock (GET /auth/time and the timestamp check). */
   readonly skewSeconds?: number;
   /** Reject timestamps further than this from the server clock (off when undefined). */
@@ -103,13 +105,24 @@ export class FakeOvh {
     this.appSecret = randomBytes(16).toString('hex');
   }
 
+  get address(): string {
+    return this.options.address ?? '127.0.0.1';
+  }
+
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}/1.0`;
+    return `http://${this.address}:${this.port}/1.0`;
   }
 
   async start(): Promise<string> {
-    this.http = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.http?.listen(0, '127.0.0.1', resolve));
+    const http = createServer((req, res) => void this.handle(req, res));
+    this.http = http;
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(0, this.address, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
     this.port = (this.http.address() as AddressInfo).port;
     return this.endpoint;
   }
@@ -128,6 +141,30 @@ export class FakeOvh {
   addZone(name: string, records: readonly Omit<ZoneRecord, 'id' | 'zone'>[] = []): void {
     const rows = records.map((r) => ({ ...r, id: this.nextId++, zone: name }));
     this.zones.set(name, { staged: rows.map((r) => ({ ...r })), published: rows.map((r) => ({ ...r })), refreshes: 0, serial: 2026112500 });
+  }
+
+  /** The zones this account holds, sorted. */
+  zoneNames(): string[] {
+    return [...this.zones.keys()].sort();
+  }
+
+  /** The zone's SOA serial (OVH raises it on every refresh). */
+  serial(zone: string): number | undefined {
+    return this.zones.get(zone)?.serial;
+  }
+
+  /**
+   * A record as if created through the API and then published by a refresh (what the tool's DNS
+   * step leaves behind), for test set-up. Other staged changes are published with it, as a refresh would.
+   */
+  addPublishedRecord(zone: string, record: Omit<ZoneRecord, 'id' | 'zone'>): ZoneRecord {
+    const state = this.zones.get(zone);
+    if (!state) throw new Error(`fake-ovh: no zone ${zone} (addZone it first)`);
+    const row: ZoneRecord = { ...record, id: this.nextId++, zone };
+    state.staged.push(row);
+    state.published = structuredClone(state.staged);
+    state.serial += 1;
+    return structuredClone(row);
   }
 
   /** What resolvers would see: the records as of the last refresh. */
@@ -172,7 +209,7 @@ export class FakeOvh {
     for await (const chunk of req) body += chunk;
     const headers = { 'Content-Type': 'application/json; charset=utf-8', 'X-Ovh-QueryID': this.queryId() };
     try {
-      const url = new URL(rawUrl, `http://127.0.0.1:${this.port}`);
+      const url = new URL(rawUrl, `http://${this.address}:${this.port}`);
       if (!url.pathname.startsWith('/1.0/')) throw classError(404, 'Client::NotFound', 'Got an invalid (or empty) URL');
       const path = url.pathname.slice(4);
       for (const kind of ['server-error', 'unavailable', 'rate-limit'] as const) {
@@ -214,7 +251,9 @@ export class FakeOvh {
     if (ak !== this.appKey) throw authError(403, 'INVALID_KEY', 'This application key is invalid');
     const ck = header('x-ovh-consumer');
     const rules = this.consumers.get(ck);
-    if (rules === undefined) throw authError(403, 'INVALID_CREDENTIAL', 'This credential is not valid');
+    // OVH's answer for a consumer key it never issued (INVALID_CREDENTIAL / "This credential is not
+    // valid" is its answer for one still pending validation, which this fake does not model).
+    if (rules === undefined) throw authError(403, 'NOT_CREDENTIAL', 'This credential does not exist');
     const timestamp = header('x-ovh-timestamp');
     if (!/^\d+$/.test(timestamp)) throw authError(400, 'INVALID_SIGNATURE', 'Invalid signature');
     const drift = this.options.maxTimestampDriftSeconds;
