@@ -3,10 +3,11 @@ import { describeDeploy } from './stacks/deploy.js';
 import { describeRotation } from './stacks/rotate-status.js';
 import { describeSmoke } from './stacks/smoke.js';
 import { StackServer } from './stacks/stack-server.js';
+import { describeTls } from './stacks/tls.js';
 
 /**
- * Three suites that each deploy a stack with `apply --only deploy` and need nothing of a fresh
- * server but a Docker engine: deploy, smoke, and rotation with status. They take turns on ONE
+ * Four suites that each deploy a stack with `apply --only deploy` and need nothing of a fresh
+ * server but a Docker engine: deploy, smoke, rotation with status, and TLS from a real ACME server. They take turns on ONE
  * sandbox server, so Docker is installed once. Each suite starts from a server with no stack
  * (every container, network, volume and /opt/homelab removed, and checked), with its own project
  * folder, profile, vault and identity; only Docker's image cache is shared. Deploy goes first, so
@@ -20,3 +21,4 @@ afterAll(() => host.stop());
 describeDeploy(host);
 describeSmoke(host);
 describeRotation(host);
+describeTls(host);
