@@ -174,6 +174,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: number
     .addOption(new Option('--hosts <n>', 'how many servers without --profile, 1 to 8 (default: 1)'))
     .addOption(new Option('--subnet <cidr>', 'address range of the sandbox network (default: 172.31.213.0/24)'))
     .addOption(new Option('--ssh-key <file>', "public key allowed to log in as root (default: the profile's operator keys, else ~/.ssh/id_ed25519.pub)"))
+    .addOption(new Option('--acme <file>', "with --profile: keep the profile's TLS mode and use the ACME server in FILE (directory, roots, resolvers, ovhEndpoint) instead of Caddy's internal CA"))
     .action(run(async () => (await import('../commands/sandbox-up.js')).sandboxUp));
   configure(sandbox.command('list').description('the sandbox servers, their addresses and SSH ports'))
     .action(run(async () => (await import('../commands/sandbox-list.js')).sandboxList));

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { CommandRunner } from '../contracts/command-runner.js';
 import { ProfileError, WizardError } from '../errors.js';
 import { profilePaths } from '../profile/paths.js';
 import { validateProfile } from '../profile/validate.js';
 import { SCHEMA_HEADER } from '../profile/json-schema.js';
 import { cidrContains } from '../profile/cidr.js';
+import { acmeSettingsSchema, inlineRoots, rootsSchema, type AcmeSettingsInput, type SandboxAcme } from '../sandbox/acme-settings.js';
 import { defaultAuthorizedKeys } from '../sandbox/authorized-keys.js';
 import { DockerCli, dockerBinary } from '../sandbox/docker-cli.js';
 import { BED_NAME_RE, DEFAULT_SUBNET, REGISTRY_INNER, type Origin } from '../sandbox/labels.js';
@@ -66,6 +67,37 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(tmp, file);
 }
 
+/** `--acme FILE`: read and checked before anything starts, each problem named with its field. */
+async function readAcmeSettings(file: string, cwd: string): Promise<SandboxAcme> {
+  const at = path.resolve(cwd, file);
+  let raw: unknown;
+  try {
+    raw = parse(await readFile(at, 'utf8'));
+  } catch (error) {
+    throw new WizardError('usage', `--acme ${file}: cannot read it as YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`, 'give a YAML file with directory, roots and optionally resolvers and ovhEndpoint (README: Sandbox servers)');
+  }
+  const fail = (field: string, message: string): never => {
+    throw new WizardError('usage', `--acme ${file}: ${field} ${message}`, 'fix that field of the file (README: Sandbox servers), then run the command again');
+  };
+  const parsed = acmeSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    fail(issue?.path.join('.') || '(top level)', issue?.message ?? 'is not valid');
+  }
+  const settings = parsed.data as AcmeSettingsInput;
+  let roots = inlineRoots(settings.roots);
+  if (roots === undefined) {
+    try {
+      roots = await readFile(path.resolve(path.dirname(at), settings.roots), 'utf8');
+    } catch {
+      fail('roots', `names ${settings.roots}, which cannot be read (give PEM certificates or a readable file)`);
+    }
+  }
+  const checked = rootsSchema.safeParse(roots);
+  if (!checked.success) fail('roots', checked.error.issues[0]?.message ?? 'holds no valid certificate');
+  return { directory: settings.directory, roots: roots as string, ...(settings.resolvers ? { resolvers: settings.resolvers } : {}), ...(settings.ovhEndpoint ? { ovhEndpoint: settings.ovhEndpoint } : {}) };
+}
+
 export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
   const hostsOption = parseHosts(options['hosts']);
   const subnet = parseSubnet(options['subnet']);
@@ -75,6 +107,10 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
   if (global.profile !== undefined && hostsOption !== undefined) {
     throw new WizardError('usage', '--hosts and --profile cannot be combined', 'with --profile the sandbox has one server per host of the profile; leave out --hosts');
   }
+  if (options['acme'] !== undefined && global.profile === undefined) {
+    throw new WizardError('usage', '--acme needs --profile', "--acme points a profile's sandbox copy at an ACME server; give the profile with --profile");
+  }
+  const acme = options['acme'] === undefined ? undefined : await readAcmeSettings(String(options['acme']), io.cwd);
   await new DockerCli(dockerBinary(io.env)).requireEngine();
 
   let bed: BedSpec;
@@ -108,7 +144,7 @@ export const sandboxUp: CommandRunner = async (global, io, _args, options) => {
     const keyFile = options['sshKey'] === undefined ? undefined : path.resolve(io.cwd, String(options['sshKey']));
     const identity = keyFile?.endsWith('.pub') && existsSync(keyFile.slice(0, -4)) ? keyFile.slice(0, -4) : undefined;
     const login = keyFile ? { publicKeys: keys, ...(identity ? { identityFile: identity } : {}) } : undefined;
-    const copy = sandboxProfile(profileContext.loaded.raw as Record<string, unknown>, profileContext.loaded.name, servers.map((s) => ({ host: s.host, address: s.address })), login);
+    const copy = sandboxProfile(profileContext.loaded.raw as Record<string, unknown>, profileContext.loaded.name, servers.map((s) => ({ host: s.host, address: s.address })), login, acme);
     const check = validateProfile(copy);
     if (!check.ok) throw new ProfileError(`the sandbox copy of ${profileContext.loaded.file}`, check.issues, 'this is a bug in homelab-wizard sandbox; report it with the issues above');
     const name = sandboxProfileName(profileContext.loaded.name);

@@ -52,7 +52,7 @@ fi
 printf '%s\n' "$ACME_DOMAINS" >"$dir/domains.tmp" && mv -f "$dir/domains.tmp" "$dir/domains"
 printf '%s\n' "$inputs" >"$dir/proven.tmp" && mv -f "$dir/proven.tmp" "$dir/proven"
 
-fp=$(openssl x509 -in "$crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | cut -c1-16) || fail "cannot read $crt"
+fp=$(openssl x509 -in "$crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f' | cut -c1-16) || fail "cannot read $crt"
 until=$(openssl x509 -in "$crt" -noout -enddate | sed 's/^notAfter=//')
 certs=$ACME_CERTS
 if [ ! -s "$certs/$fp.crt" ]; then

@@ -1,4 +1,5 @@
 import { PROFILE_NAME_RE } from '../profile/paths.js';
+import type { SandboxAcme } from './acme-settings.js';
 import { REGISTRY_INNER } from './labels.js';
 
 /** Where a host of a profile runs in the sandbox. */
@@ -27,10 +28,11 @@ export function sandboxProfileName(name: string): string {
  * The copy of a profile that points at its sandbox servers (pure; works on the profile as written,
  * so the operator's own keys and x- notes survive). Each host becomes an existing server at its
  * sandbox address, reached as root on 22 like a fresh cloud server; images come from the local
- * registry; TLS uses Caddy's internal CA and DNS is manual (no ACME, no OVH from a sandbox);
- * backups are off (no object storage); it is never a production profile.
+ * registry; TLS uses Caddy's internal CA and DNS is manual (no ACME, no OVH from a sandbox),
+ * unless `acme` names an ACME server to rehearse the profile's own TLS mode against; backups are
+ * off (no object storage); it is never a production profile.
  */
-export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly SandboxAddress[], login?: SandboxLogin): Doc {
+export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly SandboxAddress[], login?: SandboxLogin, acme?: SandboxAcme): Doc {
   const copy = structuredClone(raw);
   if (login) {
     // The key the servers were started with must also reach the admin user, or hardening locks the operator out.
@@ -51,7 +53,20 @@ export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly
     production: false,
   };
   const domain = isDoc(copy['domain']) ? copy['domain'] : {};
-  copy['domain'] = { ...domain, tls: 'internal', dnsProvider: 'manual' };
+  if (acme) {
+    copy['domain'] = {
+      ...domain,
+      acmeServer: { directory: acme.directory, roots: acme.roots },
+      ...(acme.resolvers ? { acmeResolvers: [...acme.resolvers] } : {}),
+    };
+    if (acme.ovhEndpoint !== undefined) {
+      const providers = isDoc(copy['providers']) ? copy['providers'] : {};
+      const ovh = isDoc(providers['ovh']) ? providers['ovh'] : {};
+      copy['providers'] = { ...providers, ovh: { ...ovh, endpoint: acme.ovhEndpoint } };
+    }
+  } else {
+    copy['domain'] = { ...domain, tls: 'internal', dnsProvider: 'manual' };
+  }
   const byHost = new Map(addresses.map((a) => [a.host, a.address]));
   copy['hosts'] = (Array.isArray(copy['hosts']) ? copy['hosts'] : []).map((h: unknown) => {
     if (!isDoc(h)) return h;

@@ -159,6 +159,8 @@ export class FakeServer {
       [R.FAIL2BAN_CHECK, R.FAIL2BAN_APPLY, 'fail2ban'],
       [R.DOCKER_USER_CHECK, R.DOCKER_USER_APPLY, 'homelab-wizard-docker-user'],
       [R.CROWDSEC_CHECK, R.CROWDSEC_APPLY, 'crowdsec'],
+      // DNS-01: the renewal timer active and a certificate in place after the apply.
+      [R.ACME_CHECK, R.ACME_APPLY, 'homelab-wizard-acme'],
     ];
     for (const [check, apply, service] of services) {
       if (script === check) return exit(this.services.has(service));

@@ -37,7 +37,7 @@ describe('package steps wait for the dpkg lock', () => {
   const withApt = scripts.filter((s) => /(^|[\s;&|(])apt-get\s/.test(s.text));
 
   it(`pass -o DPkg::Lock::Timeout=${DPKG_LOCK_TIMEOUT_SECONDS} to every apt-get they run`, () => {
-    expect(new Set(withApt.map((s) => s.step))).toEqual(new Set(['harden.packages.base', 'harden.docker.engine', 'vpn.tailscale.package']));
+    expect(new Set(withApt.map((s) => s.step))).toEqual(new Set(['harden.packages.base', 'harden.docker.engine', 'vpn.tailscale.package', 'deploy.tls.lego']));
     let count = 0;
     for (const { step, text } of withApt) {
       for (const m of text.matchAll(/(^|[\s;&|(])apt-get(\s+\S+\s+\S+)?/g)) {
