@@ -29,6 +29,8 @@ fail() {
   exit 1
 }
 
+# Authorizations are given up after each certificate, so every renewal validates again through
+# OVH (a CA reuses a valid one for weeks otherwise): a renewal that passes proves the credentials.
 set -- --path "$lego_dir" --accept-tos --email "$ACME_EMAIL" --server "$ACME_SERVER" --dns ovh
 for d in $ACME_DOMAINS; do set -- "$@" --domains "$d"; done
 for r in ${ACME_RESOLVERS:-}; do set -- "$@" --dns.resolvers "$r"; done
@@ -39,9 +41,9 @@ trap 'rm -f "$log"' EXIT
 if [ -s "$crt" ] && [ "$(cat "$dir/domains" 2>/dev/null)" = "$ACME_DOMAINS" ]; then
   days=30
   if [ "${ACME_FORCE:-0}" = 1 ] || grep -qx 'result=failed' "$state" 2>/dev/null || [ "$(cat "$dir/proven" 2>/dev/null)" != "$inputs" ]; then days=100000; fi
-  lego "$@" renew --days "$days" --no-random-sleep >"$log" 2>&1
+  lego "$@" renew --days "$days" --no-random-sleep --always-deactivate-authorizations true >"$log" 2>&1
 else
-  lego "$@" run >"$log" 2>&1
+  lego "$@" run --always-deactivate-authorizations true >"$log" 2>&1
 fi
 rc=$?
 if [ "$rc" -ne 0 ]; then

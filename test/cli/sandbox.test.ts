@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +42,27 @@ describe('homelab-wizard sandbox', () => {
     expect((await cli(['sandbox', 'up', '--hosts', 'two'], env)).code).toBe(1);
     expect((await cli(['sandbox', 'up', '--subnet', '10.0.0.0'], env)).stderr).toMatch(/^error: --subnet must be an IPv4 range/);
     expect((await cli(['sandbox', 'up', '--profile', 'minimal', '--hosts', '2'], env)).stderr).toMatch(/^error: --hosts and --profile cannot be combined/);
+  });
+
+  it('refuses --acme without --profile, and an --acme file with a bad field, naming it, before touching Docker', async () => {
+    const env = { HLW_DOCKER: '/nonexistent/docker' };
+    const dir = mkdtempSync(path.join(tmpdir(), 'hlw-acme-'));
+    try {
+      expect((await cli(['sandbox', 'up', '--acme', 'x.yaml'], env)).stderr).toMatch(/^error: --acme needs --profile/);
+      const file = path.join(dir, 'acme.yaml');
+      writeFileSync(file, 'directory: ftp://203.0.113.5/dir\nroots: roots.pem\n');
+      const bad = await cli(['sandbox', 'up', '--profile', 'minimal', '--acme', file], env);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^error: --acme .*acme\.yaml: directory must start with https:\/\//);
+      writeFileSync(file, 'directory: https://203.0.113.5:14000/dir\nroots: roots.pem\n');
+      expect((await cli(['sandbox', 'up', '--profile', 'minimal', '--acme', file], env)).stderr).toMatch(/roots names roots\.pem, which cannot be read/);
+      writeFileSync(path.join(dir, 'roots.pem'), '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n');
+      expect((await cli(['sandbox', 'up', '--profile', 'minimal', '--acme', file], env)).stderr).toMatch(/roots certificate 1 is not a valid PEM certificate/);
+      writeFileSync(file, 'directory: https://203.0.113.5:14000/dir\nroots: roots.pem\nsurprise: 1\n');
+      expect((await cli(['sandbox', 'up', '--profile', 'minimal', '--acme', file], env)).stderr).toMatch(/^error: --acme .*: \(top level\) Unrecognized key: "surprise"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an --ssh-key that is not a public key', async () => {

@@ -84,7 +84,7 @@ describe('rendering', () => {
     expect(r.missingSecrets).toEqual(['n8n.dbPassword', 'n8n.encryptionKey', 'postgresql.superuserPassword', 'redis.password']);
   });
 
-  it('renders Caddyfiles that Caddy itself validates (internal and DNS-01 TLS), with VPN-only sites on both ranges', { timeout: 300_000 }, () => {
+  it('renders Caddyfiles that Caddy itself validates (internal, DNS-01 and HTTP-01 TLS), with VPN-only sites on both ranges', { timeout: 300_000 }, () => {
     ensureCommands({ caddy: 'caddy' });
     const home = mkdtempSync(path.join(tmpdir(), 'hlw-caddy-'));
     for (const tls of ['internal', 'acme-dns-ovh'] as const) {
@@ -104,6 +104,14 @@ describe('rendering', () => {
       });
       expect(res.status, res.stderr).toBe(0);
     }
+    // acme-http (no VPN-only site): HTTP-01 only, through the issuer block.
+    const minimal = validateProfile(exampleProfile('minimal'));
+    if (!minimal.ok) throw new Error(JSON.stringify(minimal.issues));
+    const r = renderRelease({ profile: minimal.profile, host: minimal.profile.hosts[0]!, projectDir: '/opt/homelab/minimal', secret: allSecrets });
+    const file = path.join(home, 'Caddyfile-acme-http');
+    writeFileSync(file, r.files.find((f) => f.path === 'config/caddy/Caddyfile')!.content as string);
+    const res = spawnSync('caddy', ['validate', '--config', file, '--adapter', 'caddyfile'], { encoding: 'utf8', env: { ...process.env, HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') } });
+    expect(res.status, res.stderr).toBe(0);
   });
 
   it('quotes Caddyfile tokens and refuses control characters', () => {

@@ -35,6 +35,14 @@ describe('the sandbox copy of a profile', () => {
     expect(copy['x-sandbox']).toMatchObject({ from: 'profiles/vpai.yaml', bed: 'vpai' });
   });
 
+  it("with an ACME server (--acme), keeps the profile's TLS mode and DNS provider and points them at it", () => {
+    const roots = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const acme = sandboxProfile(vpai, 'vpai', addresses, undefined, { directory: 'https://172.31.213.1:14000/dir', roots, resolvers: ['172.31.213.1:53'], ovhEndpoint: 'http://172.31.213.1:8080/1.0' }) as Record<string, any>;
+    expect(acme.domain).toEqual({ ...vpai.domain, acmeServer: { directory: 'https://172.31.213.1:14000/dir', roots }, acmeResolvers: ['172.31.213.1:53'] });
+    expect(acme.providers.ovh.endpoint).toBe('http://172.31.213.1:8080/1.0');
+    expect(vpai.domain).not.toHaveProperty('acmeServer');
+  });
+
   it('leaves the source profile untouched', () => {
     expect(vpai.hosts[0].address).toBe('203.0.113.10');
     expect(vpai.images).toBeUndefined();

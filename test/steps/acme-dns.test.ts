@@ -68,8 +68,7 @@ describe('DNS-01 through OVH (lego on the host)', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const r = renderRelease({ profile: result.profile, host: result.profile.hosts[0]!, projectDir: '/opt/homelab/minimal', secret: allSecrets });
     const caddyfile = r.files.find((f) => f.path === 'config/caddy/Caddyfile')!.content as string;
-    expect(caddyfile).toContain('acme_ca https://203.0.113.5:14000/dir');
-    expect(caddyfile).toContain('acme_ca_root /etc/caddy/acme-roots.pem');
+    expect(caddyfile).toMatch(/cert_issuer acme \{\n\t\tdir https:\/\/203\.0\.113\.5:14000\/dir\n\t\ttrusted_roots \/etc\/caddy\/acme-roots\.pem\n\t\tdisable_tlsalpn_challenge\n\t\}/);
     expect(r.files.find((f) => f.path === 'config/caddy/acme-roots.pem')?.content).toBe(ROOT);
   });
 
