@@ -166,6 +166,9 @@ export class FakeServer {
       if (script === check) return exit(this.services.has(service));
       if (script === apply) return this.services.add(service), ok;
     }
+    // Left DNS-01: nothing to remove on a fake server that never had it.
+    if (script === R.ACME_ABSENT) return exit(!this.services.has('homelab-wizard-acme'));
+    if (script === R.ACME_REMOVE) return this.services.delete('homelab-wizard-acme'), ok;
     if (script === R.DOCKER_ENGINE_CHECK) return exit(this.services.has('docker'));
     if (script === R.DOCKER_INSTALL_DISTRIBUTION || script === R.DOCKER_INSTALL_VENDOR) {
       this.fake.mkdirs('/etc/docker');

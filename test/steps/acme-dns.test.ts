@@ -38,6 +38,13 @@ describe('DNS-01 through OVH (lego on the host)', () => {
     for (const c of [cert.check!, ...cert.apply]) for (const a of c.argv) expect(a).not.toContain(allSecrets('ovh.applicationSecret')!.reveal());
   });
 
+  it('removes the timer and the OVH keys from a host whose profile left DNS-01', () => {
+    const internal = validExample('vpai', (raw) => (raw.domain.tls = 'internal'));
+    const steps = acmeDnsSteps(internal, ai, allSecrets);
+    expect(steps.map((s) => [s.id, s.effect])).toEqual([['deploy.tls.dns-01-removed', 'delete']]);
+    expect(steps[0]!.check!.argv.slice(-2)).toEqual(['homelab-wizard-acme-vpai', '/opt/homelab/vpai/tls']);
+  });
+
   it('points lego and Caddy at another ACME server with its roots, and its resolvers', () => {
     const profile = validExample('vpai', (raw) => {
       raw.domain.acmeServer = { directory: 'https://203.0.113.5:14000/dir', roots: ROOT };

@@ -6,7 +6,7 @@ import type { Host, Profile } from '../../profile/schema.js';
 import type { MaybeSecret } from '../../render/service-env.js';
 import { siteName } from '../../render/site-names.js';
 import { BUILTIN_TEMPLATES, configText, renderTemplate, type Templates } from '../../render/templates.js';
-import { ACME_APPLY, ACME_CHECK, ACME_RENEW, PACKAGES_INSTALL, PACKAGES_INSTALLED } from '../../remote/generated-scripts.js';
+import { ACME_ABSENT, ACME_APPLY, ACME_CHECK, ACME_REMOVE, ACME_RENEW, PACKAGES_INSTALL, PACKAGES_INSTALLED } from '../../remote/generated-scripts.js';
 import { shScript } from '../../shell/script.js';
 import { hostLayout } from '../host-layout.js';
 
@@ -47,9 +47,13 @@ export function envValue(field: string, value: string): string {
  * VPN-only site cannot pass HTTP-01: this is how such a site gets a public certificate.
  */
 export function acmeDnsSteps(profile: Profile, host: Host, secret: MaybeSecret, templates: Templates = BUILTIN_TEMPLATES): Step[] {
-  if (profile.domain.tls !== 'acme-dns-ovh') return [];
   const names = servedNames(profile, host);
   if (names.length === 0) return [];
+  if (profile.domain.tls !== 'acme-dns-ovh') {
+    // A profile that left DNS-01 must not leave a timer renewing with OVH keys on disk.
+    const { dir, unit } = acmeLayout(profile);
+    return [{ id: 'deploy.tls.dns-01-removed', describe: `No DNS-01 renewal left (${unit}.timer, ${dir} with the OVH keys)`, host: host.name, check: { argv: sh(ACME_ABSENT, unit, dir) }, apply: [{ argv: sh(ACME_REMOVE, unit, dir) }], risk: 'safe', effect: 'delete' }];
+  }
   const email = profile.domain.acmeEmail ?? profile.notifications.email;
   if (email === undefined) {
     throw new WizardError('profile-invalid', 'domain.acmeEmail is required for acme-dns-ovh (the ACME account needs a contact)', 'set domain.acmeEmail (or notifications.email) in the profile, then run the command again');
