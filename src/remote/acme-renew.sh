@@ -68,6 +68,11 @@ if [ "$(cat "$certs/site.caddy" 2>/dev/null)" != "$line" ]; then
   if ! { printf '%s\n' "$line" >"$certs/.site.caddy.tmp" && mv -f "$certs/.site.caddy.tmp" "$certs/site.caddy"; }; then
     fail "cannot write $certs/site.caddy"
   fi
+fi
+# Reloaded until the state says Caddy took this pair: a run killed between the line and the reload
+# is finished by the next one.
+previous=$(printf '%s\n' "$served" | sed -n 's/^served_fingerprint=//p')
+if [ "$previous" != "$fp" ]; then
   caddy=$(docker ps -q --filter "label=com.docker.compose.project=$ACME_CADDY_PROJECT" --filter label=com.docker.compose.service=caddy)
   # Not running yet (first certificate of a deploy): Caddy reads site.caddy when it starts.
   if [ -n "$caddy" ] && ! out=$(docker exec "$caddy" caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile 2>&1); then
@@ -75,7 +80,6 @@ if [ "$(cat "$certs/site.caddy" 2>/dev/null)" != "$line" ]; then
   fi
 fi
 # Keep the pair in use and nothing older than the one before it (a reload in flight may still read it).
-previous=$(printf '%s\n' "$served" | sed -n 's/^served_fingerprint=//p')
 for f in "$certs"/*.crt "$certs"/*.key; do
   [ -e "$f" ] || continue
   base=${f##*/}; base=${base%.*}
