@@ -38,7 +38,8 @@ for r in ${ACME_RESOLVERS:-}; do set -- "$@" --dns.resolvers "$r"; done
 inputs=$(cat "$dir/ovh.env" "$dir/acme.conf" | sha256sum | cut -c1-64)
 log=$(mktemp) || fail 'cannot make a temporary file'
 trap 'rm -f "$log"' EXIT
-if [ -s "$crt" ] && [ "$(cat "$dir/domains" 2>/dev/null)" = "$ACME_DOMAINS" ]; then
+# A certificate lego could not finish writing (a killed run) is obtained anew, not renewed.
+if openssl x509 -in "$crt" -noout 2>/dev/null && [ "$(cat "$dir/domains" 2>/dev/null)" = "$ACME_DOMAINS" ]; then
   days=30
   if [ "${ACME_FORCE:-0}" = 1 ] || grep -qx 'result=failed' "$state" 2>/dev/null || [ "$(cat "$dir/proven" 2>/dev/null)" != "$inputs" ]; then days=100000; fi
   lego "$@" renew --days "$days" --no-random-sleep --always-deactivate-authorizations true >"$log" 2>&1
