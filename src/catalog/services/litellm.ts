@@ -19,6 +19,7 @@ export const litellm: ServiceEntry = {
   smoke: [
     { id: 'litellm.liveliness', kind: 'http', path: '/health/liveliness', expectStatus: [200], via: 'site' },
     { id: 'litellm.db-login', kind: 'db-login', database: 'litellm' },
+    { id: 'litellm.models', kind: 'model-list', port: 4000, keySecret: 'litellm.masterKey' },
   ],
   secrets: [
     { key: 'litellm.masterKey', description: 'LiteLLM master key (admin API)', generate: { length: 48, alphabet: 'hex', prefix: 'sk-' } },
