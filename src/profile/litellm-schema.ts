@@ -69,3 +69,8 @@ export const litellmSchema = z
   .prefault({});
 
 export type LitellmSettings = z.output<typeof litellmSchema>;
+
+/** The vault keys the configured models need: one per provider in use, sorted. */
+export function providerKeysNeeded(settings: LitellmSettings): string[] {
+  return [...new Set(settings.models.map((m) => PROVIDER_KEY[m.provider]))].sort();
+}

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { PROVIDER_KEY, type LitellmProvider, type LitellmSettings } from '../profile/litellm-schema.js';
+import type { LitellmProvider, LitellmSettings } from '../profile/litellm-schema.js';
 
 /** Where the real image reads its configuration: compose runs it with `--config LITELLM_CONFIG_PATH` (vpai-system §4.4). */
 export const LITELLM_CONFIG_PATH = '/app/config.yaml';
@@ -31,10 +31,7 @@ const LITELLM_PROVIDER: Readonly<Record<LitellmProvider, { prefix: string; apiBa
 
 const env = (name: string): string => `os.environ/${name}`;
 
-/** The vault keys the configured models need: one per provider in use. */
-export function litellmProviderKeys(settings: LitellmSettings): string[] {
-  return [...new Set(settings.models.map((m) => PROVIDER_KEY[m.provider]))].sort();
-}
+export { providerKeysNeeded as litellmProviderKeys } from '../profile/litellm-schema.js';
 
 /** The aliases LiteLLM lists at /v1/models once it runs this configuration, sorted. */
 export function litellmAliases(settings: LitellmSettings): string[] {
