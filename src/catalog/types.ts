@@ -34,6 +34,8 @@ export type SmokeCheck =
   | { readonly id: string; readonly kind: 'http'; readonly path: string; readonly expectStatus: readonly number[]; readonly via: 'site' | 'container' }
   | { readonly id: string; readonly kind: 'tcp'; readonly port: number }
   | { readonly id: string; readonly kind: 'db-login'; readonly database: string }
+  /** The app lists exactly the models of the profile (GET /v1/models in its container, with the key `keySecret` from the vault). */
+  | { readonly id: string; readonly kind: 'model-list'; readonly port: number; readonly keySecret: string }
   | { readonly id: string; readonly kind: 'command'; readonly argv: readonly string[]; readonly expect: string }
   | { readonly id: string; readonly kind: 'systemd'; readonly unit: string };
 

@@ -5,6 +5,7 @@ import {
   absoluteDir, address, cidr, dnsLabel, email, fqdn, httpsUrl, imageRepository, imageTag, ipv4, localeName, memoryLimit,
   dnsServer, pemCertificates, port, registryPrefix, safeName, sshPublicKey, telegramChatId, timezone, unixUser,
 } from './fields.js';
+import { litellmSchema } from './litellm-schema.js';
 
 /** The profile format this build writes. Older ones are migrated on load (migrate.ts). */
 export const SCHEMA_VERSION = 1;
@@ -151,6 +152,8 @@ export const profileSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** LiteLLM's model list and budgets (vpai-system §2.3, §4.9), used where litellm runs. */
+  litellm: litellmSchema,
   locale: z.strictObject({ timezone: timezone.default('UTC'), locale: localeName.default('en_US.UTF-8') }).prefault({}),
   providers: z
     .strictObject({

@@ -5,6 +5,7 @@ import type { Host, Profile } from '../profile/schema.js';
 import { CADDY_ACME_ROOTS, renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
+import { LITELLM_COMMAND, LITELLM_CONFIG_PATH, litellmProviderKeys, renderLitellmConfig } from './litellm-config.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
 import { BUILTIN_TEMPLATES, renderTemplate, type Templates } from './templates.js';
 
@@ -98,6 +99,14 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
       own.push({ path: source, mode: '0600', uid: 999, gid: 999, content: conf });
       mounts.push({ source, target: '/usr/local/etc/redis/redis.conf' });
       command = ['redis-server', '/usr/local/etc/redis/redis.conf'];
+    }
+    if (service.id === 'litellm') {
+      // A model of a provider whose key the vault lacks is a missing secret: the deploy stops and names it.
+      for (const key of litellmProviderKeys(profile.litellm)) need(key);
+      const source = 'config/litellm/config.yaml';
+      own.push({ path: source, mode: '0644', content: renderLitellmConfig(profile.litellm) });
+      mounts.push({ source, target: LITELLM_CONFIG_PATH });
+      command = [...LITELLM_COMMAND];
     }
     const filesHash = sha256(own.flatMap((f) => [f.path, f.mode, f.content]));
     serviceFiles.set(service.id, { envFile, mounts, filesHash, ...(command ? { command } : {}) });

@@ -67,6 +67,8 @@ export function serviceEnv(profile: Profile, service: EffectiveService, need: Ne
         ...optional('ANTHROPIC_API_KEY', 'anthropic.apiKey'),
         ...optional('OPENAI_API_KEY', 'openai.apiKey'),
         ...optional('OPENROUTER_API_KEY', 'openrouter.apiKey'),
+        ...optional('GEMINI_API_KEY', 'gemini.apiKey'),
+        ...optional('BYTEPLUS_API_KEY', 'byteplus.apiKey'),
       ];
     case 'openclaw':
       return [

@@ -56,7 +56,8 @@ const NO_CURL_WGET = ['/usr/bin/curl', '/usr/bin/wget'];
 export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
   qdrant: { runAs: 0, remove: NO_CURL_WGET },
   n8n: { runAs: 1000, extraTags: ['2.8.0-stand-in'] },
-  litellm: { runAs: 0, remove: NO_CURL_WGET },
+  // PyYAML: the strict stand-in parses its config.yaml as the real proxy does (yaml.safe_load).
+  litellm: { runAs: 0, remove: NO_CURL_WGET, extraPackages: ['python3-yaml'] },
   openclaw: { runAs: 1000, extraPackages: ['nodejs'] },
   nocodb: { runAs: 0 },
   grafana: { runAs: 472 },
@@ -72,6 +73,10 @@ export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
 /** Stand-ins that need more than the common server: their own Dockerfile and files. */
 const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Readonly<Record<string, string>> }>> = {
   grafana: { dockerfile: 'stand-in/grafana.Dockerfile', files: { grafana: 'stand-ins/grafana' } },
+  litellm: {
+    dockerfile: 'stand-in/litellm.Dockerfile',
+    files: { 'litellm_stand_in.py': 'stand-ins/litellm_stand_in.py', 'litellm-entrypoint.sh': 'stand-in/litellm-entrypoint.sh' },
+  },
 };
 
 const STAND_IN_FILES = {

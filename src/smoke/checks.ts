@@ -1,6 +1,7 @@
 import { cidrContains } from '../profile/cidr.js';
 import { hostServices, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
+import { litellmAliases } from '../render/litellm-config.js';
 import { siteName } from '../render/site-names.js';
 import { acmeLayout } from '../steps/deploy/acme-dns.js';
 
@@ -32,6 +33,8 @@ export type HostCheck = Base &
     | { readonly kind: 'tls-renewal'; readonly stateFile: string }
     /** The app's own user and password, from PostgreSQL's network name (never a trusted local socket). */
     | { readonly kind: 'db-login'; readonly target: ComposeTarget; readonly database: string; readonly user: string; readonly passwordKey: string }
+    /** GET /v1/models in the app's container with the vault's key (stdin): exactly `expected` listed. */
+    | { readonly kind: 'model-list'; readonly target: ComposeTarget; readonly port: number; readonly passwordKey: string; readonly expected: readonly string[] }
   );
 
 /** Runs on the operator's machine: HTTPS to the host's address with the site's name (SNI and Host). */
@@ -99,6 +102,12 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
           break;
         case 'tcp':
           if (target) checks.push({ ...base, kind: 'tcp', target, port: smoke.port, describe: `port ${smoke.port} accepts connections` });
+          break;
+        case 'model-list':
+          if (target) {
+            const expected = litellmAliases(profile.litellm);
+            checks.push({ ...base, kind: 'model-list', target, port: smoke.port, passwordKey: smoke.keySecret, expected, describe: `GET /v1/models in the container lists the ${expected.length} configured models` });
+          }
           break;
         case 'db-login':
           break; // one per app with a database, below, whether the catalogue lists it or not

@@ -2,6 +2,7 @@ import { healthOf, healthyNow } from '../plan/container-health.js';
 import { quote } from '../shell/quote.js';
 import { DB_LOGIN, HTTP_IN_CONTAINER, LIB_SMOKE, TCP_IN_CONTAINER } from '../remote/generated-scripts.js';
 import type { ComposeTarget, HostCheck, SmokePlan } from './checks.js';
+import { judgeModelList, MODEL_LIST_PY } from './model-list.js';
 import type { CheckResult } from './results.js';
 
 /**
@@ -46,6 +47,8 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
       return `o=$(cat ${quote([check.stateFile])} 2>&1); fact ${index} $? "$o"`;
     case 'db-login':
       return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
+    case 'model-list':
+      return `o=$(printf '%s\\n' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'python3', '-c', MODEL_LIST_PY, String(check.port))} 2>&1); fact ${index} $? "$o"`;
   }
 }
 
@@ -61,7 +64,7 @@ export function hostScript(plan: SmokePlan, current: string): HostScript {
   plan.checks.forEach((check, index) => {
     if (check.kind === 'site') return;
     let variable: string | undefined;
-    if (check.kind === 'db-login') {
+    if (check.kind === 'db-login' || check.kind === 'model-list') {
       variable = `pw_${passwordKeys.length}`;
       passwordKeys.push(check.passwordKey);
       reads.push(`${variable}=''; IFS= read -r ${variable} || true`);
@@ -149,7 +152,7 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     if (health === 'healthy') return { status: 'PASS', reason: c.status };
     return { status: 'PASS', reason: `${c.status} (no health check)` };
   }
-  if (check.kind === 'db-login' && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };
+  if ((check.kind === 'db-login' || check.kind === 'model-list') && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };
   if (target) {
     const state = containerState(facts, target);
     if (!state.running) return { status: 'FAIL', reason: `container ${target.service} is not running (${state.text})` };
@@ -178,6 +181,8 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
       if (field('result') === 'ok') return { status: 'PASS', reason: `renewed or checked at ${field('at')}; certificate valid until ${field('served_until')}` };
       return { status: 'WARN', reason: `last renewal failed at ${field('at')}: ${field('message')}; still serving the certificate valid until ${field('served_until')}` };
     }
+    case 'model-list':
+      return judgeModelList(check.expected, out.code, out.output);
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
       return { status: 'FAIL', reason: brief(out.output) || `psql exit ${out.code}` };

@@ -3,6 +3,7 @@ import { EXTERNAL_SECRETS } from '../catalog/external-secrets.js';
 import type { SecretAlphabet, SecretSpec } from '../catalog/types.js';
 import { Secret } from '../lib/secret.js';
 import { serviceName } from '../profile/effective.js';
+import { providerKeysNeeded } from '../profile/litellm-schema.js';
 import type { Profile } from '../profile/schema.js';
 
 /**
@@ -106,8 +107,12 @@ export function missingSecrets(profile: Profile, existingKeys: Iterable<string>,
   }));
 }
 
-/** Secrets the operator must supply (no policy) that the profile requires and the vault lacks. */
+/**
+ * Secrets the operator must supply (no policy) that the profile requires and the vault lacks. A
+ * model provider's key is optional until a LiteLLM model of the profile uses that provider.
+ */
 export function missingRequired(profile: Profile, existingKeys: Iterable<string>): KnownSecret[] {
   const existing = new Set(existingKeys);
-  return profileSecrets(profile).filter(({ spec }) => spec.generate === undefined && spec.required === true && !existing.has(spec.key));
+  const models = enabledServices(profile).includes('litellm') ? new Set(providerKeysNeeded(profile.litellm)) : new Set<string>();
+  return profileSecrets(profile).filter(({ spec }) => spec.generate === undefined && (spec.required === true || models.has(spec.key)) && !existing.has(spec.key));
 }

@@ -1,7 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/catalog/catalog.js';
 import type { ServiceEntry } from '../../src/catalog/types.js';
 import { LABEL, LABEL_BED, LABEL_ORIGIN } from '../../src/sandbox/labels.js';
+import { LITELLM_COMMAND, LITELLM_CONFIG_PATH, renderLitellmConfig } from '../../src/render/litellm-config.js';
+import { litellmSchema } from '../../src/profile/litellm-schema.js';
 import { registryPath } from '../../src/sandbox/recipes.js';
 import { TestBed } from './helpers/test-bed.js';
 
@@ -17,7 +22,16 @@ const CONFIG_DEFINED = new Set(['caddy.health']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Env a service needs to start at all (PostgreSQL refuses to initialise without a password). */
-const ENV: Record<string, string[]> = { postgresql: ['POSTGRES_PASSWORD=sandbox-test-only', 'POSTGRES_USER=app', 'POSTGRES_DB=app'] };
+const ENV: Record<string, string[]> = {
+  postgresql: ['POSTGRES_PASSWORD=sandbox-test-only', 'POSTGRES_USER=app', 'POSTGRES_DB=app'],
+  litellm: ['LITELLM_MASTER_KEY=sk-sandbox-test-only'],
+};
+
+/** LiteLLM's strict stand-in starts only from a config file: one model, as the tool renders it, mounted where compose mounts it. */
+const LITELLM_CONFIG = path.join(mkdtempSync(path.join(tmpdir(), 'hlw-images-litellm-')), 'config.yaml');
+writeFileSync(LITELLM_CONFIG, renderLitellmConfig(litellmSchema.parse({ models: [{ alias: 'mini', provider: 'openai', model: 'gpt-4o-mini' }] })));
+const MOUNTS: Record<string, string[]> = { litellm: ['-v', `${LITELLM_CONFIG}:${LITELLM_CONFIG_PATH}:ro`] };
+const COMMAND: Record<string, readonly string[]> = { litellm: LITELLM_COMMAND };
 
 async function runService(entry: ServiceEntry): Promise<{ container: string; address: string }> {
   const image = registryPath(`${entry.image?.repository}:${entry.image?.tag}`, `127.0.0.1:${bed.registryPort}`);
@@ -26,7 +40,7 @@ async function runService(entry: ServiceEntry): Promise<{ container: string; add
   await bed.docker.run([
     'run', '-d', '--name', container, '--network', bed.network,
     '--label', `${LABEL}=1`, '--label', `${LABEL_BED}=${bed.spec.name}`, '--label', `${LABEL_ORIGIN}=test`,
-    ...(ENV[entry.id] ?? []).flatMap((e) => ['-e', e]), image,
+    ...(ENV[entry.id] ?? []).flatMap((e) => ['-e', e]), ...(MOUNTS[entry.id] ?? []), image, ...(COMMAND[entry.id] ?? []),
   ]);
   const address = await bed.docker.out(['inspect', '-f', `{{(index .NetworkSettings.Networks "${bed.network}").IPAddress}}`, container]);
   return { container, address };
@@ -103,6 +117,22 @@ describe('stack images in the local registry', () => {
       expect(curl.code).not.toBe(0);
       const label = await bed.docker.out(['inspect', '-f', '{{index .Config.Labels "org.homelab-wizard.stand-in"}}', container]);
       expect(label).toBe('litellm');
+    } finally {
+      await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
+    }
+  });
+
+  it('runs the LiteLLM stand-in only from a config: without --config it exits and says why', async () => {
+    const litellm = services.find((s) => s.id === 'litellm') as ServiceEntry;
+    const image = registryPath(`${litellm.image?.repository}:${litellm.image?.tag}`, `127.0.0.1:${bed.registryPort}`);
+    const r = await bed.docker.run(['run', '--rm', '--label', `${LABEL}=1`, '--label', `${LABEL_BED}=${bed.spec.name}`, '--label', `${LABEL_ORIGIN}=test`, image, '--port', '4000'], { allowFail: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/litellm stand-in: refusing to start: no --config FILE given/);
+    const { container, address } = await runService(litellm);
+    try {
+      expect((await healthy(container, litellm)).ok).toBe(true);
+      const listed = await fetch(`http://${address}:4000/v1/models`, { headers: { Authorization: 'Bearer sk-sandbox-test-only' }, signal: AbortSignal.timeout(5000) });
+      expect(((await listed.json()) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual(['mini']);
     } finally {
       await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { describeDeploy } from './stacks/deploy.js';
+import { describeLitellm } from './stacks/litellm.js';
 import { describeRotation } from './stacks/rotate-status.js';
 import { describeSmoke } from './stacks/smoke.js';
 import { StackServer } from './stacks/stack-server.js';
@@ -22,3 +23,4 @@ describeDeploy(host);
 describeSmoke(host);
 describeRotation(host);
 describeTls(host);
+describeLitellm(host);

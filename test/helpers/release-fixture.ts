@@ -8,8 +8,12 @@ import { validExample } from './profiles.js';
 /** A value with every character a shell, Compose or an env-file parser could take for syntax. */
 export const NASTY = `p@ss "dq" 'sq' $HOME \${X} $$ \\back\\slash\\ spaces  héllo ✓ #hash end"`;
 
-/** A vault stand-in where every secret the catalogue knows has the same nasty value. */
-export const allSecrets = (key: string): Secret | undefined => (key.startsWith('anthropic') ? undefined : Secret.of(`${NASTY}-${key}`));
+/**
+ * A vault stand-in where every secret the catalogue knows has the same nasty value, the provider
+ * keys included: vpai's LiteLLM has a model of every provider, and a model's key is needed
+ * (test/render/litellm-config.test.ts covers an absent optional key).
+ */
+export const allSecrets = (key: string): Secret | undefined => Secret.of(`${NASTY}-${key}`);
 
 /** The release an example profile renders for one of its hosts. */
 export function release(name: 'minimal' | 'vpai', host = 0, secret = allSecrets): Release {

@@ -74,4 +74,15 @@ describe('secret generation', () => {
     expect(missingRequired(p, ['hetzner.token']).map((s) => s.spec.key)).not.toContain('hetzner.token');
     expect(missingRequired(p, []).map((s) => s.spec.key)).toContain('hetzner.token');
   });
+
+  it("requires a model provider's key only once a LiteLLM model uses that provider", () => {
+    const p = profile((raw) => {
+      raw.hosts[0].services.push('litellm');
+      raw.litellm = { models: [{ alias: 'mini', provider: 'openai', model: 'gpt-4o-mini' }, { alias: 'flash', provider: 'gemini', model: 'gemini-2.5-flash' }] };
+    });
+    const keys = profileSecrets(p).map((s) => s.spec.key);
+    for (const k of ['anthropic.apiKey', 'openai.apiKey', 'openrouter.apiKey', 'gemini.apiKey', 'byteplus.apiKey']) expect(keys).toContain(k);
+    expect(missingRequired(p, []).map((s) => s.spec.key).filter((k) => k.endsWith('.apiKey')).sort()).toEqual(['gemini.apiKey', 'openai.apiKey']);
+    expect(missingRequired(p, ['gemini.apiKey', 'openai.apiKey']).map((s) => s.spec.key).filter((k) => k.endsWith('.apiKey'))).toEqual([]);
+  });
 });

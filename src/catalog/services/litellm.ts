@@ -19,6 +19,7 @@ export const litellm: ServiceEntry = {
   smoke: [
     { id: 'litellm.liveliness', kind: 'http', path: '/health/liveliness', expectStatus: [200], via: 'site' },
     { id: 'litellm.db-login', kind: 'db-login', database: 'litellm' },
+    { id: 'litellm.models', kind: 'model-list', port: 4000, keySecret: 'litellm.masterKey' },
   ],
   secrets: [
     { key: 'litellm.masterKey', description: 'LiteLLM master key (admin API)', generate: { length: 48, alphabet: 'hex', prefix: 'sk-' } },
@@ -28,6 +29,8 @@ export const litellm: ServiceEntry = {
     { key: 'anthropic.apiKey', description: 'Anthropic API key', shape: { pattern: '^sk-ant-[A-Za-z0-9_-]{20,}$', example: 'sk-ant-api03-…' } },
     { key: 'openai.apiKey', description: 'OpenAI API key', shape: { pattern: '^sk-[A-Za-z0-9_-]{20,}$', example: 'sk-proj-…' } },
     { key: 'openrouter.apiKey', description: 'OpenRouter API key', shape: { pattern: '^sk-or-[A-Za-z0-9_-]{20,}$', example: 'sk-or-v1-…' } },
+    { key: 'gemini.apiKey', description: 'Google Gemini API key (Google AI Studio)', shape: { pattern: '^AIza[A-Za-z0-9_-]{35}$', example: 'AIzaSy…' } },
+    { key: 'byteplus.apiKey', description: 'BytePlus ModelArk API key', shape: { pattern: '^[A-Za-z0-9_-]{20,}$', example: '0a1b2c3d-…' } },
   ],
   memoryLimit: '1024M',
   site: { defaultSubdomain: 'llm', upstreamPort: 4000, vpnOnlyDefault: true },
