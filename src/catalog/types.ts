@@ -44,7 +44,13 @@ export interface SecretSpec {
   readonly key: string;
   readonly description: string;
   /** How to make a value. Absent means the operator supplies it (an external API key, a token). */
-  readonly generate?: { readonly length: number; readonly alphabet: SecretAlphabet; readonly prefix?: string };
+  readonly generate?: {
+    readonly length: number;
+    readonly alphabet: SecretAlphabet;
+    readonly prefix?: string;
+    /** Character classes the program's password rules demand (n8n: a digit and an upper-case letter). */
+    readonly mustHave?: readonly ('digit' | 'upper' | 'lower')[];
+  };
   /** Must never change once set (for example n8n's encryption key: changing it loses every credential). */
   readonly immutable?: boolean;
   /** External values that a deploy cannot do without. */
