@@ -35,7 +35,9 @@ export type SmokeCheck =
   | { readonly id: string; readonly kind: 'tcp'; readonly port: number }
   | { readonly id: string; readonly kind: 'db-login'; readonly database: string }
   | { readonly id: string; readonly kind: 'command'; readonly argv: readonly string[]; readonly expect: string }
-  | { readonly id: string; readonly kind: 'systemd'; readonly unit: string };
+  | { readonly id: string; readonly kind: 'systemd'; readonly unit: string }
+  /** n8n's owner (`admins.n8nOwner`) logs in through n8n's API with the vault's `n8n.ownerPassword`. */
+  | { readonly id: string; readonly kind: 'n8n-owner-login' };
 
 export type SecretAlphabet = 'alnum' | 'hex' | 'base64url';
 

@@ -32,6 +32,8 @@ export type HostCheck = Base &
     | { readonly kind: 'tls-renewal'; readonly stateFile: string }
     /** The app's own user and password, from PostgreSQL's network name (never a trusted local socket). */
     | { readonly kind: 'db-login'; readonly target: ComposeTarget; readonly database: string; readonly user: string; readonly passwordKey: string }
+    /** n8n's owner through n8n's login API in its container; `email` absent: the profile names no owner. */
+    | { readonly kind: 'n8n-owner-login'; readonly target: ComposeTarget; readonly email?: string; readonly passwordKey: string }
   );
 
 /** Runs on the operator's machine: HTTPS to the host's address with the site's name (SNI and Host). */
@@ -102,6 +104,12 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
           break;
         case 'db-login':
           break; // one per app with a database, below, whether the catalogue lists it or not
+        case 'n8n-owner-login': {
+          if (!target) break;
+          const email = profile.admins.n8nOwner?.email;
+          checks.push({ ...base, kind: 'n8n-owner-login', target, ...(email !== undefined ? { email } : {}), passwordKey: 'n8n.ownerPassword', describe: `the n8n owner ${email ?? '(admins.n8nOwner)'} logs in with the vault's password` });
+          break;
+        }
         case 'http': {
           if (smoke.via === 'container') {
             if (target) {

@@ -15,6 +15,7 @@ export const n8n: ServiceEntry = {
   smoke: [
     { id: 'n8n.healthz', kind: 'http', path: '/healthz', expectStatus: [200], via: 'site' },
     { id: 'n8n.db-login', kind: 'db-login', database: 'n8n' },
+    { id: 'n8n.owner-login', kind: 'n8n-owner-login' },
   ],
   secrets: [
     { key: 'n8n.encryptionKey', description: 'encrypts every n8n credential; changing it loses them all', generate: { length: 64, alphabet: 'hex' }, immutable: true },
