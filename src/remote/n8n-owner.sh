@@ -2,8 +2,9 @@
 # INSIDE the n8n container with the node of its image against 127.0.0.1:5678: never its database.
 # The password arrives on stdin, base64 (one line), and goes to n8n in a request body: never argv.
 #
-#   $1  check: exit 0 when /rest/settings says the owner is set up (userManagement.showSetupPage
-#       false); else one line `n8n: ...` saying why, exit 1
+#   $1  check: exit 0 when /rest/settings says the owner is set up (n8n 2.x:
+#       userManagement.showSetupOnFirstLoad false; 1.x called it showSetupPage); else one line
+#       `n8n: ...` saying why, exit 1
 #       setup: POST /rest/owner/setup with $2 e-mail, $3 first name, $4 last name and the password
 #       on stdin; an owner that already exists (n8n answers 400 "already setup") is not an error
 #       login: POST /rest/login as $2 (e-mail) with the password on stdin; prints `ok` or why not
@@ -40,8 +41,9 @@ const message = (text) => { try { const j = JSON.parse(text); return String(j.me
     let um;
     try { um = JSON.parse(r.text).data.userManagement; } catch { um = undefined; }
     if (!um) say("n8n: /rest/settings gave no userManagement (status " + r.status + ")", 1);
-    if (um.showSetupPage === false) say("ok", 0);
-    say("n8n: owner account not set up (showSetupPage " + um.showSetupPage + ")", 1);
+    const setup = "showSetupOnFirstLoad" in um ? um.showSetupOnFirstLoad : um.showSetupPage;
+    if (setup === false) say("ok", 0);
+    say("n8n: owner account not set up (n8n shows its setup page)", 1);
   } else if (mode === "setup") {
     const r = await call("POST", "/rest/owner/setup", { email, firstName, lastName, password: password() });
     if (r.status === 200) say("owner " + email + " set up", 0);

@@ -58,7 +58,7 @@ describe('deploy step: the n8n owner account', () => {
 describe('src/remote/n8n-owner.sh', () => {
   it("speaks n8n's REST API as 2.7 defines it: settings, owner setup, login with emailOrLdapLoginId", () => {
     expect(N8N_OWNER).toContain('"/rest/settings"');
-    expect(N8N_OWNER).toContain('um.showSetupPage === false');
+    expect(N8N_OWNER).toContain('um.showSetupOnFirstLoad');
     expect(N8N_OWNER).toContain('"/rest/owner/setup", { email, firstName, lastName, password: password() }');
     expect(N8N_OWNER).toContain('"/rest/login", { emailOrLdapLoginId: email, password: password() }');
   });
