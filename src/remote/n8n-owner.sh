@@ -11,8 +11,8 @@
 #   $2  owner e-mail (setup, login)
 #   $3  owner first name (setup)
 #   $4  owner last name (setup)
-# Exit 3: no node in the container (not n8n's image). n8n is given up to 60 s to answer: its API
-# starts after its health endpoint during migrations.
+# Exit 3: no node in the container (not n8n's image). setup and login give n8n up to 60 s to
+# answer (its API may still be starting); check asks once, so a plan never waits on it.
 command -v node >/dev/null 2>&1 || { echo 'n8n: no node in the container'; exit 3; }
 # shellcheck disable=SC2016 # JavaScript, not shell: no expansion wanted
 js='
@@ -23,16 +23,17 @@ const say = (line, code) => { process.stdout.write(line + "\n"); process.exit(co
 const password = () => Buffer.from(require("fs").readFileSync(0, "utf8").trim(), "base64").toString("utf8");
 async function call(method, path, body) {
   let last = "";
-  for (let i = 0; i < 30; i++) {
+  const tries = mode === "check" ? 1 : 30;
+  for (let i = 0; i < tries; i++) {
     try {
       const r = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await r.text();
       if (r.status < 500) return { status: r.status, text };
       last = "status " + r.status;
     } catch (e) { last = String(e && e.cause ? e.cause.code || e.cause : e); }
-    await sleep(2000);
+    if (i + 1 < tries) await sleep(2000);
   }
-  say("n8n: " + path + " did not answer in 60 s (" + last + ")", 1);
+  say("n8n: " + path + " did not answer" + (tries > 1 ? " in 60 s" : "") + " (" + last + ")", 1);
 }
 const message = (text) => { try { const j = JSON.parse(text); return String(j.message || text); } catch { return text.slice(0, 160); } };
 (async () => {
