@@ -37,7 +37,9 @@ export type SmokeCheck =
   /** The app lists exactly the models of the profile (GET /v1/models in its container, with the key `keySecret` from the vault). */
   | { readonly id: string; readonly kind: 'model-list'; readonly port: number; readonly keySecret: string }
   | { readonly id: string; readonly kind: 'command'; readonly argv: readonly string[]; readonly expect: string }
-  | { readonly id: string; readonly kind: 'systemd'; readonly unit: string };
+  | { readonly id: string; readonly kind: 'systemd'; readonly unit: string }
+  /** n8n's owner (`admins.n8nOwner`) logs in through n8n's API with the vault's `n8n.ownerPassword`. */
+  | { readonly id: string; readonly kind: 'n8n-owner-login' };
 
 export type SecretAlphabet = 'alnum' | 'hex' | 'base64url';
 
@@ -46,7 +48,13 @@ export interface SecretSpec {
   readonly key: string;
   readonly description: string;
   /** How to make a value. Absent means the operator supplies it (an external API key, a token). */
-  readonly generate?: { readonly length: number; readonly alphabet: SecretAlphabet; readonly prefix?: string };
+  readonly generate?: {
+    readonly length: number;
+    readonly alphabet: SecretAlphabet;
+    readonly prefix?: string;
+    /** Character classes the program's password rules demand (n8n: a digit and an upper-case letter). */
+    readonly mustHave?: readonly ('digit' | 'upper' | 'lower')[];
+  };
   /** Must never change once set (for example n8n's encryption key: changing it loses every credential). */
   readonly immutable?: boolean;
   /** External values that a deploy cannot do without. */

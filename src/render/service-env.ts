@@ -44,9 +44,12 @@ export function serviceEnv(profile: Profile, service: EffectiveService, need: Ne
         ['N8N_HOST', url ?? '0.0.0.0'],
         ['N8N_PORT', '5678'],
         ['N8N_PROTOCOL', 'https'],
+        // Caddy is the one proxy in front: n8n takes the client address from X-Forwarded-For.
         ['N8N_PROXY_HOPS', '1'],
-        ['WEBHOOK_URL', `https://${url}/`],
-        ['N8N_EDITOR_BASE_URL', `https://${url}/`],
+        // The public addresses n8n prints for webhooks and links: its site, when it has one.
+        ...(url !== undefined ? ([['WEBHOOK_URL', `https://${url}/`], ['N8N_EDITOR_BASE_URL', `https://${url}/`]] as EnvEntries) : []),
+        // Code nodes run in a task runner n8n starts itself (2.x always runs them; N8N_RUNNERS_ENABLED is gone).
+        ['N8N_RUNNERS_MODE', 'internal'],
         ['QUEUE_BULL_REDIS_HOST', 'redis'],
         ['QUEUE_BULL_REDIS_PASSWORD', need('redis.password')],
         ['EXECUTIONS_DATA_PRUNE', 'true'],

@@ -77,6 +77,10 @@ const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Reado
     dockerfile: 'stand-in/litellm.Dockerfile',
     files: { 'litellm_stand_in.py': 'stand-ins/litellm_stand_in.py', 'litellm-entrypoint.sh': 'stand-in/litellm-entrypoint.sh' },
   },
+  // n8n's stand-in answers its owner-setup and login API and keeps the first encryption key, as n8n
+  // 2.7 does. The real program (npm n8n@2.7.4, nearest published to the pin 2.7.3) was measured
+  // and left out: 2062 packages, 2.4 GB, a 5-6 minute install (stand-ins/n8n has the numbers).
+  n8n: { dockerfile: 'stand-in/n8n.Dockerfile', files: { n8n: 'stand-ins/n8n' } },
 };
 
 const STAND_IN_FILES = {

@@ -35,6 +35,8 @@ export type HostCheck = Base &
     | { readonly kind: 'db-login'; readonly target: ComposeTarget; readonly database: string; readonly user: string; readonly passwordKey: string }
     /** GET /v1/models in the app's container with the vault's key (stdin): exactly `expected` listed. */
     | { readonly kind: 'model-list'; readonly target: ComposeTarget; readonly port: number; readonly passwordKey: string; readonly expected: readonly string[] }
+    /** n8n's owner through n8n's login API in its container; `email` absent: the profile names no owner. */
+    | { readonly kind: 'n8n-owner-login'; readonly target: ComposeTarget; readonly email?: string; readonly passwordKey: string }
   );
 
 /** Runs on the operator's machine: HTTPS to the host's address with the site's name (SNI and Host). */
@@ -111,6 +113,12 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
           break;
         case 'db-login':
           break; // one per app with a database, below, whether the catalogue lists it or not
+        case 'n8n-owner-login': {
+          if (!target) break;
+          const email = profile.admins.n8nOwner?.email;
+          checks.push({ ...base, kind: 'n8n-owner-login', target, ...(email !== undefined ? { email } : {}), passwordKey: 'n8n.ownerPassword', describe: `the n8n owner ${email ?? '(admins.n8nOwner)'} logs in with the vault's password` });
+          break;
+        }
         case 'http': {
           if (smoke.via === 'container') {
             if (target) {

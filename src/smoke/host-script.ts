@@ -1,6 +1,6 @@
 import { healthOf, healthyNow } from '../plan/container-health.js';
 import { quote } from '../shell/quote.js';
-import { DB_LOGIN, HTTP_IN_CONTAINER, LIB_SMOKE, TCP_IN_CONTAINER } from '../remote/generated-scripts.js';
+import { DB_LOGIN, HTTP_IN_CONTAINER, LIB_SMOKE, N8N_OWNER, TCP_IN_CONTAINER } from '../remote/generated-scripts.js';
 import type { ComposeTarget, HostCheck, SmokePlan } from './checks.js';
 import { judgeModelList, MODEL_LIST_PY } from './model-list.js';
 import type { CheckResult } from './results.js';
@@ -49,6 +49,10 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
       return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
     case 'model-list':
       return `o=$(printf '%s\\n' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'python3', '-c', MODEL_LIST_PY, String(check.port))} 2>&1); fact ${index} $? "$o"`;
+    case 'n8n-owner-login':
+      // src/remote/n8n-owner.sh in n8n's container: the password (base64) on its stdin, never argv.
+      if (check.email === undefined) return '';
+      return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', N8N_OWNER, 'sh', 'login', check.email)} 2>&1); fact ${index} $? "$o"`;
   }
 }
 
@@ -64,7 +68,7 @@ export function hostScript(plan: SmokePlan, current: string): HostScript {
   plan.checks.forEach((check, index) => {
     if (check.kind === 'site') return;
     let variable: string | undefined;
-    if (check.kind === 'db-login' || check.kind === 'model-list') {
+    if (check.kind === 'db-login' || check.kind === 'model-list' || (check.kind === 'n8n-owner-login' && check.email !== undefined)) {
       variable = `pw_${passwordKeys.length}`;
       passwordKeys.push(check.passwordKey);
       reads.push(`${variable}=''; IFS= read -r ${variable} || true`);
@@ -152,7 +156,8 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     if (health === 'healthy') return { status: 'PASS', reason: c.status };
     return { status: 'PASS', reason: `${c.status} (no health check)` };
   }
-  if ((check.kind === 'db-login' || check.kind === 'model-list') && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };
+  if ((check.kind === 'db-login' || check.kind === 'model-list' || check.kind === 'n8n-owner-login') && missingPasswords.has(check.passwordKey)) return { status: 'FAIL', reason: `the vault has no ${check.passwordKey}` };
+  if (check.kind === 'n8n-owner-login' && check.email === undefined) return { status: 'FAIL', reason: 'the profile names no n8n owner (admins.n8nOwner)' };
   if (target) {
     const state = containerState(facts, target);
     if (!state.running) return { status: 'FAIL', reason: `container ${target.service} is not running (${state.text})` };
@@ -186,6 +191,9 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
       return { status: 'FAIL', reason: brief(out.output) || `psql exit ${out.code}` };
+    case 'n8n-owner-login':
+      if (out.code === 0 && brief(out.output) === 'ok') return { status: 'PASS', reason: `${check.email} logged in` };
+      return { status: 'FAIL', reason: brief(out.output) || `exit ${out.code}` };
   }
 }
 

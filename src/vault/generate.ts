@@ -25,7 +25,22 @@ export type GeneratePolicy = NonNullable<SecretSpec['generate']>;
 /** Bounded: a source that keeps returning rejected bytes is broken, not unlucky. */
 const MAX_ROUNDS = 64;
 
+const CLASSES = { digit: /[0-9]/, upper: /[A-Z]/, lower: /[a-z]/ } as const;
+
+/**
+ * A value of the policy; with `mustHave`, whole values are drawn until one has every class asked
+ * for (rejection again: forcing a character in at a chosen place would make values guessable).
+ */
 export function generateValue(policy: GeneratePolicy, random: RandomSource): string {
+  const classes = (policy.mustHave ?? []).map((c) => CLASSES[c]);
+  for (let draw = 0; draw < MAX_ROUNDS; draw++) {
+    const value = drawValue(policy, random);
+    if (classes.every((c) => c.test(value))) return `${policy.prefix ?? ''}${value}`;
+  }
+  throw new Error(`the random source gave ${MAX_ROUNDS} values without ${policy.mustHave?.join(', ')}`);
+}
+
+function drawValue(policy: GeneratePolicy, random: RandomSource): string {
   const alphabet = ALPHABETS[policy.alphabet];
   const limit = 256 - (256 % alphabet.length);
   let out = '';
@@ -39,7 +54,7 @@ export function generateValue(policy: GeneratePolicy, random: RandomSource): str
       if (out.length === policy.length) break;
     }
   }
-  return `${policy.prefix ?? ''}${out}`;
+  return out;
 }
 
 export function generateSecret(policy: GeneratePolicy, random: RandomSource): Secret {

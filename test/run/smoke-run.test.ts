@@ -8,6 +8,7 @@ import type { SiteOutcome } from '../../src/smoke/site-result.js';
 import { validExample } from '../helpers/profiles.js';
 
 const PASSWORD = 'n8n-db-pass-"quoted"-$x';
+const OWNER_PASSWORD = 'Owner-pass-"2"-$y';
 const profile = validExample('minimal', (raw) => {
   raw['domain'].tls = 'internal';
   raw['hosts'][0].services = ['docker', 'caddy', 'postgresql', 'redis', 'n8n'];
@@ -28,7 +29,7 @@ function fakeHost(options: { ca?: boolean } = {}): { runner: SmokeRunner; sent: 
       // The script's check lines carry their index: answer each as a healthy host would.
       for (const line of script.split('\n')) {
         const index = /fact (\d+) \$\?/.exec(line)?.[1];
-        if (index !== undefined) lines.push(`r\t${index}\t0\t${b64(line.includes('psql') ? 'n8n\n' : 'accepting connections PONG')}`);
+        if (index !== undefined) lines.push(`r\t${index}\t0\t${b64(line.includes('psql') ? 'n8n\n' : line.includes(' login ') ? 'ok\n' : 'accepting connections PONG')}`);
       }
       if (options.ca !== false) lines.push(`ca\t${b64(CA)}`);
       return { code: 0, stdout: `${lines.join('\n')}\n`, stderr: '' };
@@ -45,7 +46,7 @@ describe('runSmoke', () => {
       profile,
       hosts: profile.hosts,
       runner: async () => host.runner,
-      secrets: { get: async (key) => (key === 'n8n.dbPassword' ? Secret.of(PASSWORD) : undefined) },
+      secrets: { get: async (key) => (key === 'n8n.dbPassword' ? Secret.of(PASSWORD) : key === 'n8n.ownerPassword' ? Secret.of(OWNER_PASSWORD) : undefined) },
       fetchSite: async (req): Promise<SiteOutcome> => {
         requests.push(req);
         // n8n's site is VPN-only by default, and this machine is outside the VPN: Caddy refuses.
@@ -55,8 +56,9 @@ describe('runSmoke', () => {
     expect(host.sent).toHaveLength(1);
     const [command] = host.sent;
     expect(command!.argv.join(' ')).not.toContain(PASSWORD);
+    expect(command!.argv.join(' ')).not.toContain(OWNER_PASSWORD);
     expect(isSecret(command!.stdin)).toBe(true);
-    expect((command!.stdin as Secret).reveal()).toBe(`${b64(PASSWORD)}\n`);
+    expect((command!.stdin as Secret).reveal()).toBe(`${b64(OWNER_PASSWORD)}\n${b64(PASSWORD)}\n`);
     expect(requests.map((r) => [r.address, r.port, r.name, r.path, r.ca])).toEqual([
       ['203.0.113.10', 443, 'example.com', '/health', CA],
       ['203.0.113.10', 443, 'n8n.example.com', '/healthz', CA],
@@ -64,6 +66,7 @@ describe('runSmoke', () => {
     expect(results[0]?.target).toBe('root@203.0.113.10:22');
     expect(results[0]?.results.filter((r) => r.status !== 'PASS')).toEqual([]);
     expect(JSON.stringify(results)).not.toContain(PASSWORD);
+    expect(JSON.stringify(results)).not.toContain(OWNER_PASSWORD);
   });
 
   it('fails the host checks with the reason when the host cannot be reached, and never drops verification', async () => {

@@ -20,6 +20,7 @@ describe('smoke checks derived from a host', () => {
       'redis.ping',
       'n8n.container',
       'n8n.healthz',
+      'n8n.owner-login',
       'n8n.db-login',
     ]);
     expect(plan.address).toBe('203.0.113.10');

@@ -18,6 +18,7 @@ const profile = validExample('minimal', (raw) => {
 });
 const plan = smokePlan(profile, profile.hosts[0]!);
 const PASSWORD = `pa'ss "w" $HOME \\ ünï`;
+const OWNER = `Own'er "1" $PATH ü`;
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
@@ -28,7 +29,7 @@ const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
     ['minimal-infra/redis', { state: 'running', status: 'Up 2 minutes (healthy)' }],
     ['minimal/n8n', { state: 'running', status: 'Up 1 minute (healthy)' }],
   ]),
-  outputs: new Map(plan.checks.map((c, i) => [i, { code: 0, output: c.kind === 'db-login' ? 'n8n\n' : c.kind === 'command' ? c.expect : 'active' }])),
+  outputs: new Map(plan.checks.map((c, i) => [i, { code: 0, output: c.kind === 'db-login' ? 'n8n\n' : c.kind === 'n8n-owner-login' ? 'ok\n' : c.kind === 'command' ? c.expect : 'active' }])),
   ...over,
 });
 const status = (results: ReturnType<typeof evaluateHost>): Record<string, string> => Object.fromEntries(results.map((r) => [r.id, `${r.status} ${r.reason}`]));
@@ -45,6 +46,7 @@ describe('host-side smoke evaluation', () => {
       'redis.ping': "PASS 'PONG'",
       'n8n.container': 'PASS Up 1 minute (healthy)',
       'n8n.db-login': 'PASS logged in as n8n',
+      'n8n.owner-login': 'PASS ops@example.com logged in',
     });
   });
 
@@ -86,6 +88,23 @@ describe('host-side smoke evaluation', () => {
     expect(s['redis.ping']).toBe("FAIL expected 'PONG', got 'NOAUTH Authentication required.' (exit 0)");
     expect(s['postgresql.ready']).toBe('FAIL timed out after 30 s');
     expect(status(evaluateHost(plan, facts(), new Set(['n8n.dbPassword'])))['n8n.db-login']).toBe('FAIL the vault has no n8n.dbPassword');
+  });
+
+  it("fails the n8n owner's login with n8n's own reason, without the vault's password, or without an owner in the profile", () => {
+    const outputs = new Map(facts().outputs);
+    const i = plan.checks.findIndex((c) => c.id === 'n8n.owner-login');
+    outputs.set(i, { code: 1, output: 'n8n refused the login of ops@example.com: 401 Wrong username or password. Do you have caps lock on?\n' });
+    expect(status(evaluateHost(plan, facts({ outputs })))['n8n.owner-login']).toBe('FAIL n8n refused the login of ops@example.com: 401 Wrong username or password. Do you have caps lock on?');
+    outputs.set(i, { code: 1, output: 'n8n: /rest/login did not answer in 60 s (ECONNREFUSED)\n' });
+    expect(status(evaluateHost(plan, facts({ outputs })))['n8n.owner-login']).toBe('FAIL n8n: /rest/login did not answer in 60 s (ECONNREFUSED)');
+    expect(status(evaluateHost(plan, facts(), new Set(['n8n.ownerPassword'])))['n8n.owner-login']).toBe('FAIL the vault has no n8n.ownerPassword');
+    const noOwner = validExample('minimal', (raw) => {
+      raw['hosts'][0].services = ['docker', 'caddy', 'postgresql', 'redis', 'n8n'];
+      delete raw['admins'].n8nOwner;
+    });
+    const p = smokePlan(noOwner, noOwner.hosts[0]!);
+    expect(status(evaluateHost(p, facts()))['n8n.owner-login']).toBe('FAIL the profile names no n8n owner (admins.n8nOwner)');
+    expect(hostScript(p, '/cur').passwordKeys).toEqual(['n8n.dbPassword']);
   });
 
   it('judges in-container HTTP by status code, skips images without any client or shell, and needs exit 0 for commands', () => {
@@ -160,6 +179,8 @@ exec "$@"
     write('systemctl', '#!/bin/sh\nprintf \'%s\\n\' "$*" >> ' + JSON.stringify(calls) + '\necho active\n');
     write('pg_isready', '#!/bin/sh\necho "127.0.0.1:5432 - accepting connections"\n');
     write('redis-cli', '#!/bin/sh\necho PONG\n');
+    // stand-in node for src/remote/n8n-owner.sh: n8n accepts the owner's login only with the expected password (base64 on stdin).
+    write('node', `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(calls)}\npw=$(base64 -d)\nif [ "$3 $4" = 'login ops@example.com' ] && [ "$pw" = ${shq(OWNER)} ]; then echo ok; else echo "n8n refused the login of $4: 401 Wrong username or password."; exit 1; fi\n`);
     write('cat', '#!/bin/sh\nprintf -- "-----BEGIN CERTIFICATE-----\\nstand-in\\n-----END CERTIFICATE-----\\n"\n');
     // stand-in psql: the app's user logs in only with the expected password, from its environment.
     write('psql', `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(calls)}\nif [ "$PGPASSWORD" = ${shq(PASSWORD)} ]; then echo n8n; else echo 'FATAL:  password authentication failed for user "n8n"' >&2; exit 2; fi\n`);
@@ -170,12 +191,12 @@ exec "$@"
     return `'${s.replaceAll("'", `'\\''`)}'`;
   }
 
-  async function run(p: SmokePlan, password: string): Promise<{ stdout: string; argv: string }> {
+  async function run(p: SmokePlan, password: string, owner = OWNER): Promise<{ stdout: string; argv: string }> {
     const { bin, calls, current } = standIns();
     const script = hostScript(p, current);
-    expect(script.passwordKeys).toEqual(['n8n.dbPassword']);
+    expect(script.passwordKeys).toEqual(['n8n.ownerPassword', 'n8n.dbPassword']);
     const child = exec(script.argv[0]!, script.argv.slice(1), { env: { PATH: `${bin}:${process.env['PATH']}` } });
-    child.child.stdin?.end(`${Buffer.from(password).toString('base64')}\n`);
+    child.child.stdin?.end(`${Buffer.from(owner).toString('base64')}\n${Buffer.from(password).toString('base64')}\n`);
     const { stdout } = await child;
     return { stdout, argv: readFileSync(calls, 'utf8') };
   }
@@ -184,6 +205,8 @@ exec "$@"
     const { stdout, argv } = await run(plan, PASSWORD);
     const s = status(evaluateHost(plan, parseHostFacts(stdout)));
     expect(s['n8n.db-login']).toBe('PASS logged in as n8n');
+    expect(s['n8n.owner-login']).toBe('PASS ops@example.com logged in');
+    expect(argv).not.toContain(OWNER);
     expect(s['redis.container']).toBe('FAIL exited: Exited (0) 2 seconds ago');
     expect(s['redis.ping']).toMatch(/^FAIL container redis is not running/);
     expect(s['postgresql.ready']).toBe("PASS 'accepting connections'");
@@ -197,6 +220,8 @@ exec "$@"
   it('fails the login with another password', async () => {
     const { stdout } = await run(plan, 'wrong');
     expect(status(evaluateHost(plan, parseHostFacts(stdout)))['n8n.db-login']).toBe('FAIL FATAL:  password authentication failed for user "n8n"');
+    const owner = await run(plan, PASSWORD, 'Wrong-owner-1');
+    expect(status(evaluateHost(plan, parseHostFacts(owner.stdout)))['n8n.owner-login']).toBe('FAIL n8n refused the login of ops@example.com: 401 Wrong username or password.');
   });
 });
 

@@ -30,6 +30,18 @@ describe('secret generation', () => {
     expect(generateValue({ length: 40, alphabet: 'base64url' }, countingRandom())).toMatch(/^[A-Za-z0-9_-]{40}$/);
   });
 
+  it("draws again until a value has every class the policy's mustHave asks for (n8n's password rules)", () => {
+    // alnum: byte 0 → 'A', 26 → 'a', 52 → '0'. The first value has no digit; the second has all three.
+    const bytes = [0, 26, 0, ...Array(9).fill(0), 0, 26, 52, ...Array(20).fill(0)];
+    const policy = { length: 3, alphabet: 'alnum', mustHave: ['digit', 'upper', 'lower'] } as const;
+    expect(generateValue({ length: 3, alphabet: 'alnum' }, fakeRandom(bytes))).toBe('AaA');
+    expect(generateValue(policy, fakeRandom(bytes))).toBe('Aa0');
+    // The catalogue's policy for n8n's owner always satisfies n8n 2.7 (8-64 characters, a digit, an upper-case letter).
+    const spec = profileSecrets(profile((p) => (p.hosts[0].services = ['docker', 'caddy', 'postgresql', 'redis', 'n8n']))).find((s) => s.spec.key === 'n8n.ownerPassword')!.spec;
+    const random = countingRandom();
+    for (let i = 0; i < 200; i++) expect(generateValue(spec.generate!, random)).toMatch(new RegExp(spec.shape!.pattern));
+  });
+
   it('skips bytes at or above the largest multiple of the alphabet size (no modulo bias)', () => {
     // alnum has 62 characters: 248 = 4 * 62 is the limit; 248..255 must be rejected, not folded onto A..H.
     expect(generateValue({ length: 3, alphabet: 'alnum' }, fakeRandom([248, 255, 0, 250, 61, 247, ...Array(20).fill(1)]))).toBe('A99');

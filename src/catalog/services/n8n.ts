@@ -15,11 +15,13 @@ export const n8n: ServiceEntry = {
   smoke: [
     { id: 'n8n.healthz', kind: 'http', path: '/healthz', expectStatus: [200], via: 'site' },
     { id: 'n8n.db-login', kind: 'db-login', database: 'n8n' },
+    { id: 'n8n.owner-login', kind: 'n8n-owner-login' },
   ],
   secrets: [
     { key: 'n8n.encryptionKey', description: 'encrypts every n8n credential; changing it loses them all', generate: { length: 64, alphabet: 'hex' }, immutable: true },
     { key: 'n8n.dbPassword', description: 'password of the n8n PostgreSQL user', generate: { length: 32, alphabet: 'alnum' } },
-    { key: 'n8n.ownerPassword', description: 'password of the n8n owner account', generate: { length: 24, alphabet: 'alnum' } },
+    // n8n 2.7's password rules (@n8n/api-types passwordSchema): 8 to 64 characters, a digit and an upper-case letter.
+    { key: 'n8n.ownerPassword', description: 'password of the n8n owner account', generate: { length: 24, alphabet: 'alnum', mustHave: ['digit', 'upper', 'lower'] }, shape: { pattern: '^(?=.*[0-9])(?=.*[A-Z]).{8,64}$', example: 'Lovelace-1815' } },
   ],
   memoryLimit: '1024M',
   site: { defaultSubdomain: 'n8n', upstreamPort: 5678, vpnOnlyDefault: true },

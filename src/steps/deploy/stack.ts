@@ -16,6 +16,7 @@ import { CURRENT_IS, FILE_HOLDS, MARKER_WRITE, NETWORK_APPLY, NETWORK_CHECK, PRU
 import { acmeDnsSteps } from './acme-dns.js';
 import { healthBounds } from './health-gate.js';
 import { layoutSteps } from './layout.js';
+import { n8nOwnerSteps } from './n8n-owner.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
 export function releaseId(release: Release): string {
@@ -184,6 +185,9 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret, t
       effect: 'update',
     });
   }
+
+  // After the apps are up: the owner is created through n8n's own API.
+  steps.push(...n8nOwnerSteps(profile, host, compose.map((s) => s.id), secret));
 
   steps.push(
     {

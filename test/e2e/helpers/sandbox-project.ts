@@ -46,7 +46,12 @@ export function sandboxHost(spec: SandboxHostSpec): Doc {
 }
 
 /** What a stack on sandbox servers needs besides its hosts: an address for notifications, images from the local registry. */
-export const STACK = { notifications: { method: 'email', email: 'ops@example.com' }, images: { registry: 'sandbox-registry:5000' } } as const;
+export const STACK = {
+  notifications: { method: 'email', email: 'ops@example.com' },
+  images: { registry: 'sandbox-registry:5000' },
+  // A stack with n8n needs its owner: the deploy refuses to leave n8n's setup page to whoever comes first.
+  admins: { n8nOwner: { email: 'ops@example.com', firstName: 'Ada', lastName: 'Lovelace' } },
+} as const;
 
 /** A profile for sandbox servers: example.com with Caddy's internal CA, the bed's key pair as the operator's. */
 export function sandboxDoc(bed: TestBed, name: string, hosts: readonly SandboxHostSpec[], extra: Doc = {}): Doc {

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { N8N_OWNER } from '../../../src/remote/generated-scripts.js';
+import { quote } from '../../../src/shell/quote.js';
 import { HEALTH_GATE } from '../../../src/steps/deploy/health-gate.js';
 import { sandboxDoc, SandboxProject, STACK } from '../helpers/sandbox-project.js';
 import { composeContainers, dockerAgreesHealthy, remote } from '../helpers/test-bed.js';
@@ -9,7 +11,8 @@ import type { StackServer } from './stack-server.js';
 /**
  * The deploy phase on a real sandbox server with its own Docker engine: infra and apps up and
  * health-gated, one database user per app with its own password (a nasty one), a second apply
- * with nothing to do, and a changed secret that recreates only the service that uses it.
+ * with nothing to do, and a changed secret that recreates only the service that uses it. n8n's
+ * owner is set up through n8n's API on the first apply and still logs in after n8n is recreated.
  */
 export function describeDeploy(host: StackServer): void {
   describe('deploy on a sandbox server', () => {
@@ -29,12 +32,25 @@ export function describeDeploy(host: StackServer): void {
     }
 
     let first: Record<string, string> = {};
+    let vault = new Map<string, string>();
+
+    /** n8n's own answer: is the owner set up (its settings no longer offer the setup page)? */
+    async function ownerSetUp(): Promise<boolean> {
+      const out = await remote(host.ssh, `cd /opt/homelab/${NAME}/current && docker compose -p ${NAME} -f docker-compose.yml exec -T n8n wget -qO- http://127.0.0.1:5678/rest/settings`);
+      return (JSON.parse(out) as { data: { userManagement: { showSetupOnFirstLoad: boolean } } }).data.userManagement.showSetupOnFirstLoad === false;
+    }
+
+    /** The owner logs in through n8n's /rest/login in its container (the deploy's own script), the password on stdin. */
+    async function ownerLogin(password: string): Promise<string> {
+      const r = await host.ssh.execCommand(`cd /opt/homelab/${NAME}/current && docker compose -p ${NAME} -f docker-compose.yml exec -T n8n ${quote(['sh', '-c', N8N_OWNER, 'sh', 'login', 'ops@example.com'])}`, { stdin: `${Buffer.from(password).toString('base64')}\n` });
+      return r.stdout.trim();
+    }
 
     beforeAll(async () => {
       await host.clear();
       const doc = sandboxDoc(host.bed, NAME, [{ server: host.server, services: ['docker', 'caddy', 'postgresql', 'redis', 'n8n'] }], STACK);
       project.writeProfile(doc);
-      await project.writeVault(doc, { set: { 'n8n.dbPassword': NASTY } });
+      vault = await project.writeVault(doc, { set: { 'n8n.dbPassword': NASTY } });
     }, 300_000);
 
     afterAll(() => project.remove());
@@ -50,6 +66,14 @@ export function describeDeploy(host: StackServer): void {
       expect((await dbLogin('n8n', 'n8n', NASTY)).trim()).toBe('n8n');
       expect(await remote(host.ssh, `readlink /opt/homelab/${NAME}/current`)).toMatch(/^releases\/[0-9a-f]{12}$/);
       expect(await remote(host.ssh, `stat -c '%a' /opt/homelab/${NAME}/current/env/n8n.env`)).toBe('600');
+      // The owner of admins.n8nOwner, set up through n8n's API by deploy.n8n.owner, with the vault's password.
+      expect(await ownerSetUp()).toBe(true);
+      expect(await ownerLogin(vault.get('n8n.ownerPassword') ?? '')).toBe('ok');
+      expect(await ownerLogin('Not-the-owner-1')).toMatch(/^n8n refused the login of ops@example\.com: 401 /);
+      // Neither the owner's password nor its base64 form went to the host's logs.
+      const pw = vault.get('n8n.ownerPassword') ?? '';
+      expect(pw).toMatch(/^(?=.*[0-9])(?=.*[A-Z])(?=.*[a-z]).{24}$/);
+      expect(await remote(host.ssh, `grep -rlF -e ${quote([pw])} -e ${quote([Buffer.from(pw).toString('base64')])} /opt/homelab/${NAME}/audit.log /var/log/syslog 2>/dev/null || true`)).toBe('');
     }, 900_000);
 
     it("the health gate, on this server's Docker: passes a container Docker has not checked yet when its own test passes, and only then", async () => {
@@ -94,6 +118,10 @@ hlw_gate "$@"`.replaceAll("'", `'\\''`)}' gate gate-probe ${timeout} ${svcs.join
       expect(after['n8n']).not.toBe(first['n8n']);
       for (const svc of ['caddy', 'postgresql', 'redis']) expect(after[svc], svc).toBe(first[svc]);
       expect((await dbLogin('n8n', 'n8n', 'new-$pass "2"')).trim()).toBe('n8n');
+      // n8n came back on a new container with the same encryption key (it refuses another one) and
+      // its data: the owner is still set up and logs in.
+      expect(await ownerSetUp()).toBe(true);
+      expect(await ownerLogin(vault.get('n8n.ownerPassword') ?? '')).toBe('ok');
     }, 900_000);
 
     it('restores the previous release when the new one cannot come up, says why, and leaves the stack running', async () => {

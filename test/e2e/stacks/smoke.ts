@@ -53,18 +53,20 @@ export function describeSmoke(host: StackServer): void {
       expect(out.hosts[0]?.target).toBe(`root@${host.server.address}:22`);
       const checks = byId(out);
       expect(Object.keys(checks).sort()).toEqual(
-        ['caddy.container', 'caddy.health', 'docker.active', 'n8n.container', 'n8n.db-login', 'n8n.healthz', 'postgresql.container', 'postgresql.ready', 'redis.container', 'redis.ping'].sort(),
+        ['caddy.container', 'caddy.health', 'docker.active', 'n8n.container', 'n8n.db-login', 'n8n.healthz', 'n8n.owner-login', 'postgresql.container', 'postgresql.ready', 'redis.container', 'redis.ping'].sort(),
       );
       for (const c of Object.values(checks)) {
         expect(c.status, `${c.id}: ${c.reason}`).toBe('PASS');
         expect(c.reason).not.toBe('');
       }
       expect(checks['n8n.db-login']?.reason).toBe('logged in as n8n');
-      // Verified against Caddy's internal root, with its end date and issuer.
-      expect(checks['caddy.health']).toMatchObject({ where: 'operator', reason: expect.stringMatching(/^status 200, certificate valid until \d{4}-\d\d-\d\d \(Caddy Local Authority - ECC Intermediate\)$/) as unknown });
+      // The owner the deploy set up through n8n's API logs in with the vault's password.
+      expect(checks['n8n.owner-login']).toMatchObject({ where: 'host', reason: 'ops@example.com logged in' });
+      // The reason names the served certificate's end and issuer (src/smoke/site-result.ts).
+      expect(checks['caddy.health']).toMatchObject({ where: 'operator', reason: expect.stringMatching(/^status 200, certificate valid until \d{4}-\d{2}-\d{2} \(Caddy Local Authority/) as unknown });
       // The VPN-only site, from this machine (outside the VPN range): Caddy's ACL refuses it.
-      expect(checks['n8n.healthz']).toMatchObject({ where: 'operator', reason: expect.stringMatching(/^refused outside the VPN range \(403\), certificate valid until /) as unknown });
-      expect(out.counts).toEqual({ PASS: 10, FAIL: 0, WARN: 0, SKIP: 0 });
+      expect(checks['n8n.healthz']).toMatchObject({ where: 'operator', reason: expect.stringMatching(/^refused outside the VPN range \(403\), certificate valid/) as unknown });
+      expect(out.counts).toEqual({ PASS: 11, FAIL: 0, WARN: 0, SKIP: 0 });
     }, 300_000);
 
     it('prints a table per host, one line per check, and runs as the smoke phase of apply', async () => {
@@ -72,10 +74,10 @@ export function describeSmoke(host: StackServer): void {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^vps \\(root@${host.server.address.replaceAll('.', '\\.')}:22\\)$`, 'm'));
       expect(r.stdout).toMatch(/^ {2}PASS {2}n8n\.db-login +logged in as n8n$/m);
-      expect(r.stdout).toMatch(/Smoke passed: 10 passed, 0 failed, 0 warnings, 0 skipped on 1 host\./);
+      expect(r.stdout).toMatch(/Smoke passed: 11 passed, 0 failed, 0 warnings, 0 skipped on 1 host\./);
       const applied = await cli('apply', '--only', 'smoke');
       expect(applied.code, `${applied.stdout}\n${applied.stderr}`).toBe(0);
-      expect(applied.stdout).toMatch(/Smoke passed: 10 passed/);
+      expect(applied.stdout).toMatch(/Smoke passed: 11 passed/);
     }, 300_000);
 
     it('fails the database login when the vault holds another password than PostgreSQL', async () => {
@@ -88,6 +90,18 @@ export function describeSmoke(host: StackServer): void {
       expect(checks['n8n.db-login']?.reason).toMatch(/password authentication failed for user "n8n"/);
       expect(r.stdout).not.toContain('not-the-deployed-password');
       const back = await cli.withInput(vaultValues.get('n8n.dbPassword') ?? '', 'secrets', 'set', 'n8n.dbPassword');
+      expect(back.code, back.stderr).toBe(0);
+    }, 300_000);
+
+    it("fails the n8n owner's login with n8n's reason when the vault holds another owner password", async () => {
+      const set = await cli.withInput('Not-the-owner-1', 'secrets', 'set', 'n8n.ownerPassword');
+      expect(set.code, set.stderr).toBe(0);
+      const r = await cli('smoke', '--json');
+      expect(r.code).toBe(1);
+      const checks = byId(JSON.parse(r.stdout) as JsonSmoke);
+      expect(checks['n8n.owner-login']).toMatchObject({ status: 'FAIL', reason: 'n8n refused the login of ops@example.com: 401 Wrong username or password. Do you have caps lock on?' });
+      expect(r.stdout).not.toContain('Not-the-owner-1');
+      const back = await cli.withInput(vaultValues.get('n8n.ownerPassword') ?? '', 'secrets', 'set', 'n8n.ownerPassword');
       expect(back.code, back.stderr).toBe(0);
     }, 300_000);
 
