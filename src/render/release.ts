@@ -5,6 +5,7 @@ import type { Host, Profile } from '../profile/schema.js';
 import { CADDY_ACME_ROOTS, renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
+import { QDRANT_CONFIG_TARGET, renderQdrantConfig } from './qdrant-config.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
 import { BUILTIN_TEMPLATES, renderTemplate, type Templates } from './templates.js';
 
@@ -98,6 +99,12 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
       own.push({ path: source, mode: '0600', uid: 999, gid: 999, content: conf });
       mounts.push({ source, target: '/usr/local/etc/redis/redis.conf' });
       command = ['redis-server', '/usr/local/etc/redis/redis.conf'];
+    }
+    if (service.id === 'qdrant') {
+      // No secret inside (the API key stays in the env file): readable by the container's user.
+      const source = 'config/qdrant/production.yaml';
+      own.push({ path: source, mode: '0644', content: renderQdrantConfig() });
+      mounts.push({ source, target: QDRANT_CONFIG_TARGET });
     }
     const filesHash = sha256(own.flatMap((f) => [f.path, f.mode, f.content]));
     serviceFiles.set(service.id, { envFile, mounts, filesHash, ...(command ? { command } : {}) });

@@ -54,7 +54,8 @@ export interface StandInSpec {
 
 const NO_CURL_WGET = ['/usr/bin/curl', '/usr/bin/wget'];
 export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
-  qdrant: { runAs: 0, remove: NO_CURL_WGET },
+  // PyYAML: the stand-in reads Qdrant's YAML config file and refuses a bad one, as Qdrant does.
+  qdrant: { runAs: 0, remove: NO_CURL_WGET, extraPackages: ['python3-yaml'] },
   n8n: { runAs: 1000, extraTags: ['2.8.0-stand-in'] },
   litellm: { runAs: 0, remove: NO_CURL_WGET },
   openclaw: { runAs: 1000, extraPackages: ['nodejs'] },
@@ -72,6 +73,7 @@ export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
 /** Stand-ins that need more than the common server: their own Dockerfile and files. */
 const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Readonly<Record<string, string>> }>> = {
   grafana: { dockerfile: 'stand-in/grafana.Dockerfile', files: { grafana: 'stand-ins/grafana' } },
+  qdrant: { dockerfile: 'stand-in/qdrant.Dockerfile', files: { qdrant: 'stand-ins/qdrant' } },
 };
 
 const STAND_IN_FILES = {
@@ -99,7 +101,8 @@ function serviceRecipe(entry: ServiceEntry): ImageRecipe {
   }
   const spec = STAND_INS[entry.id];
   if (spec === undefined) throw new Error(`no sandbox image for catalogue service ${entry.id}: add a stand-in to STAND_INS`);
-  // Grafana's stand-in keeps an admin password in its data folder and has the CLI that resets it.
+  // Grafana's stand-in keeps an admin password in its data folder and has the CLI that resets it;
+  // Qdrant's reads its config file, requires its API key and keeps collections in its storage.
   const own = OWN_DOCKERFILE[entry.id];
   return {
     id: entry.id, image: `${IMAGE_PREFIX}/stand-in-${entry.id}:latest`, parent: 'stand-in', fromArg: 'STAND_IN',

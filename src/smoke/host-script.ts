@@ -44,6 +44,8 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', TCP_IN_CONTAINER, 'sh', String(check.port))} 2>&1); fact ${index} $? "$o"`;
     case 'tls-renewal':
       return `o=$(cat ${quote([check.stateFile])} 2>&1); fact ${index} $? "$o"`;
+    case 'qdrant-collections':
+      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, ...check.argv)} 2>&1); fact ${index} $? "$o"`;
     case 'db-login':
       return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
   }
@@ -177,6 +179,13 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
       const field = (key: string): string => out.output.split('\n').find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1) ?? '?';
       if (field('result') === 'ok') return { status: 'PASS', reason: `renewed or checked at ${field('at')}; certificate valid until ${field('served_until')}` };
       return { status: 'WARN', reason: `last renewal failed at ${field('at')}: ${field('message')}; still serving the certificate valid until ${field('served_until')}` };
+    }
+    case 'qdrant-collections': {
+      // The script's own lines say what is missing or different (or why Qdrant did not answer).
+      const lines = out.output.split('\n').map((l) => l.trim()).filter(Boolean);
+      if (out.code === 0) return { status: 'PASS', reason: lines.at(-1) ?? `present: ${check.collections.join(', ')}` };
+      if (out.code === 3 || noShell(out)) return { status: 'FAIL', reason: 'the Qdrant container has no shell (or no bash) to ask its API from' };
+      return { status: 'FAIL', reason: lines.slice(-5).join('; ') || `exit ${out.code}` };
     }
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
