@@ -14,7 +14,8 @@
 #   never deletes or changes a collection (its points would be lost).
 # exit 3: no bash in the container; exit 4: Qdrant did not answer, or refused (API key, error).
 command -v bash >/dev/null 2>&1 || { echo 'no bash in the Qdrant container: cannot reach its API from inside'; exit 3; }
-exec bash -c '
+# --norc: bash reads ~/.bashrc when its stdin is a socket (as under docker exec or ssh); nothing of it is wanted.
+exec bash --norc --noprofile -c '
 port=$1; mode=$2; shift 2
 key=${QDRANT__SERVICE__API_KEY-}
 cr=$(printf "\r")
