@@ -61,7 +61,7 @@ export function describeQdrant(host: StackServer): void {
       expect(plan.code, `${plan.stdout}\n${plan.stderr}`).toBe(2);
       expect(plan.stdout).toMatch(/deploy\.qdrant\.collections/);
       expect(plan.stdout).toMatch(/Qdrant collections through its API: semantic_cache \(1536 dimensions, Cosine\), content_index \(1536 dimensions, Cosine\), e2e_small \(8 dimensions, Euclid\)/);
-      const r = await cli('apply', '--only', 'deploy');
+      const r = await cli('apply', '--only', 'deploy', '--accept-new-host-keys');
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
       for (const c of COLLECTIONS) expect(await ask(c.name), c.name).toBe(`green ${c.dimensions} ${c.distance}`);
       // The stand-in, like Qdrant, refuses a request without the key: the step really sent it.
