@@ -81,12 +81,10 @@ describe("Qdrant's own configuration file", () => {
     expect(env.mode).toBe('0600');
   });
 
-  it("feeds Qdrant's inputs hash (a changed file recreates Qdrant), and only Qdrant's", () => {
-    const without = renderRelease({ profile: profile((p) => (p.hosts[0].services = ['docker', 'caddy', 'qdrant'])), host: profile().hosts[0]!, projectDir: '/opt/homelab/minimal', secret: vault });
-    expect(without.inputs.get('qdrant')).toBe(release.inputs.get('qdrant'));
-    // The collections are not part of the file: changing them does not recreate Qdrant.
+  it('holds no collection: changing qdrant.collections neither changes the file nor recreates Qdrant', () => {
     const other = renderRelease({ profile: profile((p) => (p.qdrant = { collections: [{ name: 'x', dimensions: 4 }] })), host: profile().hosts[0]!, projectDir: '/opt/homelab/minimal', secret: vault });
     expect(other.inputs.get('qdrant')).toBe(release.inputs.get('qdrant'));
+    expect(other.files.find((f) => f.path === 'config/qdrant/production.yaml')?.content).toBe(file!.content);
   });
 });
 
