@@ -67,6 +67,44 @@ export const hostSchema = z.strictObject({
   services: z.array(serviceRef).default([]),
 });
 
+/** Vector distances Qdrant knows (its `Distance` enum). */
+export const QDRANT_DISTANCES = ['Cosine', 'Dot', 'Euclid', 'Manhattan'] as const;
+
+const qdrantCollection = z.strictObject({
+  /**
+   * Qdrant refuses < > : " / \ | ? * and control characters in a name; this is stricter (letters,
+   * digits, _ - .), so the name also travels safely in a URL path and in shell arguments.
+   */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/, 'must be a Qdrant collection name: 1 to 255 letters, digits, _, - or ., not starting with - or .'),
+  /** Vector size: Qdrant accepts 1 to 65536; 1536 is OpenAI's text-embedding-3-small. */
+  dimensions: z.number().int('must be a whole number').min(1, 'must be at least 1').max(65536, 'must be at most 65536 (Qdrant\'s limit)'),
+  distance: z.enum(QDRANT_DISTANCES, { message: `must be one of ${QDRANT_DISTANCES.join(', ')}` }).default('Cosine'),
+});
+
+/** vpai's two collections (§2.3): LiteLLM's semantic cache and the RAG index, 1536 dimensions, Cosine. */
+export const DEFAULT_QDRANT_COLLECTIONS = [
+  { name: 'semantic_cache', dimensions: 1536, distance: 'Cosine' },
+  { name: 'content_index', dimensions: 1536, distance: 'Cosine' },
+] as const;
+
+const qdrantSettings = z
+  .strictObject({
+    /** Created through Qdrant's API by the deploy phase when missing; never changed or deleted. */
+    collections: z
+      .array(qdrantCollection)
+      .default(DEFAULT_QDRANT_COLLECTIONS.map((c) => ({ ...c })))
+      .superRefine((collections, ctx) => {
+        const seen = new Set<string>();
+        collections.forEach((c, i) => {
+          if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `collection '${c.name}' is listed twice; each name once` });
+          seen.add(c.name);
+        });
+      }),
+  })
+  .prefault({});
+
 export const profileSchema = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION, { message: `must be ${SCHEMA_VERSION}` }),
   project: z.strictObject({
@@ -167,6 +205,8 @@ export const profileSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** Qdrant's settings where a host runs it (vpai §2.3 and §4.8). */
+  qdrant: qdrantSettings,
   deploy: z
     .strictObject({
       /** Where each host keeps this project: `<root>/<project.name>/` holds releases/, data/, audit.log and the lock. */

@@ -6,6 +6,7 @@ import { CADDY_ACME_ROOTS, renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
 import { LITELLM_COMMAND, LITELLM_CONFIG_PATH, litellmProviderKeys, renderLitellmConfig } from './litellm-config.js';
+import { QDRANT_CONFIG_TARGET, renderQdrantConfig } from './qdrant-config.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
 import { BUILTIN_TEMPLATES, renderTemplate, type Templates } from './templates.js';
 
@@ -107,6 +108,12 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
       own.push({ path: source, mode: '0644', content: renderLitellmConfig(profile.litellm) });
       mounts.push({ source, target: LITELLM_CONFIG_PATH });
       command = [...LITELLM_COMMAND];
+    }
+    if (service.id === 'qdrant') {
+      // No secret inside (the API key stays in the env file): readable by the container's user.
+      const source = 'config/qdrant/production.yaml';
+      own.push({ path: source, mode: '0644', content: renderQdrantConfig() });
+      mounts.push({ source, target: QDRANT_CONFIG_TARGET });
     }
     const filesHash = sha256(own.flatMap((f) => [f.path, f.mode, f.content]));
     serviceFiles.set(service.id, { envFile, mounts, filesHash, ...(command ? { command } : {}) });

@@ -54,7 +54,8 @@ export interface StandInSpec {
 
 const NO_CURL_WGET = ['/usr/bin/curl', '/usr/bin/wget'];
 export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
-  qdrant: { runAs: 0, remove: NO_CURL_WGET },
+  // PyYAML: the stand-in reads Qdrant's YAML config file and refuses a bad one, as Qdrant does.
+  qdrant: { runAs: 0, remove: NO_CURL_WGET, extraPackages: ['python3-yaml'] },
   n8n: { runAs: 1000, extraTags: ['2.8.0-stand-in'] },
   // PyYAML: the strict stand-in parses its config.yaml as the real proxy does (yaml.safe_load).
   litellm: { runAs: 0, remove: NO_CURL_WGET, extraPackages: ['python3-yaml'] },
@@ -81,6 +82,7 @@ const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Reado
   // 2.7 does. The real program (npm n8n@2.7.4, nearest published to the pin 2.7.3) was measured
   // and left out: 2062 packages, 2.4 GB, a 5-6 minute install (stand-ins/n8n has the numbers).
   n8n: { dockerfile: 'stand-in/n8n.Dockerfile', files: { n8n: 'stand-ins/n8n' } },
+  qdrant: { dockerfile: 'stand-in/qdrant.Dockerfile', files: { qdrant: 'stand-ins/qdrant' } },
 };
 
 const STAND_IN_FILES = {
@@ -108,7 +110,8 @@ function serviceRecipe(entry: ServiceEntry): ImageRecipe {
   }
   const spec = STAND_INS[entry.id];
   if (spec === undefined) throw new Error(`no sandbox image for catalogue service ${entry.id}: add a stand-in to STAND_INS`);
-  // Grafana's stand-in keeps an admin password in its data folder and has the CLI that resets it.
+  // Grafana's stand-in keeps an admin password in its data folder and has the CLI that resets it;
+  // Qdrant's reads its config file, requires its API key and keeps collections in its storage.
   const own = OWN_DOCKERFILE[entry.id];
   return {
     id: entry.id, image: `${IMAGE_PREFIX}/stand-in-${entry.id}:latest`, parent: 'stand-in', fromArg: 'STAND_IN',

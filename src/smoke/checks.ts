@@ -4,6 +4,7 @@ import type { Host, Profile } from '../profile/schema.js';
 import { litellmAliases } from '../render/litellm-config.js';
 import { siteName } from '../render/site-names.js';
 import { acmeLayout } from '../steps/deploy/acme-dns.js';
+import { qdrantCollectionsArgv } from '../steps/deploy/qdrant.js';
 
 /** Where a compose service runs: its compose project and file, relative to the current release. */
 export interface ComposeTarget {
@@ -37,6 +38,8 @@ export type HostCheck = Base &
     | { readonly kind: 'model-list'; readonly target: ComposeTarget; readonly port: number; readonly passwordKey: string; readonly expected: readonly string[] }
     /** n8n's owner through n8n's login API in its container; `email` absent: the profile names no owner. */
     | { readonly kind: 'n8n-owner-login'; readonly target: ComposeTarget; readonly email?: string; readonly passwordKey: string }
+    /** Qdrant's collections through its API in its container (src/remote/qdrant-collections.sh `check`); the API key is the container's own. */
+    | { readonly kind: 'qdrant-collections'; readonly target: ComposeTarget; readonly argv: readonly string[]; readonly collections: readonly string[] }
   );
 
 /** Runs on the operator's machine: HTTPS to the host's address with the site's name (SNI and Host). */
@@ -140,6 +143,18 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
     const name = siteName(profile, service);
     if (hasCaddy && !siteChecked && name !== undefined && service.vpnOnly === true && !insideVpn) {
       checks.push(siteCheck({ id: `${service.id}.site`, service: service.id }, name, '/', [], true));
+    }
+    if (service.id === 'qdrant' && target && profile.qdrant.collections.length > 0) {
+      const collections = profile.qdrant.collections.map((c) => `${c.name} (${c.dimensions}, ${c.distance})`);
+      checks.push({
+        id: 'qdrant.collections',
+        service: service.id,
+        kind: 'qdrant-collections',
+        target,
+        argv: qdrantCollectionsArgv(profile, 'check'),
+        collections,
+        describe: `Qdrant has the collections ${collections.join(', ')} (asked through its API)`,
+      });
     }
     const db = service.entry.database;
     if (db && postgresTarget) {

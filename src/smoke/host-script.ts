@@ -45,6 +45,8 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', TCP_IN_CONTAINER, 'sh', String(check.port))} 2>&1); fact ${index} $? "$o"`;
     case 'tls-renewal':
       return `o=$(cat ${quote([check.stateFile])} 2>&1); fact ${index} $? "$o"`;
+    case 'qdrant-collections':
+      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, ...check.argv)} 2>&1); fact ${index} $? "$o"`;
     case 'db-login':
       return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
     case 'model-list':
@@ -188,6 +190,13 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     }
     case 'model-list':
       return judgeModelList(check.expected, out.code, out.output);
+    case 'qdrant-collections': {
+      // The script's own lines say what is missing or different (or why Qdrant did not answer).
+      const lines = out.output.split('\n').map((l) => l.trim()).filter(Boolean);
+      if (out.code === 0) return { status: 'PASS', reason: lines.at(-1) ?? `present: ${check.collections.join(', ')}` };
+      if (out.code === 3 || noShell(out)) return { status: 'FAIL', reason: 'the Qdrant container has no shell (or no bash) to ask its API from' };
+      return { status: 'FAIL', reason: lines.slice(-5).join('; ') || `exit ${out.code}` };
+    }
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
       return { status: 'FAIL', reason: brief(out.output) || `psql exit ${out.code}` };

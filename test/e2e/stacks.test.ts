@@ -1,14 +1,16 @@
 import { afterAll, beforeAll } from 'vitest';
 import { describeDeploy } from './stacks/deploy.js';
 import { describeLitellm } from './stacks/litellm.js';
+import { describeQdrant } from './stacks/qdrant.js';
 import { describeRotation } from './stacks/rotate-status.js';
 import { describeSmoke } from './stacks/smoke.js';
 import { StackServer } from './stacks/stack-server.js';
 import { describeTls } from './stacks/tls.js';
 
 /**
- * Four suites that each deploy a stack with `apply --only deploy` and need nothing of a fresh
- * server but a Docker engine: deploy, smoke, rotation with status, and TLS from a real ACME server. They take turns on ONE
+ * Five suites that each deploy a stack with `apply --only deploy` and need nothing of a fresh
+ * server but a Docker engine: deploy, smoke, rotation with status, TLS from a real ACME server, and
+ * Qdrant's collections. They take turns on ONE
  * sandbox server, so Docker is installed once. Each suite starts from a server with no stack
  * (every container, network, volume and /opt/homelab removed, and checked), with its own project
  * folder, profile, vault and identity; only Docker's image cache is shared. Deploy goes first, so
@@ -24,3 +26,4 @@ describeSmoke(host);
 describeRotation(host);
 describeTls(host);
 describeLitellm(host);
+describeQdrant(host);

@@ -36,7 +36,7 @@ const VAULT: StepContext = { secret: (key) => Secret.of(`stand-in value of ${key
  * Steps that drive Docker on the host. The fake host models files, folders and plain commands, not
  * a container engine: these are proven on real sandbox servers (test/e2e/deploy.test.ts).
  */
-const DOCKER_STEPS = /^deploy\.(network|stack|postgresql|grafana|n8n|release\.(seed|current|prune))/;
+const DOCKER_STEPS = /^deploy\.(network|stack|postgresql|grafana|n8n|qdrant|release\.(seed|current|prune))/;
 
 describe.each(['minimal', 'vpai'] as const)('every step of the %s example', (name) => {
   const p = profile(name);

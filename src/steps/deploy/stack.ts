@@ -17,6 +17,7 @@ import { acmeDnsSteps } from './acme-dns.js';
 import { healthBounds } from './health-gate.js';
 import { layoutSteps } from './layout.js';
 import { n8nOwnerSteps } from './n8n-owner.js';
+import { qdrantCollectionSteps } from './qdrant.js';
 
 /** A release is named by its content: the same profile and secrets give the same release. */
 export function releaseId(release: Release): string {
@@ -136,6 +137,8 @@ export function deploySteps(profile: Profile, host: Host, secret: MaybeSecret, t
 
   const infra = stack('infra');
   if (infra) steps.push(infra);
+  // Qdrant is in the infra file: up and healthy now, before the apps that use its collections.
+  steps.push(...qdrantCollectionSteps(profile, host, compose.some((s) => s.id === 'qdrant')));
   const grants: DatabaseGrant[] = compose
     .filter((s) => s.entry.database !== undefined)
     .map((s) => ({ database: s.entry.database!.name, user: s.entry.database!.user, password: secret(`${s.id}.dbPassword`) ?? Secret.of(''), extensions: s.entry.database!.extensions }));
