@@ -64,7 +64,9 @@ for path in "$COMPOSE_PLUGIN" "$DOCKER_DATA" /var/lib/containerd /run/docker /ru
     say "removing $path"
     # Mounts the engine left behind (overlay, netns) must go before their folders can.
     { grep -F " $path/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-    rm -rf "$path"
+    # A folder that is itself a mount (a disk for Docker's data on some machines) cannot be removed:
+    # what it holds can, which is the state a fresh machine has.
+    if mountpoint -q "$path"; then find "$path" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; else rm -rf "$path"; fi
   fi
 done
 ip link delete docker0 2>/dev/null || true
