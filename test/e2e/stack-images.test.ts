@@ -6,6 +6,7 @@ import { CATALOG } from '../../src/catalog/catalog.js';
 import type { ServiceEntry } from '../../src/catalog/types.js';
 import { LABEL, LABEL_BED, LABEL_ORIGIN } from '../../src/sandbox/labels.js';
 import { LITELLM_COMMAND, LITELLM_CONFIG_PATH, renderLitellmConfig } from '../../src/render/litellm-config.js';
+import { QDRANT_CONFIG_TARGET, renderQdrantConfig } from '../../src/render/qdrant-config.js';
 import { litellmSchema } from '../../src/profile/litellm-schema.js';
 import { registryPath } from '../../src/sandbox/recipes.js';
 import { TestBed } from './helpers/test-bed.js';
@@ -30,7 +31,13 @@ const ENV: Record<string, string[]> = {
 /** LiteLLM's strict stand-in starts only from a config file: one model, as the tool renders it, mounted where compose mounts it. */
 const LITELLM_CONFIG = path.join(mkdtempSync(path.join(tmpdir(), 'hlw-images-litellm-')), 'config.yaml');
 writeFileSync(LITELLM_CONFIG, renderLitellmConfig(litellmSchema.parse({ models: [{ alias: 'mini', provider: 'openai', model: 'gpt-4o-mini' }] })));
-const MOUNTS: Record<string, string[]> = { litellm: ['-v', `${LITELLM_CONFIG}:${LITELLM_CONFIG_PATH}:ro`] };
+/** Qdrant's strict stand-in refuses to start without its config file, as the tool renders and mounts it. */
+const QDRANT_CONFIG = path.join(mkdtempSync(path.join(tmpdir(), 'hlw-images-qdrant-')), 'production.yaml');
+writeFileSync(QDRANT_CONFIG, renderQdrantConfig());
+const MOUNTS: Record<string, string[]> = {
+  litellm: ['-v', `${LITELLM_CONFIG}:${LITELLM_CONFIG_PATH}:ro`],
+  qdrant: ['-v', `${QDRANT_CONFIG}:${QDRANT_CONFIG_TARGET}:ro`],
+};
 const COMMAND: Record<string, readonly string[]> = { litellm: LITELLM_COMMAND };
 
 async function runService(entry: ServiceEntry): Promise<{ container: string; address: string }> {
