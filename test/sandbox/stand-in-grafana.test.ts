@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopProcess, untilAnswers } from '../helpers/stand-in-process.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO } from '../helpers/profiles.js';
 
@@ -32,25 +33,13 @@ function grafanaCli(stdin: string, ...args: string[]): Promise<{ code: number; o
 
 async function start(password: string): Promise<void> {
   server = spawn('python3', [path.join(STAND_INS, 'grafana'), 'server'], { env: env(password), stdio: 'ignore' });
-  for (let i = 0; i < 50; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the grafana stand-in did not start');
+  await untilAnswers(`http://127.0.0.1:${port}/api/health`, 'the grafana stand-in');
 }
 
 async function stop(): Promise<void> {
   const s = server;
   server = undefined;
-  if (!s || s.exitCode !== null) return;
-  await new Promise((resolve) => {
-    s.on('exit', resolve);
-    s.kill('SIGTERM');
-  });
+  await stopProcess(s);
 }
 
 async function login(user: string, password: string): Promise<number> {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { N8N_OWNER } from '../../src/remote/generated-scripts.js';
+import { stopProcess, untilAnswers } from '../helpers/stand-in-process.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO } from '../helpers/profiles.js';
 
@@ -26,25 +27,13 @@ function start(key: string): ChildProcess {
 
 async function up(key: string): Promise<void> {
   server = start(key);
-  for (let i = 0; i < 50; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the n8n stand-in did not start');
+  await untilAnswers(`http://127.0.0.1:${port}/healthz`, 'the n8n stand-in');
 }
 
 async function down(): Promise<void> {
   const s = server;
   server = undefined;
-  if (!s || s.exitCode !== null) return;
-  await new Promise((resolve) => {
-    s.on('exit', resolve);
-    s.kill('SIGTERM');
-  });
+  await stopProcess(s);
 }
 
 /** src/remote/n8n-owner.sh as the container runs it, node from this test's own Node. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qdrantConfig, renderQdrantConfig } from '../../src/render/qdrant-config.js';
 import { QDRANT_COLLECTIONS } from '../../src/remote/generated-scripts.js';
+import { stopProcess, untilAnswers } from '../helpers/stand-in-process.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO } from '../helpers/profiles.js';
 
@@ -60,25 +61,13 @@ function refused(extra: Record<string, string> = {}): Promise<{ code: number; ou
 
 async function start(): Promise<void> {
   server = spawn('python3', [STAND_IN], { cwd: dir, env: env(), stdio: 'ignore' });
-  for (let i = 0; i < 50; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the qdrant stand-in did not start');
+  await untilAnswers(`http://127.0.0.1:${port}/readyz`, 'the qdrant stand-in');
 }
 
 async function stop(): Promise<void> {
   const s = server;
   server = undefined;
-  if (!s || s.exitCode !== null) return;
-  await new Promise((resolve) => {
-    s.on('exit', resolve);
-    s.kill('SIGTERM');
-  });
+  await stopProcess(s);
 }
 
 async function call(method: string, p: string, options: { key?: string | null; body?: unknown; bearer?: boolean } = {}): Promise<{ status: number; text: string }> {
