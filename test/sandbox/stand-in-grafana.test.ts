@@ -1,10 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess, untilAnswers } from '../helpers/stand-in-process.js';
+import { freePort } from '../helpers/sshd.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO } from '../helpers/profiles.js';
 
@@ -49,12 +49,7 @@ async function login(user: string, password: string): Promise<number> {
 
 beforeAll(async () => {
   ensureCommands({ python3: 'python3' });
-  port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  port = await freePort();
 });
 
 afterAll(async () => {

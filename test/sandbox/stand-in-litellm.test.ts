@@ -1,10 +1,10 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderLitellmConfig } from '../../src/render/litellm-config.js';
+import { freePort } from '../helpers/sshd.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO, validExample } from '../helpers/profiles.js';
 
@@ -30,14 +30,6 @@ function startOnly(args: string[]): { code: number | null; stderr: string } {
   return { code: r.status, stderr: r.stderr };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 beforeAll(() => {
   ensureCommands({ python3: 'python3' });

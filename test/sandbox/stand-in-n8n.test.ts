@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { N8N_OWNER } from '../../src/remote/generated-scripts.js';
 import { stopProcess, untilAnswers } from '../helpers/stand-in-process.js';
+import { freePort } from '../helpers/sshd.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO } from '../helpers/profiles.js';
 
@@ -49,12 +49,7 @@ function owner(password: string | undefined, ...args: string[]): Promise<{ code:
 
 beforeAll(async () => {
   ensureCommands({ python3: 'python3' });
-  port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  port = await freePort();
 });
 afterAll(async () => {
   await down();

@@ -1,12 +1,12 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qdrantConfig, renderQdrantConfig } from '../../src/render/qdrant-config.js';
 import { QDRANT_COLLECTIONS } from '../../src/remote/generated-scripts.js';
 import { stopProcess, untilAnswers } from '../helpers/stand-in-process.js';
+import { freePort } from '../helpers/sshd.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 import { REPO } from '../helpers/profiles.js';
 
@@ -24,14 +24,6 @@ let port = 0;
 let grpc = 0;
 let server: ChildProcess | undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** The tool's own rendered config, with this test's folder and ports. */
 function toolConfig(): string {

@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { smokePlan, type HostCheck } from '../../src/smoke/checks.js';
 import { evaluateHost, hostScript, type HostFacts } from '../../src/smoke/host-script.js';
 import { judgeModelList, MODEL_LIST_PY } from '../../src/smoke/model-list.js';
 import { REPO, validExample } from '../helpers/profiles.js';
+import { freePort } from '../helpers/sshd.js';
 import { ensureCommands } from '../helpers/system-packages.js';
 
 const profile = validExample('vpai');
@@ -62,12 +62,7 @@ describe('the in-container program against the LiteLLM stand-in', { timeout: 30_
   beforeAll(async () => {
     ensureCommands({ python3: 'python3' });
     if (spawnSync('python3', ['-c', 'import yaml']).status !== 0) throw new Error('missing the python3 yaml module: apt-get install -y python3-yaml');
-    port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    port = await freePort();
     const config = path.join(dir, 'config.yaml');
     writeFileSync(config, renderLitellmConfig(profile.litellm));
     server = spawn('python3', [path.join(REPO, 'templates/sandbox/stand-ins/litellm_stand_in.py'), '--config', config, '--host', '127.0.0.1', '--port', String(port)], {
