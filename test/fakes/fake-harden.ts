@@ -34,6 +34,8 @@ export class FakeServer {
   }
   /** The Tailscale client: the login server it joined, and the address it got. */
   vpn: { loginServer: string; address: string } | undefined;
+  /** What the server runs, as the platform check prints it ('debian-12 (amd64)'); unset: what the profile says. */
+  platform: string | undefined;
   /** Ports a test blocks "on the way" (a provider firewall): a proof through them fails. */
   readonly blocked = new Set<number>();
 
@@ -169,6 +171,11 @@ export class FakeServer {
     // Left DNS-01: nothing to remove on a fake server that never had it.
     if (script === R.ACME_ABSENT) return exit(!this.services.has('homelab-wizard-acme'));
     if (script === R.ACME_REMOVE) return this.services.delete('homelab-wizard-acme'), ok;
+    if (script === R.PLATFORM_CHECK) {
+      const wanted = `${args[0]} (${args[1]})`;
+      return this.platform === undefined || this.platform === wanted ? ok : { code: 1, stdout: `runs ${this.platform}\n`, stderr: '' };
+    }
+    if (script === R.FAIL) return { code: 1, stdout: '', stderr: `${args[0]}\n` };
     if (script === R.DOCKER_ENGINE_CHECK) return exit(this.services.has('docker'));
     if (script === R.DOCKER_INSTALL_DISTRIBUTION || script === R.DOCKER_INSTALL_VENDOR) {
       this.fake.mkdirs('/etc/docker');
