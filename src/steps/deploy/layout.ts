@@ -9,6 +9,8 @@ export function hostReadme(profile: Profile, host: Host, templates: Templates = 
   return renderTemplate(templates, 'host/README.eta', {
     project: configText('project.name', profile.project.name),
     host: configText('hosts[].name', host.name),
+    // What the project is, for whoever comes across the folder: its display name and description.
+    about: profile.project.description === undefined ? '' : configText('project.description', `${profile.project.displayName ?? profile.project.name}: ${profile.project.description}`),
     projectDir: configText('deploy.root', hostLayout(profile).project),
   });
 }
