@@ -29,5 +29,14 @@ export function profileWarnings(p: Profile): Issue[] {
       out.push({ path: `hosts[${i}].services`, message: `${host.name} is a public server without a firewall: add ufw (and fail2ban) to its services` });
     }
   });
+  // Settings for features this version does not carry out yet: kept, so the profile need not
+  // change when they land, but never silently taken for done (a backup that never ran is worse
+  // than none: the operator stops making their own).
+  if (p.backups.enabled) {
+    out.push({ path: 'backups.enabled', message: 'this version does not make backups yet: nothing of this profile is backed up, keep your own backups until it does' });
+  }
+  if (p.notifications.method !== 'none') {
+    out.push({ path: 'notifications.method', message: `this version sends no alerts yet (${p.notifications.method} is kept for when it does): watch \`homelab-wizard status\` and smoke yourself` });
+  }
   return out;
 }
