@@ -1,3 +1,4 @@
+import { PROVIDER_KEY, type LitellmProvider } from '../profile/litellm-schema.js';
 import { hardeningBaseline } from '../catalog/baseline.js';
 import { CATALOG, findService, withDependencies } from '../catalog/catalog.js';
 import { EXTERNAL_SECRETS } from '../catalog/external-secrets.js';
@@ -21,7 +22,17 @@ export function externalSecretsFor(draft: Draft): SecretSpec[] {
   hostsOf(draft).forEach((h) => {
     if (h['ssh']?.sudo === 'password') out.push({ key: `hosts.${h['name']}.sudoPassword`, description: `sudo password of ${h['ssh']?.adminUser ?? 'the admin user'} on ${h['name']}`, required: true });
   });
-  for (const id of serviceIds(draft)) for (const s of findService(id)?.secrets ?? []) if (!s.generate) out.push(s);
+  // A model provider's key is asked where a LiteLLM model of the draft uses that provider, and then it is needed.
+  const providerKeys = new Set<string>(Object.values(PROVIDER_KEY));
+  const models: { provider?: string }[] = Array.isArray(draft['litellm']?.models) ? draft['litellm'].models : [];
+  const used = new Set(models.map((m) => PROVIDER_KEY[m.provider as LitellmProvider]).filter((k) => k !== undefined));
+  for (const id of serviceIds(draft)) {
+    for (const s of findService(id)?.secrets ?? []) {
+      if (s.generate) continue;
+      if (!providerKeys.has(s.key)) out.push(s);
+      else if (used.has(s.key)) out.push({ ...s, required: true });
+    }
+  }
   return out;
 }
 

@@ -56,7 +56,7 @@ function mount(initial: WizardState) {
 describe('the init wizard', () => {
   it('walks through a minimal setup, goes back once, and ends with a valid profile', { timeout: 60_000 }, async () => {
     const w = mount(initialState({ operator: { sshPublicKeys: [KEY] } }));
-    await w.waitFor('step 1/11 · Project');
+    await w.waitFor('step 1/12 · Project');
     await w.waitFor('Project name');
     await w.press(ENTER); // homelab (suggested)
     await w.waitFor('Display name');
@@ -120,7 +120,7 @@ describe('the init wizard', () => {
     await w.press(ENTER);
     await w.waitFor('Generate the');
     await w.press('y');
-    const review = await w.waitFor('step 11/11 · Review');
+    const review = await w.waitFor('step 12/12 · Review');
     expect(review.replace(/\s+/g, ' ')).toContain('vps app-server @ 203.0.113.10 ssh 22→2222: docker ufw fail2ban unattended-upgrades caddy postgresql redis n8n');
     await w.press(ENTER); // write the profile (encrypted)
     await tick(50);

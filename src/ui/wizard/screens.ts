@@ -2,11 +2,14 @@
  * The wizard's screens as data: which questions each screen asks, given the answers so far.
  * Every question of wizard.sh (vpai-system §1.2) has a place here, plus what it lacked.
  */
+import { modelsForProviders, PROVIDER_LABELS, SUGGESTED_COLLECTIONS, SUGGESTED_MODELS, type SuggestedModel } from '../../profile/ai-suggestions.js';
+import { LITELLM_PROVIDERS } from '../../profile/litellm-schema.js';
+
 export type Draft = Record<string, any>;
 export type Path = readonly (string | number)[];
 
 export const SCREENS = [
-  'project', 'domain', 'hosts', 'host', 'vpn', 'access', 'services', 'notifications', 'admins', 'api-keys', 'internal-secrets', 'review',
+  'project', 'domain', 'hosts', 'host', 'vpn', 'access', 'services', 'notifications', 'admins', 'ai', 'api-keys', 'internal-secrets', 'review',
 ] as const;
 export type ScreenId = (typeof SCREENS)[number];
 
@@ -20,6 +23,7 @@ export const STEPS: readonly { id: ScreenId; title: string }[] = [
   { id: 'services', title: 'Services' },
   { id: 'notifications', title: 'Notifications' },
   { id: 'admins', title: 'Admin accounts' },
+  { id: 'ai', title: 'AI models' },
   { id: 'api-keys', title: 'API keys' },
   { id: 'internal-secrets', title: 'Internal secrets' },
   { id: 'review', title: 'Review' },
@@ -51,6 +55,12 @@ export interface FieldSpec {
    * question adds nothing to the diff.
    */
   readonly schemaDefault?: string | number | boolean;
+  /**
+   * For an answer that is not one value at one path (providers chosen → a model list): how it is
+   * read from the draft and written into it. Pure.
+   */
+  readonly read?: (draft: Draft) => unknown;
+  readonly write?: (draft: Draft, value: unknown) => Draft;
 }
 
 /** What the wizard needs to know about the catalogue and the machine, passed in by the caller. */
@@ -165,6 +175,40 @@ export interface ScreenContext {
   readonly existingHosts?: readonly string[];
 }
 
+/**
+ * LiteLLM's models, chosen by provider (the API keys screen then asks the keys of those providers),
+ * its daily budget, and Qdrant's collections: asked where those services run.
+ */
+function aiFields(draft: Draft): FieldSpec[] {
+  const fields: FieldSpec[] = [];
+  if (usesService(draft, 'litellm')) {
+    const models = (): SuggestedModel[] => (Array.isArray(getIn(draft, ['litellm', 'models'])) ? getIn(draft, ['litellm', 'models']) : []);
+    fields.push(
+      {
+        id: 'providers', label: 'Which AI providers do you have an API key for?', kind: 'multiselect',
+        options: LITELLM_PROVIDERS.map((p) => ({ label: `${PROVIDER_LABELS[p]}: ${SUGGESTED_MODELS[p].map((m) => m.alias).join(', ')}`, value: p })),
+        help: 'LiteLLM serves the models listed for each (litellm.models in the profile holds them; edit it for others)',
+        read: (d) => (Array.isArray(getIn(d, ['litellm', 'models'])) ? [...new Set((getIn(d, ['litellm', 'models']) as SuggestedModel[]).map((m) => m.provider))] : undefined),
+        write: (d, value) => {
+          const chosen = Array.isArray(value) ? value.map(String) : [];
+          return setIn(d, ['litellm', 'models'], chosen.length === 0 ? undefined : modelsForProviders(models(), chosen));
+        },
+      },
+      { id: 'budget', label: 'Daily spending cap for all models together (USD)', kind: 'number', path: ['litellm', 'budgets', 'globalDaily'], suggestion: 5, schemaDefault: 5 },
+    );
+  }
+  if (usesService(draft, 'qdrant')) {
+    fields.push({
+      id: 'collections', label: `Create Qdrant's collections for LiteLLM's semantic cache and RAG (${SUGGESTED_COLLECTIONS.map((c) => c.name).join(', ')}; ${SUGGESTED_COLLECTIONS[0].dimensions} dimensions, for text-embedding-3-small)?`,
+      kind: 'confirm', suggestion: true,
+      read: (d) => (Array.isArray(getIn(d, ['qdrant', 'collections'])) ? getIn(d, ['qdrant', 'collections']).length > 0 : undefined),
+      // An existing list the operator wrote is kept as it is; only "no" removes it.
+      write: (d, value) => (value === true ? (Array.isArray(getIn(d, ['qdrant', 'collections'])) && getIn(d, ['qdrant', 'collections']).length > 0 ? d : setIn(d, ['qdrant', 'collections'], SUGGESTED_COLLECTIONS.map((c) => ({ ...c })))) : setIn(d, ['qdrant', 'collections'], undefined)),
+    });
+  }
+  return fields;
+}
+
 export function screenFields(screen: ScreenId, draft: Draft, catalog: WizardCatalog, hostIndex = 0, context: ScreenContext = {}): FieldSpec[] {
   switch (screen) {
     case 'project':
@@ -257,6 +301,8 @@ export function screenFields(screen: ScreenId, draft: Draft, catalog: WizardCata
       if (usesService(draft, 'litellm')) fields.push({ id: 'litellm', label: 'LiteLLM UI admin user', kind: 'text', path: ['admins', 'litellmUser'], suggestion: 'admin', schemaDefault: 'admin' });
       return fields;
     }
+    case 'ai':
+      return aiFields(draft);
     case 'api-keys':
       return catalog.externalSecrets(draft).map((s) => ({
         id: s.key, label: s.description, kind: 'secret' as const, secretKey: s.key, optional: s.optional,

@@ -41,7 +41,7 @@ export type Action =
   | { type: 'error'; message: string }
   | { type: 'back' };
 
-const ORDER: readonly ScreenId[] = ['project', 'domain', 'hosts', 'vpn', 'access', 'services', 'notifications', 'admins', 'api-keys', 'internal-secrets', 'review'];
+const ORDER: readonly ScreenId[] = ['project', 'domain', 'hosts', 'vpn', 'access', 'services', 'notifications', 'admins', 'ai', 'api-keys', 'internal-secrets', 'review'];
 
 export interface InitialOptions {
   readonly currentForm?: 'plain' | 'encrypted';
@@ -135,6 +135,7 @@ export function reduce(state: WizardState, action: Action, catalog: WizardCatalo
         const here: Position = { screen: state.screen, field: state.field, host: state.host };
         return { ...state, draft, history: [...state.history, here], error: undefined, notice: action.notice, screen: 'hosts', field: 0 };
       }
+      if (field?.write) return moveOn({ ...state, draft: field.write(state.draft, action.value) }, catalog, action.notice);
       if (!field?.path) return state;
       const empty = action.value === '' || action.value === undefined;
       const untouchedDefault = getIn(state.draft, field.path) === undefined && keepsDefaults(state, field.path) && action.value === field.schemaDefault;
@@ -174,6 +175,7 @@ export function reduce(state: WizardState, action: Action, catalog: WizardCatalo
 export function fieldValue(state: WizardState, field: FieldSpec): unknown {
   if (field.secretKey) return state.secrets[field.secretKey] ?? '';
   if (field.id === 'generate') return state.generateInternal;
+  if (field.read) return field.read(state.draft) ?? field.suggestion;
   const value = field.path ? getIn(state.draft, field.path) : undefined;
   if (value === undefined && keepsDefaults(state, field.path) && field.schemaDefault !== undefined) return field.schemaDefault;
   return value ?? field.suggestion;

@@ -74,7 +74,8 @@ export function Wizard({ initial, catalog, problemAt, problemWithSecret, withDep
     }
     let answer = value;
     let notice: string[] | undefined;
-    if (field.kind === 'multiselect' && Array.isArray(answer)) {
+    // A list of services (a field with its own `write` takes the choices as they are).
+    if (field.kind === 'multiselect' && Array.isArray(answer) && field.write === undefined) {
       const chosen = answer.map(String);
       const complete = withDependencies(chosen);
       const previous: unknown[] = (field.path ? (fieldValue(state, field) as unknown[]) : []) ?? [];
