@@ -52,6 +52,11 @@ export function hostServices(profile: Profile, host: Host): EffectiveService[] {
 }
 
 /** The profile as `profile show` prints it: defaults filled in, every service resolved. */
+/** The host whose Caddy serves the apex domain (and its DNS record): the first host with Caddy. */
+export function servesApex(profile: Profile, host: Host): boolean {
+  return profile.hosts.find((h) => h.services.some((s) => serviceName(s) === 'caddy'))?.name === host.name;
+}
+
 export function effectiveProfile(profile: Profile): unknown {
   return {
     ...profile,

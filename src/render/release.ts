@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSecret, Secret } from '../lib/secret.js';
-import { hostServices, type EffectiveService } from '../profile/effective.js';
+import { hostServices, servesApex, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { CADDY_ACME_ROOTS, renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
@@ -71,7 +71,6 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
   };
   const files: ReleaseFile[] = [];
   const serviceFiles = new Map<string, ServiceFiles>();
-  const firstCaddyHost = profile.hosts.find((h) => h.services.some((s) => (typeof s === 'string' ? s : s.name) === 'caddy'));
 
   for (const service of services) {
     if (service.entry.placement.kind !== 'compose') continue;
@@ -83,7 +82,7 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
     let command: string[] | undefined;
     if (service.id === 'caddy') {
       const source = 'config/caddy/Caddyfile';
-      own.push({ path: source, mode: '0644', content: renderCaddyfile({ profile, services, servesApex: firstCaddyHost?.name === host.name, templates }) });
+      own.push({ path: source, mode: '0644', content: renderCaddyfile({ profile, services, servesApex: servesApex(profile, host), templates }) });
       mounts.push({ source, target: '/etc/caddy/Caddyfile' });
       const acmeServer = profile.domain.tls === 'acme-http' ? profile.domain.acmeServer : undefined;
       if (acmeServer) {

@@ -1,5 +1,5 @@
 import { cidrContains } from '../profile/cidr.js';
-import { hostServices, type EffectiveService } from '../profile/effective.js';
+import { hostServices, servesApex, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { litellmAliases } from '../render/litellm-config.js';
 import { siteName } from '../render/site-names.js';
@@ -88,7 +88,7 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
   const hasCaddy = ids.has('caddy');
   const postgres = services.find((s) => s.id === 'postgresql');
   const postgresTarget = postgres ? composeTarget(profile, postgres) : undefined;
-  const servesApex = profile.hosts.find((h) => h.services.some((s) => (typeof s === 'string' ? s : s.name) === 'caddy'))?.name === host.name;
+  const apex = servesApex(profile, host);
   // An operator whose SSH target is a VPN address is inside the range: VPN-only sites must answer.
   const insideVpn = host.address !== undefined && cidrContains(profile.vpn.cidr, host.address);
 
@@ -131,7 +131,7 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
             break;
           }
           if (!hasCaddy) break;
-          const name = service.id === 'caddy' ? (servesApex ? profile.domain.name : undefined) : siteName(profile, service);
+          const name = service.id === 'caddy' ? (apex ? profile.domain.name : undefined) : siteName(profile, service);
           if (name === undefined) break;
           checks.push(siteCheck(base, name, smoke.path, smoke.expectStatus, service.vpnOnly === true && !insideVpn));
           siteChecked = true;

@@ -1,5 +1,5 @@
 import type { Profile } from '../../profile/schema.js';
-import { hostServices } from '../../profile/effective.js';
+import { hostServices, servesApex } from '../../profile/effective.js';
 
 export interface DnsRecord {
   readonly fieldType: 'A' | 'AAAA';
@@ -27,7 +27,6 @@ const TTL = 300;
  */
 export function desiredRecords(profile: Profile, ipv6: ReadonlyMap<string, string> = new Map()): DnsRecord[] {
   const records: DnsRecord[] = [];
-  const apexHost = profile.hosts.find((h) => hostServices(profile, h).some((s) => s.id === 'caddy'));
   for (const host of profile.hosts) {
     if (!host.address || !/^[0-9.]+$/.test(host.address)) continue;
     const add = (subDomain: string, vpnOnly: boolean) => {
@@ -36,7 +35,7 @@ export function desiredRecords(profile: Profile, ipv6: ReadonlyMap<string, strin
       const v6 = ipv6.get(host.name);
       if (v6 && !(vpnOnly && host.tailscaleIp)) records.push({ fieldType: 'AAAA', subDomain, target: v6, ttl: TTL });
     };
-    if (apexHost?.name === host.name) add('', false);
+    if (servesApex(profile, host)) add('', false);
     for (const service of hostServices(profile, host)) if (service.subdomain !== undefined) add(service.subdomain, service.vpnOnly === true);
   }
   return records;

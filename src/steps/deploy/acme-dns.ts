@@ -1,7 +1,7 @@
 import { WizardError } from '../../errors.js';
 import { Secret } from '../../lib/secret.js';
 import type { Step } from '../../plan/step.js';
-import { hostServices } from '../../profile/effective.js';
+import { hostServices, servesApex } from '../../profile/effective.js';
 import type { Host, Profile } from '../../profile/schema.js';
 import type { MaybeSecret } from '../../render/service-env.js';
 import { siteName } from '../../render/site-names.js';
@@ -24,9 +24,8 @@ export function acmeLayout(profile: Profile): { dir: string; certs: string; unit
 export function servedNames(profile: Profile, host: Host): string[] {
   const services = hostServices(profile, host);
   if (!services.some((s) => s.id === 'caddy')) return [];
-  const firstCaddy = profile.hosts.find((h) => hostServices(profile, h).some((s) => s.id === 'caddy'));
   const names = services.flatMap((s) => (s.entry.site ? [siteName(profile, s)] : [])).filter((n): n is string => n !== undefined);
-  return [...new Set([...(firstCaddy?.name === host.name ? [profile.domain.name] : []), ...names])];
+  return [...new Set([...(servesApex(profile, host) ? [profile.domain.name] : []), ...names])];
 }
 
 /**
