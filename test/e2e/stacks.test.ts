@@ -6,6 +6,7 @@ import { describeRotation } from './stacks/rotate-status.js';
 import { describeSmoke } from './stacks/smoke.js';
 import { StackServer } from './stacks/stack-server.js';
 import { describeTls } from './stacks/tls.js';
+import { describeVpaiAi } from './stacks/vpai-ai.js';
 
 /**
  * Five suites that each deploy a stack with `apply --only deploy` and need nothing of a fresh
@@ -27,3 +28,4 @@ describeRotation(host);
 describeTls(host);
 describeLitellm(host);
 describeQdrant(host);
+describeVpaiAi(host);
