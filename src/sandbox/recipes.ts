@@ -86,9 +86,11 @@ const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Reado
   n8n: { dockerfile: 'stand-in/n8n.Dockerfile', files: { n8n: 'stand-ins/n8n' } },
   qdrant: { dockerfile: 'stand-in/qdrant.Dockerfile', files: { qdrant: 'stand-ins/qdrant' } },
   // NocoDB's stand-in needs a PostgreSQL login and a complete S3 setting to start. The real program
-  // (npm nocodb@0.301.3, nearest published to the pin 0.301.2) was measured and left out: its cold
-  // install fails after 2 min 48 s (dependency xlsx is a tarball on cdn.sheetjs.com, unreachable
-  // here, and nocodb-sdk's preinstall demands pnpm); README, sandbox section, has the numbers.
+  // (npm nocodb@0.301.3, nearest published to the pin 0.301.2, on Node 22.23) was measured and left
+  // out: its cold install fails after 2 min 48 s (dependency xlsx is a tarball on cdn.sheetjs.com,
+  // unreachable here); with xlsx overridden, nocodb-sdk's preinstall demands pnpm; with
+  // --ignore-scripts too: 1 min 56 s (partly cached), 1431 packages, 1.4 GB, and its start stops
+  // after 2.7 s (sqlite3's native module not built). README, sandbox section, has the same.
   nocodb: { dockerfile: 'stand-in/nocodb.Dockerfile', files: { 'nocodb_stand_in.py': 'stand-ins/nocodb_stand_in.py' } },
 };
 
