@@ -22,8 +22,19 @@ export const EXTERNAL_SECRETS = {
     },
   ],
   webhook: [{ key: 'notifications.webhookUrl', description: 'webhook URL for alerts (it usually embeds a token)', required: true, shape: { pattern: '^https://\\S+$', example: 'https://hooks.example.com/…' } }],
+  // One pair of S3 keys: backups (backups.s3.bucket) and NocoDB's attachments (backups.s3.sharedBucket).
   backups: [
-    { key: 's3.accessKey', description: 'S3 access key for backups', required: true },
-    { key: 's3.secretKey', description: 'S3 secret key for backups', required: true },
+    { key: 's3.accessKey', description: 'S3 access key (backups, NocoDB attachments)', required: true },
+    { key: 's3.secretKey', description: 'S3 secret key (backups, NocoDB attachments)', required: true },
   ],
 } as const satisfies Record<string, readonly SecretSpec[]>;
+
+/**
+ * Whether the profile needs the S3 keys: backups are on, or NocoDB keeps its attachments in the
+ * shared bucket (its env file carries the keys even when backups are off). Takes the parsed
+ * profile or the wizard's draft (both have this shape).
+ */
+export function needsS3Keys(profile: { backups?: { enabled?: unknown; s3?: { sharedBucket?: unknown } } }, serviceIds: readonly string[]): boolean {
+  if (profile.backups?.enabled === true) return true;
+  return serviceIds.includes('nocodb') && typeof profile.backups?.s3?.sharedBucket === 'string';
+}

@@ -1,7 +1,7 @@
 import { PROVIDER_KEY, type LitellmProvider } from '../profile/litellm-schema.js';
 import { hardeningBaseline } from '../catalog/baseline.js';
 import { CATALOG, findService, withDependencies } from '../catalog/catalog.js';
-import { EXTERNAL_SECRETS } from '../catalog/external-secrets.js';
+import { EXTERNAL_SECRETS, needsS3Keys } from '../catalog/external-secrets.js';
 import type { SecretSpec } from '../catalog/types.js';
 import type { Draft, Path, WizardCatalog } from '../ui/wizard/screens.js';
 import { formatPath, validateProfile } from '../profile/validate.js';
@@ -18,7 +18,7 @@ export function externalSecretsFor(draft: Draft): SecretSpec[] {
   const method = draft['notifications']?.method;
   if (method === 'telegram') out.push(...EXTERNAL_SECRETS.telegram);
   if (method === 'webhook') out.push(...EXTERNAL_SECRETS.webhook);
-  if (draft['backups']?.enabled === true) out.push(...EXTERNAL_SECRETS.backups);
+  if (needsS3Keys(draft, serviceIds(draft))) out.push(...EXTERNAL_SECRETS.backups);
   hostsOf(draft).forEach((h) => {
     if (h['ssh']?.sudo === 'password') out.push({ key: `hosts.${h['name']}.sudoPassword`, description: `sudo password of ${h['ssh']?.adminUser ?? 'the admin user'} on ${h['name']}`, required: true });
   });

@@ -14,6 +14,39 @@ function pgUrl(user: string, password: Secret, database: string): Secret {
   return password.map((p) => `postgresql://${user}:${encodeURIComponent(p)}@postgresql:5432/${database}`);
 }
 
+/** NocoDB keeps its files (uploads without S3, its tool state) in NC_TOOL_DIR: the catalogue's data mount. */
+function nocodbToolDir(service: EffectiveService): EnvEntries {
+  const target = service.entry.dataDirs[0]?.target;
+  return target !== undefined ? [['NC_TOOL_DIR', `${target}/`]] : [];
+}
+
+/**
+ * S3 address as NocoDB uses it: its S3 plugin hands NC_S3_ENDPOINT to the AWS SDK and builds file
+ * links with `new URL(endpoint)`, so it must carry a scheme; the profile may omit it (https).
+ */
+export function s3EndpointUrl(endpoint: string): string {
+  return /^https?:\/\//.test(endpoint) ? endpoint : `https://${endpoint}`;
+}
+
+/**
+ * Attachments in the shared bucket (vpai §4.12), with the backups' S3 endpoint, region and keys;
+ * none without `backups.s3.sharedBucket` (NocoDB then keeps them in NC_TOOL_DIR). NocoDB reads
+ * these at start and turns its S3 storage plugin on (packages/nocodb: initPluginsFromEnv).
+ */
+function nocodbStorage(profile: Profile, need: NeedSecret): EnvEntries {
+  const s3 = profile.backups.s3;
+  if (s3?.sharedBucket === undefined) return [];
+  return [
+    ['NC_S3_BUCKET_NAME', s3.sharedBucket],
+    ['NC_S3_REGION', s3.region],
+    ['NC_S3_ENDPOINT', s3EndpointUrl(s3.endpoint)],
+    ['NC_S3_ACCESS_KEY', need('s3.accessKey')],
+    ['NC_S3_ACCESS_SECRET', need('s3.secretKey')],
+    // Hetzner's and most non-AWS servers want the bucket in the path, not in the host name.
+    ['NC_S3_FORCE_PATH_STYLE', 'true'],
+  ];
+}
+
 /** The environment each service runs with: its configuration as the real images document it. */
 export function serviceEnv(profile: Profile, service: EffectiveService, need: NeedSecret, maybe: MaybeSecret): EnvEntries {
   const tz: EnvEntries = [['TZ', profile.locale.timezone]];
@@ -86,8 +119,11 @@ export function serviceEnv(profile: Profile, service: EffectiveService, need: Ne
         ...tz,
         ['NC_DB', need('nocodb.dbPassword').map((p) => `pg://postgresql:5432?u=nocodb&p=${encodeURIComponent(p)}&d=nocodb`)],
         ['NC_AUTH_JWT_SECRET', need('nocodb.jwtSecret')],
-        ['NC_PUBLIC_URL', `https://${url}`],
+        // Links NocoDB prints (invitations, shared views) point at its site; none without one.
+        ...(url !== undefined ? ([['NC_PUBLIC_URL', `https://${url}`]] as EnvEntries) : []),
+        ...nocodbToolDir(service),
         ['NC_DISABLE_TELE', 'true'],
+        ...nocodbStorage(profile, need),
       ];
     case 'grafana':
       return [

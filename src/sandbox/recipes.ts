@@ -60,7 +60,9 @@ export const STAND_INS: Readonly<Record<string, StandInSpec>> = {
   // PyYAML: the strict stand-in parses its config.yaml as the real proxy does (yaml.safe_load).
   litellm: { runAs: 0, remove: NO_CURL_WGET, extraPackages: ['python3-yaml'] },
   openclaw: { runAs: 1000, extraPackages: ['nodejs'] },
-  nocodb: { runAs: 0 },
+  // Debian's Node: the smoke check's S3 probe runs with the image's `node`, as in the real image;
+  // psql: the stand-in logs in to its PostgreSQL with NC_DB's credentials before it answers.
+  nocodb: { runAs: 0, remove: ['/usr/bin/curl'], extraPackages: ['nodejs', 'postgresql-client'] },
   grafana: { runAs: 472 },
   victoriametrics: { runAs: 0 },
   loki: { runAs: 10001, remove: NO_CURL_WGET },
@@ -83,6 +85,13 @@ const OWN_DOCKERFILE: Readonly<Record<string, { dockerfile: string; files: Reado
   // and left out: 2062 packages, 2.4 GB, a 5-6 minute install (stand-ins/n8n has the numbers).
   n8n: { dockerfile: 'stand-in/n8n.Dockerfile', files: { n8n: 'stand-ins/n8n' } },
   qdrant: { dockerfile: 'stand-in/qdrant.Dockerfile', files: { qdrant: 'stand-ins/qdrant' } },
+  // NocoDB's stand-in needs a PostgreSQL login and a complete S3 setting to start. The real program
+  // (npm nocodb@0.301.3, nearest published to the pin 0.301.2, on Node 22.23) was measured and left
+  // out: its cold install fails after 2 min 48 s (dependency xlsx is a tarball on cdn.sheetjs.com,
+  // unreachable here); with xlsx overridden, nocodb-sdk's preinstall demands pnpm; with
+  // --ignore-scripts too: 1 min 56 s (partly cached), 1431 packages, 1.4 GB, and its start stops
+  // after 2.7 s (sqlite3's native module not built). README, sandbox section, has the same.
+  nocodb: { dockerfile: 'stand-in/nocodb.Dockerfile', files: { 'nocodb_stand_in.py': 'stand-ins/nocodb_stand_in.py' } },
 };
 
 const STAND_IN_FILES = {

@@ -30,7 +30,7 @@ export function sandboxProfileName(name: string): string {
  * sandbox address, reached as root on 22 like a fresh cloud server; images come from the local
  * registry; TLS uses Caddy's internal CA and DNS is manual (no ACME, no OVH from a sandbox),
  * unless `acme` names an ACME server to rehearse the profile's own TLS mode against; backups are
- * off (no object storage); it is never a production profile.
+ * off and NocoDB has no shared bucket (no object storage); it is never a production profile.
  */
 export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly SandboxAddress[], login?: SandboxLogin, acme?: SandboxAcme): Doc {
   const copy = structuredClone(raw);
@@ -80,7 +80,9 @@ export function sandboxProfile(raw: Doc, sourceName: string, addresses: readonly
   // The local registry speaks plain HTTP; the server's Docker also uses it as its Docker Hub mirror.
   copy['images'] = { ...images, registry: REGISTRY_INNER, insecureRegistry: true };
   const backups = isDoc(copy['backups']) ? copy['backups'] : {};
-  copy['backups'] = { ...backups, enabled: false };
+  // No object storage from a sandbox: NocoDB keeps its attachments on its disk (no shared bucket).
+  const { sharedBucket: _shared, ...s3 } = isDoc(backups['s3']) ? backups['s3'] : {};
+  copy['backups'] = { ...backups, enabled: false, ...(isDoc(backups['s3']) ? { s3 } : {}) };
   copy['x-sandbox'] = {
     from: `profiles/${sourceName}.yaml`,
     bed: sourceName,

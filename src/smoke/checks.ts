@@ -40,6 +40,8 @@ export type HostCheck = Base &
     | { readonly kind: 'n8n-owner-login'; readonly target: ComposeTarget; readonly email?: string; readonly passwordKey: string }
     /** Qdrant's collections through its API in its container (src/remote/qdrant-collections.sh `check`); the API key is the container's own. */
     | { readonly kind: 'qdrant-collections'; readonly target: ComposeTarget; readonly argv: readonly string[]; readonly collections: readonly string[] }
+    /** NocoDB's S3 storage: an object written, read back and deleted with the container's NC_S3_* (src/smoke/nocodb-storage.ts). */
+    | { readonly kind: 'nocodb-storage'; readonly target: ComposeTarget; readonly bucket: string }
   );
 
 /** Runs on the operator's machine: HTTPS to the host's address with the site's name (SNI and Host). */
@@ -154,6 +156,17 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
         argv: qdrantCollectionsArgv(profile, 'check'),
         collections,
         describe: `Qdrant has the collections ${collections.join(', ')} (asked through its API)`,
+      });
+    }
+    const sharedBucket = profile.backups.s3?.sharedBucket;
+    if (service.id === 'nocodb' && target && sharedBucket !== undefined) {
+      checks.push({
+        id: 'nocodb.storage',
+        service: service.id,
+        kind: 'nocodb-storage',
+        target,
+        bucket: sharedBucket,
+        describe: `NocoDB's storage settings write, read back and delete an object in the bucket ${sharedBucket}`,
       });
     }
     const db = service.entry.database;

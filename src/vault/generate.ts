@@ -1,5 +1,5 @@
 import { CATALOG } from '../catalog/catalog.js';
-import { EXTERNAL_SECRETS } from '../catalog/external-secrets.js';
+import { EXTERNAL_SECRETS, needsS3Keys } from '../catalog/external-secrets.js';
 import type { SecretAlphabet, SecretSpec } from '../catalog/types.js';
 import { Secret } from '../lib/secret.js';
 import { serviceName } from '../profile/effective.js';
@@ -91,7 +91,7 @@ export function profileSecrets(profile: Profile): KnownSecret[] {
   if (profile.domain.dnsProvider === 'ovh' || profile.domain.tls === 'acme-dns-ovh') features.push('ovh');
   if (profile.notifications.method === 'telegram') features.push('telegram');
   if (profile.notifications.method === 'webhook') features.push('webhook');
-  if (profile.backups.enabled) features.push('backups');
+  if (needsS3Keys(profile, enabledServices(profile))) features.push('backups');
   for (const feature of features) for (const spec of EXTERNAL_SECRETS[feature] as readonly SecretSpec[]) if (!out.has(spec.key)) out.set(spec.key, { spec });
   return [...out.values()];
 }

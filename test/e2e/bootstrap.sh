@@ -28,12 +28,23 @@ declare -A NEEDS=(
   [/usr/bin/shellcheck]=shellcheck
   # The ACME test bed (test/e2e/helpers/acme-bed.ts): Let's Encrypt's test CA, and the ACME client proving it.
   [/usr/bin/pebble]=pebble [/usr/bin/lego]=lego
+  # The S3 test bed (test/e2e/helpers/s3-bed.ts) runs moto_server from Debian 13's python3-moto
+  # (Debian 12 has none) on this Python: these are its dependencies, from this release.
+  [/usr/lib/python3/dist-packages/boto3/__init__.py]=python3-boto3 [/usr/lib/python3/dist-packages/botocore/__init__.py]=python3-botocore
+  [/usr/lib/python3/dist-packages/flask/__init__.py]=python3-flask [/usr/lib/python3/dist-packages/flask_cors/__init__.py]=python3-flask-cors
+  [/usr/lib/python3/dist-packages/werkzeug/__init__.py]=python3-werkzeug [/usr/lib/python3/dist-packages/jinja2/__init__.py]=python3-jinja2
+  [/usr/lib/python3/dist-packages/responses/__init__.py]=python3-responses [/usr/lib/python3/dist-packages/xmltodict.py]=python3-xmltodict
+  [/usr/lib/python3/dist-packages/dateutil/__init__.py]=python3-dateutil [/usr/lib/python3/dist-packages/requests/__init__.py]=python3-requests
+  [/usr/lib/python3/dist-packages/cryptography/__init__.py]=python3-cryptography [/usr/lib/python3/dist-packages/antlr4/__init__.py]=python3-antlr4
+  [/usr/lib/python3/dist-packages/yaml/__init__.py]=python3-yaml
 )
 COMPOSE_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
+# python3-moto's files (dpkg -x of Debian 13's package); test/e2e/helpers/s3-bed.ts runs it from here.
+MOTO_DIR="$STATE_DIR/moto"
 
 missing_packages() {
   local cmd
-  for cmd in "${!NEEDS[@]}"; do [ -x "$cmd" ] || echo "${NEEDS[$cmd]}"; done | sort -u
+  for cmd in "${!NEEDS[@]}"; do [ -e "$cmd" ] || echo "${NEEDS[$cmd]}"; done | sort -u
 }
 
 is_debian_like() { [ -r /etc/os-release ] && grep -Eq '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release; }
@@ -63,6 +74,27 @@ debian_mirror() {
   echo "${url:-http://deb.debian.org/debian}" | sed 's:/*$::'
 }
 
+# Downloads one package of Debian 13 (trixie) into $STATE_DIR/trixie-apt/deb with an apt state of
+# its own, without adding trixie to this machine's sources.
+trixie_download() {
+  local dir="$STATE_DIR/trixie-apt"
+  mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/deb"
+  echo "deb $(debian_mirror) trixie main" >"$dir/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=- -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::Archives=$dir/archives" -o APT::Get::List-Cleanup=0)
+  apt-get "${opts[@]}" update -q >>"$STATE_DIR/apt.log" 2>&1 || die "cannot read Debian 13 (trixie) package lists; see $STATE_DIR/apt.log"
+  (cd "$dir/deb" && rm -f "$1"_*.deb && apt-get "${opts[@]}" download "$1" >>"$STATE_DIR/apt.log" 2>&1) \
+    || die "cannot download $1 from trixie; see $STATE_DIR/apt.log"
+}
+
+# moto_server (the S3 test server) from Debian 13's python3-moto 5.1, pure Python: unpacked, not
+# installed, and run by the bed with this release's Python and the dependencies of NEEDS.
+install_moto() {
+  [ -r "$MOTO_DIR/usr/lib/python3/dist-packages/moto/server.py" ] && return 0
+  say "unpacking moto_server (S3 test server) from Debian 13's python3-moto into $MOTO_DIR"
+  trixie_download python3-moto
+  rm -rf "$MOTO_DIR" && dpkg -x "$STATE_DIR"/trixie-apt/deb/python3-moto_*.deb "$MOTO_DIR"
+}
+
 # Debian 12 ships only Compose v1; Debian 13's docker-compose .deb is Compose v2 and runs on 12.
 install_compose_plugin() {
   [ -x "$COMPOSE_PLUGIN" ] && return 0
@@ -72,12 +104,7 @@ install_compose_plugin() {
   fi
   say "installing the Compose v2 plugin from Debian 13's docker-compose package"
   local dir="$STATE_DIR/trixie-apt"
-  mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/deb"
-  echo "deb $(debian_mirror) trixie main" >"$dir/sources.list"
-  local opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=- -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache::Archives=$dir/archives" -o APT::Get::List-Cleanup=0)
-  apt-get "${opts[@]}" update -q >>"$STATE_DIR/apt.log" 2>&1 || die "cannot read Debian 13 (trixie) package lists; see $STATE_DIR/apt.log"
-  (cd "$dir/deb" && rm -f docker-compose_*.deb && apt-get "${opts[@]}" download docker-compose >>"$STATE_DIR/apt.log" 2>&1) \
-    || die "cannot download docker-compose from trixie; see $STATE_DIR/apt.log"
+  trixie_download docker-compose
   rm -rf "$dir/x" && dpkg -x "$dir"/deb/docker-compose_*.deb "$dir/x"
   install -D -m755 "$dir/x/usr/libexec/docker/cli-plugins/docker-compose" "$COMPOSE_PLUGIN"
 }
@@ -105,7 +132,8 @@ start_dockerd() {
 
 check_without_root() {
   local problems=() cmd
-  for cmd in "${!NEEDS[@]}"; do [ -x "$cmd" ] || problems+=("$cmd (Debian package ${NEEDS[$cmd]})"); done
+  for cmd in "${!NEEDS[@]}"; do [ -e "$cmd" ] || problems+=("$cmd (Debian package ${NEEDS[$cmd]})"); done
+  [ -r "$MOTO_DIR/usr/lib/python3/dist-packages/moto/server.py" ] || problems+=("moto_server for the S3 test bed (Debian 13 package python3-moto, unpacked into $MOTO_DIR)")
   [ -x "$COMPOSE_PLUGIN" ] || problems+=("the Docker Compose v2 plugin at $COMPOSE_PLUGIN (Debian 13 package docker-compose, or Docker's docker-compose-plugin)")
   docker_up || problems+=("a running Docker engine that $(id -un) may use (start dockerd, or add $(id -un) to the docker group)")
   if [ ${#problems[@]} -gt 0 ]; then
@@ -121,6 +149,7 @@ main() {
   if [ "$(id -u)" = 0 ] && is_debian_like && command -v apt-get >/dev/null; then
     install_packages
     install_compose_plugin
+    install_moto
     start_dockerd
   else
     check_without_root

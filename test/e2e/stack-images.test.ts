@@ -40,14 +40,32 @@ const MOUNTS: Record<string, string[]> = {
 };
 const COMMAND: Record<string, readonly string[]> = { litellm: LITELLM_COMMAND };
 
-async function runService(entry: ServiceEntry): Promise<{ container: string; address: string }> {
+/** NocoDB's strict stand-in starts only after logging in to PostgreSQL with NC_DB: one database for it, started on first use. */
+const NOCODB_DB_PASSWORD = 'sandbox-test-only-nocodb';
+let nocodbDatabase: Promise<string> | undefined;
+function nocodbDb(): Promise<string> {
+  nocodbDatabase ??= (async () => {
+    const postgres = services.find((s) => s.id === 'postgresql') as ServiceEntry;
+    const { container, address } = await runService(postgres, `${bed.spec.name}-nocodb-db`, [`POSTGRES_PASSWORD=${NOCODB_DB_PASSWORD}`, 'POSTGRES_USER=nocodb', 'POSTGRES_DB=nocodb']);
+    // Over TCP: the image's first-start server listens on its socket only, the final one on TCP too.
+    await bed.docker.run(['exec', '-e', `PGPASSWORD=${NOCODB_DB_PASSWORD}`, container, 'sh', '-c', 'until psql -h 127.0.0.1 -U nocodb -d nocodb -tAc "select 1" >/dev/null 2>&1; do sleep 0.5; done'], { timeoutMs: 60_000 });
+    return address;
+  })();
+  return nocodbDatabase;
+}
+async function nocodbEnv(password = NOCODB_DB_PASSWORD): Promise<string[]> {
+  return [`NC_DB=pg://${await nocodbDb()}:5432?u=nocodb&p=${encodeURIComponent(password)}&d=nocodb`, 'NC_AUTH_JWT_SECRET=sandbox-test-only-jwt'];
+}
+
+async function runService(entry: ServiceEntry, name = `${bed.spec.name}-${entry.id}`, env = ENV[entry.id] ?? []): Promise<{ container: string; address: string }> {
   const image = registryPath(`${entry.image?.repository}:${entry.image?.tag}`, `127.0.0.1:${bed.registryPort}`);
   await bed.docker.run(['pull', '-q', image]);
-  const container = `${bed.spec.name}-${entry.id}`;
+  const container = name;
+  const extra = entry.id === 'nocodb' && env.length === 0 ? await nocodbEnv() : env;
   await bed.docker.run([
     'run', '-d', '--name', container, '--network', bed.network,
     '--label', `${LABEL}=1`, '--label', `${LABEL_BED}=${bed.spec.name}`, '--label', `${LABEL_ORIGIN}=test`,
-    ...(ENV[entry.id] ?? []).flatMap((e) => ['-e', e]), ...(MOUNTS[entry.id] ?? []), image, ...(COMMAND[entry.id] ?? []),
+    ...extra.flatMap((e) => ['-e', e]), ...(MOUNTS[entry.id] ?? []), image, ...(COMMAND[entry.id] ?? []),
   ]);
   const address = await bed.docker.out(['inspect', '-f', `{{(index .NetworkSettings.Networks "${bed.network}").IPAddress}}`, container]);
   return { container, address };
@@ -140,6 +158,28 @@ describe('stack images in the local registry', () => {
       expect((await healthy(container, litellm)).ok).toBe(true);
       const listed = await fetch(`http://${address}:4000/v1/models`, { headers: { Authorization: 'Bearer sk-sandbox-test-only' }, signal: AbortSignal.timeout(5000) });
       expect(((await listed.json()) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual(['mini']);
+    } finally {
+      await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
+    }
+  });
+
+  it('runs the NocoDB stand-in only after a PostgreSQL login with NC_DB: a refused password or no NC_DB exits and says why', async () => {
+    const nocodb = services.find((s) => s.id === 'nocodb') as ServiceEntry;
+    const image = registryPath(`${nocodb.image?.repository}:${nocodb.image?.tag}`, `127.0.0.1:${bed.registryPort}`);
+    const labels = ['--label', `${LABEL}=1`, '--label', `${LABEL_BED}=${bed.spec.name}`, '--label', `${LABEL_ORIGIN}=test`];
+    const none = await bed.docker.run(['run', '--rm', ...labels, image], { allowFail: true });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/nocodb stand-in: refusing to start: NC_DB is not set/);
+    const wrongEnv = (await nocodbEnv('not-the-password')).flatMap((e) => ['-e', e]);
+    const wrong = await bed.docker.run(['run', '--rm', '--network', bed.network, ...labels, ...wrongEnv, image], { allowFail: true, timeoutMs: 90_000 });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/nocodb stand-in: refusing to start: cannot connect to the database of NC_DB \(nocodb@[0-9.]+:5432\/nocodb\): .*password authentication failed for user "nocodb"/);
+    expect(wrong.stderr).not.toContain('not-the-password');
+    // The storage probe of smoke nocodb.storage runs with the image's node, as in the real image.
+    const { container } = await runService(nocodb);
+    try {
+      expect((await healthy(container, nocodb)).ok).toBe(true);
+      expect(await bed.docker.out(['exec', container, 'node', '-e', 'console.log(typeof require("crypto").createHmac)'])).toBe('function');
     } finally {
       await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
     }

@@ -31,6 +31,8 @@ describe('the sandbox copy of a profile', () => {
     for (const host of copy.hosts) expect(host.docker).toEqual({ source: 'distribution' });
     expect(copy.domain).toMatchObject({ name: 'example.com', tls: 'internal', dnsProvider: 'manual' });
     expect(copy.backups.enabled).toBe(false);
+    // Nor NocoDB's attachments in S3 (its smoke check would try Hetzner from the bed).
+    expect(copy.backups.s3).toEqual({ endpoint: 'fsn1.your-objectstorage.com', region: 'fsn1', bucket: 'vpai-backups' });
     expect(copy.project).toMatchObject({ name: 'vpai-sandbox', production: false, displayName: 'VPAI (sandbox)' });
     expect(copy['x-sandbox']).toMatchObject({ from: 'profiles/vpai.yaml', bed: 'vpai' });
   });

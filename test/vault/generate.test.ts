@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALPHABETS, generateValue, missingGenerated, missingRequired, missingSecrets, profileSecrets, type RandomSource } from '../../src/vault/generate.js';
 import type { Profile } from '../../src/profile/schema.js';
+import { externalSecretsFor } from '../../src/commands/init-catalog.js';
 import { validExample } from '../helpers/profiles.js';
 
 /** A stand-in random source that returns the given bytes in order, then fails. */
@@ -85,6 +86,26 @@ describe('secret generation', () => {
     for (const k of ['hetzner.token', 'ovh.applicationKey', 'telegram.monitoringBotToken', 's3.accessKey']) expect(keys).toContain(k);
     expect(missingRequired(p, ['hetzner.token']).map((s) => s.spec.key)).not.toContain('hetzner.token');
     expect(missingRequired(p, []).map((s) => s.spec.key)).toContain('hetzner.token');
+  });
+
+  it("requires the S3 keys where NocoDB keeps attachments in the shared bucket, even with backups off", () => {
+    const s3 = { endpoint: 'fsn1.your-objectstorage.com', region: 'fsn1', bucket: 'backups', sharedBucket: 'shared' };
+    const required = (mutate: (raw: Record<string, any>) => void): string[] =>
+      missingRequired(profile(mutate), []).map((s) => s.spec.key).filter((k) => k.startsWith('s3.')).sort();
+    const withNocodb = (raw: Record<string, any>): void => {
+      raw.hosts[0].services = ['docker', 'caddy', 'postgresql', 'nocodb'];
+    };
+    expect(required((raw) => { withNocodb(raw); raw.backups = { enabled: false, s3 }; })).toEqual(['s3.accessKey', 's3.secretKey']);
+    // No shared bucket, or no NocoDB to use it: nothing asks for the keys while backups are off.
+    expect(required((raw) => { withNocodb(raw); raw.backups = { enabled: false, s3: { ...s3, sharedBucket: undefined } }; })).toEqual([]);
+    expect(required((raw) => { raw.backups = { enabled: false, s3 }; })).toEqual([]);
+    expect(missingRequired(profile((raw) => { withNocodb(raw); raw.backups = { enabled: false, s3 }; }), ['s3.accessKey', 's3.secretKey']).map((s) => s.spec.key)).not.toContain('s3.accessKey');
+  });
+
+  it("asks the wizard's operator for the S3 keys when NocoDB uses the shared bucket (the draft, before it is a profile)", () => {
+    const draft = { hosts: [{ name: 'vps', services: ['docker', 'postgresql', 'nocodb'] }], backups: { enabled: false, s3: { sharedBucket: 'shared' } } };
+    expect(externalSecretsFor(draft).map((s) => s.key)).toEqual(['s3.accessKey', 's3.secretKey']);
+    expect(externalSecretsFor({ ...draft, hosts: [{ name: 'vps', services: ['docker', 'postgresql'] }] }).map((s) => s.key)).toEqual([]);
   });
 
   it("requires a model provider's key only once a LiteLLM model uses that provider", () => {
