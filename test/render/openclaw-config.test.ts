@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findService } from '../../src/catalog/catalog.js';
 import { parse } from 'yaml';
 import { isSecret, Secret } from '../../src/lib/secret.js';
 import { OPENCLAW_CONFIG_PATH, openclawConfig } from '../../src/render/openclaw-config.js';
@@ -112,5 +113,22 @@ describe("OpenClaw's openclaw.json", () => {
     expect(changedServices(base, render(validExample('vpai', (raw) => raw['litellm'].models.pop())))).toEqual(['litellm', 'openclaw']);
     expect(changedServices(base, render(validExample('vpai', (raw) => (raw['litellm'].budgets.globalDaily = 4))))).toEqual(['litellm']);
     expect(render(validExample('vpai')).inputs).toEqual(base.inputs);
+  });
+});
+
+describe('Brave Search for OpenClaw', () => {
+  it("is an optional vault key of openclaw's: with it the web search tool is on and BRAVE_API_KEY is in the env file, without it neither", () => {
+    const withKey = render(validExample('vpai'));
+    expect(config(withKey)['tools']).toEqual({ web: { search: { enabled: true, provider: 'brave' } } });
+    expect(text(withKey, 'env/openclaw.env')).toMatch(/^BRAVE_API_KEY=".*-brave\.apiKey"$/m);
+    expect(text(withKey, FILE)).not.toContain('brave.apiKey');
+    const none = render(validExample('vpai'), without('brave.apiKey'));
+    expect(config(none)).not.toHaveProperty('tools');
+    expect(text(none, 'env/openclaw.env')).not.toContain('BRAVE_API_KEY');
+    expect(none.missingSecrets).toEqual([]);
+    const spec = findService('openclaw')?.secrets.find((s) => s.key === 'brave.apiKey');
+    expect(spec).toBeDefined();
+    expect(spec?.generate).toBeUndefined();
+    expect(spec?.required).toBeUndefined();
   });
 });
