@@ -63,12 +63,8 @@ export function openclawConfig(input: OpenclawConfigInput): Record<string, unkno
       auth: { mode: 'token', token: env('OPENCLAW_GATEWAY_TOKEN') },
       // Caddy is the one proxy in front, on the backend network: OpenClaw takes the client address from its headers.
       trustedProxies: NETWORKS.filter((n) => n.name === 'backend').map((n) => n.subnet),
-      controlUi: {
-        enabled: true,
-        basePath: '/',
-        // Required for a control UI reached on a non-loopback bind (docs/gateway/configuration-reference.md).
-        allowedOrigins: input.site !== undefined ? [`https://${input.site}`] : [],
-      },
+      // OpenClaw refuses a control UI on a non-loopback bind without allowed origins: no site, no UI.
+      controlUi: input.site !== undefined ? { enabled: true, basePath: '/', allowedOrigins: [`https://${input.site}`] } : { enabled: false },
     },
     models: {
       mode: 'merge',

@@ -59,7 +59,8 @@ describe("OpenClaw's openclaw.json", () => {
     const c = openclawConfig({ settings: validExample('minimal').openclaw, litellm: validExample('minimal').litellm, project: 'p', telegram: false, braveSearch: false }) as Record<string, any>;
     expect(c['agents'].defaults.model).toBeUndefined();
     expect(c['models'].providers['custom-litellm'].models).toEqual([]);
-    expect(c['gateway'].controlUi.allowedOrigins).toEqual([]);
+    // OpenClaw refuses an enabled control UI on a non-loopback bind without allowed origins.
+    expect(c['gateway'].controlUi).toEqual({ enabled: false });
   });
 
   it("sandboxes non-main agents with vpai's limits by default (§4.11), and the profile's when set", () => {
