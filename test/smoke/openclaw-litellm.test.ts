@@ -39,7 +39,7 @@ describe('the openclaw.litellm smoke check', () => {
     expect(result(0, `baseUrl\thttp://litellm:4000/v1\n${configured}\nHTTP 200\n${served}\n`)).toMatchObject({ status: 'PASS', reason: `OpenClaw reaches LiteLLM at http://litellm:4000/v1 with its key; LiteLLM serves its ${ALIASES.length} models` });
     expect(result(0, `baseUrl\thttp://llm:4000/v1\n${configured}\nHTTP 200\n`)).toMatchObject({ status: 'FAIL', reason: "OpenClaw's config sends model requests to http://llm:4000/v1, not http://litellm:4000/v1" });
     expect(result(0, `baseUrl\thttp://litellm:4000/v1\nconfigured\tclaude-sonnet\nHTTP 200\n`)).toMatchObject({ status: 'FAIL', reason: expect.stringMatching(/^OpenClaw's models differ from the profile's LiteLLM models: missing claude-haiku, /) });
-    expect(result(0, `baseUrl\thttp://litellm:4000/v1\n${configured}\nHTTP 401\n`).reason).toMatch(/refused OpenClaw's key \(401\)/);
+    expect(result(0, `baseUrl\thttp://litellm:4000/v1\n${configured}\nHTTP 401\n`)?.reason).toMatch(/refused OpenClaw's key \(401\)/);
     expect(result(2, `baseUrl\thttp://litellm:4000/v1\n${configured}\nerror ENOTFOUND\n`)).toMatchObject({ status: 'FAIL', reason: 'OpenClaw cannot call LiteLLM at http://litellm:4000/v1: ENOTFOUND' });
     expect(result(2, 'error /home/node/.openclaw/openclaw.json has no model provider custom-litellm\n')).toMatchObject({ status: 'FAIL', reason: '/home/node/.openclaw/openclaw.json has no model provider custom-litellm' });
     expect(result(127, 'OCI runtime exec failed: exec: "node": executable file not found in $PATH')).toMatchObject({ status: 'FAIL', reason: "OpenClaw's container has no node to run the check with" });
