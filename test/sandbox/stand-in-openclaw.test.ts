@@ -91,7 +91,8 @@ describe('the OpenClaw stand-in', { timeout: 30_000 }, () => {
     ['a port as text', () => write('port.json', { ...rendered(), gateway: { ...rendered()['gateway'], port: '18789' } }), /- gateway\.port: Invalid input: expected number, received string/],
     ['workspaceAccess write (L-F3)', () => { const c = rendered(); c['agents'].defaults.sandbox.workspaceAccess = 'write'; return write('ws.json', c); }, /- agents\.defaults\.sandbox\.workspaceAccess: Invalid input: expected one of "none"\|"ro"\|"rw"/],
     ['a provider without baseUrl', () => { const c = rendered(); delete c['models'].providers['custom-litellm'].baseUrl; return write('nobase.json', c); }, /- models\.providers\.custom-litellm\.baseUrl: Invalid input/],
-    ['no gateway token', () => { const c = rendered(); delete c['gateway'].auth.token; return write('notoken.json', c); }, /no token is configured/],
+    ['no gateway token', () => { const c = rendered(); delete c['gateway'].auth.token; return write('notoken.json', c); }, /gateway\.auth must be mode token with a token/],
+    ['an empty gateway token', () => { const c = rendered(); c['gateway'].auth.token = ''; return write('emptytoken.json', c); }, /gateway auth mode is token, but no token was configured/],
     ['gateway.mode remote', () => { const c = rendered(); c['gateway'].mode = 'remote'; return write('remote.json', c); }, /Gateway start blocked: set gateway\.mode=local \(current: remote\)/],
     ['a control UI on lan without allowed origins', () => { const c = rendered(); c['gateway'].controlUi.allowedOrigins = []; return write('origins.json', c); }, /non-loopback Control UI requires gateway\.controlUi\.allowedOrigins/],
   ])('refuses to start with %s, with OpenClaw’s message', (_what, make, message) => {
@@ -105,6 +106,12 @@ describe('the OpenClaw stand-in', { timeout: 30_000 }, () => {
     const r = startOnly(write('ok-env.json', rendered()), { ...ENV, LITELLM_API_KEY: '' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Missing env var "LITELLM_API_KEY" referenced at config path: models.providers.custom-litellm.apiKey');
+  });
+
+  it('refuses a blank gateway token on a LAN bind, as OpenClaw does', () => {
+    const r = startOnly(write('ok-blank.json', rendered()), { ...ENV, OPENCLAW_GATEWAY_TOKEN: '   ' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`refusing to bind gateway to 0.0.0.0:${port} without auth (set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD)`);
   });
 
   it("starts from the tool's config and answers the WebSocket upgrade with 101", async () => {
