@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { describeDeploy } from './stacks/deploy.js';
 import { describeLitellm } from './stacks/litellm.js';
+import { describeOpenclaw } from './stacks/openclaw.js';
 import { describeQdrant } from './stacks/qdrant.js';
 import { describeRotation } from './stacks/rotate-status.js';
 import { describeSmoke } from './stacks/smoke.js';
@@ -27,3 +28,4 @@ describeRotation(host);
 describeTls(host);
 describeLitellm(host);
 describeQdrant(host);
+describeOpenclaw(host);
