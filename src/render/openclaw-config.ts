@@ -42,7 +42,6 @@ export function openclawDefaultModel(settings: OpenclawSettings, litellm: Litell
   return settings.defaultModel ?? litellm.models[0]?.alias;
 }
 
-
 /**
  * openclaw.json as a typed object, with the key names and value types of OpenClaw 2026.2.23's
  * config schema (`OpenClawSchema`, src/config/zod-schema.ts and the files it imports): every object
