@@ -122,5 +122,15 @@ export function crossFieldIssues(p: Profile): Issue[] {
     add('notifications.email', 'is required when notifications go by e-mail');
   }
   if (p?.backups?.enabled === true && p.backups.s3 === undefined) add('backups.s3', 'is required when backups are enabled');
+  // OpenClaw asks LiteLLM for its default model by alias: an alias LiteLLM does not serve fails every agent turn.
+  const defaultModel = p?.openclaw?.defaultModel;
+  if (typeof defaultModel === 'string') {
+    const aliases = (Array.isArray(p?.litellm?.models) ? p.litellm.models : []).map((m) => m?.alias).filter((a): a is string => typeof a === 'string');
+    if (!aliases.includes(defaultModel)) {
+      add('openclaw.defaultModel', aliases.length === 0
+        ? `'${defaultModel}' is not a LiteLLM model: litellm.models is empty; add the model there first`
+        : `'${defaultModel}' is not a LiteLLM model of this profile; choose one of litellm.models[].alias: ${aliases.join(', ')}`);
+    }
+  }
   return issues;
 }

@@ -6,6 +6,7 @@ import {
   dnsServer, pemCertificates, port, registryPrefix, safeName, sshPublicKey, telegramChatId, timezone, unixUser,
 } from './fields.js';
 import { litellmSchema } from './litellm-schema.js';
+import { openclawSchema } from './openclaw-schema.js';
 
 /** The profile format this build writes. Older ones are migrated on load (migrate.ts). */
 export const SCHEMA_VERSION = 1;
@@ -192,6 +193,8 @@ export const profileSchema = z.strictObject({
     .prefault({}),
   /** LiteLLM's model list and budgets (vpai-system §2.3, §4.9), used where litellm runs. */
   litellm: litellmSchema,
+  /** OpenClaw's default model and sandbox limits (vpai-system §4.11), used where openclaw runs. */
+  openclaw: openclawSchema,
   locale: z.strictObject({ timezone: timezone.default('UTC'), locale: localeName.default('en_US.UTF-8') }).prefault({}),
   providers: z
     .strictObject({

@@ -6,8 +6,10 @@ import { CADDY_ACME_ROOTS, renderCaddyfile } from './caddyfile.js';
 import { composeServices, renderComposeFile, type ServiceFiles } from './compose.js';
 import { renderEnvFile } from './env-file.js';
 import { LITELLM_COMMAND, LITELLM_CONFIG_PATH, litellmProviderKeys, renderLitellmConfig } from './litellm-config.js';
+import { OPENCLAW_CONFIG_PATH, renderOpenclawConfig } from './openclaw-config.js';
 import { QDRANT_CONFIG_TARGET, renderQdrantConfig } from './qdrant-config.js';
 import { serviceEnv, type MaybeSecret } from './service-env.js';
+import { siteName } from './site-names.js';
 import { BUILTIN_TEMPLATES, renderTemplate, type Templates } from './templates.js';
 
 /** A file of a release, relative to the release folder. */
@@ -107,6 +109,22 @@ export function renderRelease({ profile, host, projectDir, secret, templates = B
       own.push({ path: source, mode: '0644', content: renderLitellmConfig(profile.litellm) });
       mounts.push({ source, target: LITELLM_CONFIG_PATH });
       command = [...LITELLM_COMMAND];
+    }
+    if (service.id === 'openclaw') {
+      // The Telegram channel and the web search tool exist only when the vault has their keys:
+      // a `${NAME}` OpenClaw cannot resolve stops it at start.
+      const source = 'config/openclaw/openclaw.json';
+      const site = siteName(profile, service);
+      const content = renderOpenclawConfig({
+        settings: profile.openclaw,
+        litellm: profile.litellm,
+        project: profile.project.name,
+        ...(site !== undefined ? { site } : {}),
+        telegram: secret('telegram.openclawBotToken') !== undefined,
+        braveSearch: secret('brave.apiKey') !== undefined,
+      });
+      own.push({ path: source, mode: '0644', content });
+      mounts.push({ source, target: OPENCLAW_CONFIG_PATH });
     }
     if (service.id === 'qdrant') {
       // No secret inside (the API key stays in the env file): readable by the container's user.

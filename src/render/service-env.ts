@@ -2,6 +2,7 @@ import type { Secret } from '../lib/secret.js';
 import type { EffectiveService } from '../profile/effective.js';
 import type { Profile } from '../profile/schema.js';
 import type { EnvEntries } from './env-file.js';
+import { BRAVE_ENV, OPENCLAW_CONFIG_PATH } from './openclaw-config.js';
 import { siteName } from './site-names.js';
 
 /** Reads a secret the vault must have; the caller collects the missing keys and reports them all. */
@@ -110,9 +111,11 @@ export function serviceEnv(profile: Profile, service: EffectiveService, need: Ne
       return [
         ...tz,
         ['OPENCLAW_GATEWAY_TOKEN', need('openclaw.gatewayToken')],
+        ['OPENCLAW_CONFIG_PATH', OPENCLAW_CONFIG_PATH],
         ['LITELLM_API_KEY', need('litellm.masterKey')],
         ['NODE_OPTIONS', '--max-old-space-size=768'],
         ...optional('TELEGRAM_BOT_TOKEN', 'telegram.openclawBotToken'),
+        ...optional(BRAVE_ENV, 'brave.apiKey'),
       ];
     case 'nocodb':
       return [

@@ -2,6 +2,7 @@ import { cidrContains } from '../profile/cidr.js';
 import { hostServices, servesApex, type EffectiveService } from '../profile/effective.js';
 import type { Host, Profile } from '../profile/schema.js';
 import { litellmAliases } from '../render/litellm-config.js';
+import { OPENCLAW_LITELLM_BASE_URL, OPENCLAW_LITELLM_PROVIDER } from '../render/openclaw-config.js';
 import { siteName } from '../render/site-names.js';
 import { acmeLayout } from '../steps/deploy/acme-dns.js';
 import { qdrantCollectionsArgv } from '../steps/deploy/qdrant.js';
@@ -42,6 +43,8 @@ export type HostCheck = Base &
     | { readonly kind: 'qdrant-collections'; readonly target: ComposeTarget; readonly argv: readonly string[]; readonly collections: readonly string[] }
     /** NocoDB's S3 storage: an object written, read back and deleted with the container's NC_S3_* (src/smoke/nocodb-storage.ts). */
     | { readonly kind: 'nocodb-storage'; readonly target: ComposeTarget; readonly bucket: string }
+    /** In OpenClaw's container: its configured model provider's /models with its configured key (src/smoke/openclaw-litellm.ts). */
+    | { readonly kind: 'openclaw-litellm'; readonly target: ComposeTarget; readonly provider: string; readonly baseUrl: string; readonly models: readonly string[] }
   );
 
 /** Runs on the operator's machine: HTTPS to the host's address with the site's name (SNI and Host). */
@@ -167,6 +170,19 @@ export function smokePlan(profile: Profile, host: Host): SmokePlan {
         target,
         bucket: sharedBucket,
         describe: `NocoDB's storage settings write, read back and delete an object in the bucket ${sharedBucket}`,
+      });
+    }
+    if (service.id === 'openclaw' && target) {
+      const models = profile.litellm.models.map((m) => m.alias);
+      checks.push({
+        id: 'openclaw.litellm',
+        service: service.id,
+        kind: 'openclaw-litellm',
+        target,
+        provider: OPENCLAW_LITELLM_PROVIDER,
+        baseUrl: OPENCLAW_LITELLM_BASE_URL,
+        models,
+        describe: `OpenClaw's container reaches LiteLLM at ${OPENCLAW_LITELLM_BASE_URL} with its configured key, and LiteLLM serves its ${models.length} models`,
       });
     }
     const db = service.entry.database;

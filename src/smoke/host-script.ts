@@ -4,6 +4,7 @@ import { DB_LOGIN, HTTP_IN_CONTAINER, LIB_SMOKE, N8N_OWNER, TCP_IN_CONTAINER } f
 import type { ComposeTarget, HostCheck, SmokePlan } from './checks.js';
 import { judgeModelList, MODEL_LIST_PY } from './model-list.js';
 import { judgeNocodbStorage, NOCODB_STORAGE_JS } from './nocodb-storage.js';
+import { judgeOpenclawLitellm, OPENCLAW_LITELLM_JS } from './openclaw-litellm.js';
 import type { CheckResult } from './results.js';
 
 /**
@@ -50,6 +51,9 @@ function checkLine(check: HostCheck, index: number, passwordVar: string | undefi
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, ...check.argv)} 2>&1); fact ${index} $? "$o"`;
     case 'nocodb-storage':
       return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'node', '-e', NOCODB_STORAGE_JS)} 2>&1); fact ${index} $? "$o"`;
+    case 'openclaw-litellm':
+      // The key is the container's own (its env file): nothing secret on the command line or stdin.
+      return `o=$(${dc(check.target, 'exec', '-T', check.target.service, 'node', '--no-warnings', '-e', OPENCLAW_LITELLM_JS, check.provider)} 2>&1); fact ${index} $? "$o"`;
     case 'db-login':
       return `o=$(printf '%s' "$${passwordVar}" | ${dc(check.target, 'exec', '-T', check.target.service, 'sh', '-c', DB_LOGIN, 'sh', check.target.service, check.user, check.database)} 2>&1); fact ${index} $? "$o"`;
     case 'model-list':
@@ -202,6 +206,9 @@ function judge(check: HostCheck, index: number, facts: HostFacts, missingPasswor
     }
     case 'nocodb-storage':
       return judgeNocodbStorage(check.bucket, out.code, out.output);
+    case 'openclaw-litellm':
+      if (noShell(out)) return { status: 'FAIL', reason: "OpenClaw's container has no node to run the check with" };
+      return judgeOpenclawLitellm(check, out.code, out.output);
     case 'db-login':
       if (out.code === 0 && out.output.trim() === check.user) return { status: 'PASS', reason: `logged in as ${check.user}` };
       return { status: 'FAIL', reason: brief(out.output) || `psql exit ${out.code}` };

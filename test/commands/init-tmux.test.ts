@@ -88,7 +88,7 @@ async function completeMinimal(t: TmuxSession, name: string): Promise<void> {
     await typed(/n8n owner first name/, 'Ada');
     await typed(/n8n owner last name/, 'Lovelace');
     await answer(/Generate the/, 'y');
-    await answer(/step 11\/11 · Review/, 'Enter');
+    await answer(/step 12\/12 · Review/, 'Enter');
 }
 
 /** A project folder holding a copy of the minimal example as a plain profile. */
@@ -119,7 +119,7 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     const profiles = path.join(dir, 'profiles');
     const first = start('1');
     // Straight to the review page; Enter writes the profile in the form it has (plain).
-    await first.waitFor(/step 11\/11 · Review[\s\S]*❯ write the profile \(plain, as now\) and the vault/);
+    await first.waitFor(/step 12\/12 · Review[\s\S]*❯ write the profile \(plain, as now\) and the vault/);
     await new Promise((r) => setTimeout(r, 200));
     first.enter();
     await first.waitFor(/next: homelab-wizard plan --profile minimal/, 30_000);
@@ -132,7 +132,7 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     writeFileSync(path.join(profiles, 'minimal.yaml'), edited);
     const second = start('2');
     // The vault holds every internal secret now: none is offered again.
-    const review = await second.waitFor(/step 11\/11 · Review[\s\S]*switch to an encrypted profile/);
+    const review = await second.waitFor(/step 12\/12 · Review[\s\S]*switch to an encrypted profile/);
     expect(review).toMatch(/internal secrets: 5 already in the vault, kept/);
     expect(review).not.toMatch(/generated on write/);
     await new Promise((r) => setTimeout(r, 200));
@@ -151,7 +151,7 @@ describe('init in a real terminal (tmux, 100x30)', () => {
 
   it('shows its first screen, goes back with Esc, and exits 130 on Ctrl-C with no files written', { timeout: 60_000 }, async () => {
     const { dir, session: t } = project('abort');
-    await t.waitFor(/step 1\/11 · Project[\s\S]*Project name/);
+    await t.waitFor(/step 1\/12 · Project[\s\S]*Project name/);
     await new Promise((r) => setTimeout(r, 150));
     t.enter();
     await t.waitFor(/Display name/);
@@ -228,7 +228,7 @@ describe('init in a real terminal (tmux, 100x30)', () => {
     await typed(/n8n owner first name/, 'Ada');
     await typed(/n8n owner last name/, 'Lovelace');
     await answer(/Generate the/, 'y');
-    await answer(/step 11\/11 · Review/, 'Enter');
+    await answer(/step 12\/12 · Review/, 'Enter');
     await t.waitFor(/next: homelab-wizard plan --profile tmuxlab/, 30_000);
     expect(await t.exitCode()).toBe(0);
     expect(readFileSync(path.join(dir, 'profiles', 'tmuxlab.yaml.age'), 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);

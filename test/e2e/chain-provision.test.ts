@@ -83,9 +83,10 @@ describe('provision → dns → harden → deploy → vpn, in one apply', () => 
     const first = await cli(['apply', '--non-interactive'], { cwd: p.dir, env: { ...p.env, NO_COLOR: '1', CI: '1' }, timeoutMs: 1_200_000 });
     process.stderr.write(`chain: first apply took ${Math.round((Date.now() - started) / 1000)} s\n`);
     expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);
-    // Unchanged: Tailscale is already on the sandbox image (its stand-in), no release to prune yet,
-    // and no DNS-01 renewal to remove (the profile uses Caddy's internal CA).
-    expect(first.stdout).toMatch(/Apply complete: \d+ changed, 3 unchanged on 1 host/);
+    // Unchanged: the server runs the profile's system (the platform check), Tailscale is already on
+    // the sandbox image (its stand-in), no release to prune yet, and no DNS-01 renewal to remove (the
+    // profile uses Caddy's internal CA).
+    expect(first.stdout).toMatch(/Apply complete: \d+ changed, 4 unchanged on 1 host/);
     expect(first.stdout).toContain('hub  vpn.tailscale.join: changed');
     expect(first.stderr).toMatch(/single-use pre-auth key made on hub/);
     expect(first.stderr).toMatch(/Writing the VPN address \(tailscaleIp\)/);

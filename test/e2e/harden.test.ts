@@ -79,9 +79,10 @@ describe('harden on a fresh sandbox server', () => {
     project.writeProfile(profileDoc);
   });
 
-  it('converges in one `apply --only harden`: every step changed, exit 0', async () => {
+  it("converges in one `apply --only harden`: every step changed but the check that the server runs the profile's system, exit 0", async () => {
     const r = await cli('apply', '--only', 'harden', '--accept-new-host-keys');
-    expect(r.stderr + r.stdout).toMatch(/Apply complete: \d+ changed, 0 unchanged on 1 host/);
+    expect(r.stderr + r.stdout).toMatch(/Apply complete: \d+ changed, 1 unchanged on 1 host/);
+    expect(r.stdout).toMatch(/= harden.system.platform  System debian-12 \(amd64\)/);
     expect(r.code).toBe(0);
     // The proof on the new port recorded the same host key there: later runs need no new trust.
     const known = readFileSync(path.join(project.dir, 'profiles', `${PROFILE}.known_hosts`), 'utf8');

@@ -6,7 +6,9 @@ import { CATALOG } from '../../src/catalog/catalog.js';
 import type { ServiceEntry } from '../../src/catalog/types.js';
 import { LABEL, LABEL_BED, LABEL_ORIGIN } from '../../src/sandbox/labels.js';
 import { LITELLM_COMMAND, LITELLM_CONFIG_PATH, renderLitellmConfig } from '../../src/render/litellm-config.js';
+import { OPENCLAW_CONFIG_PATH, openclawConfig, renderOpenclawConfig } from '../../src/render/openclaw-config.js';
 import { QDRANT_CONFIG_TARGET, renderQdrantConfig } from '../../src/render/qdrant-config.js';
+import { openclawSchema } from '../../src/profile/openclaw-schema.js';
 import { litellmSchema } from '../../src/profile/litellm-schema.js';
 import { registryPath } from '../../src/sandbox/recipes.js';
 import { TestBed } from './helpers/test-bed.js';
@@ -26,6 +28,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const ENV: Record<string, string[]> = {
   postgresql: ['POSTGRES_PASSWORD=sandbox-test-only', 'POSTGRES_USER=app', 'POSTGRES_DB=app'],
   litellm: ['LITELLM_MASTER_KEY=sk-sandbox-test-only'],
+  // openclaw.json reads both from the environment; OpenClaw stops when either is unset.
+  openclaw: ['OPENCLAW_GATEWAY_TOKEN=sandbox-test-only', 'LITELLM_API_KEY=sk-sandbox-test-only'],
 };
 
 /** LiteLLM's strict stand-in starts only from a config file: one model, as the tool renders it, mounted where compose mounts it. */
@@ -34,7 +38,13 @@ writeFileSync(LITELLM_CONFIG, renderLitellmConfig(litellmSchema.parse({ models: 
 /** Qdrant's strict stand-in refuses to start without its config file, as the tool renders and mounts it. */
 const QDRANT_CONFIG = path.join(mkdtempSync(path.join(tmpdir(), 'hlw-images-qdrant-')), 'production.yaml');
 writeFileSync(QDRANT_CONFIG, renderQdrantConfig());
+/** OpenClaw's strict stand-in starts only from an openclaw.json its schema accepts, as the tool renders and mounts it. */
+const OPENCLAW_INPUT = { settings: openclawSchema.parse({}), litellm: litellmSchema.parse({ models: [{ alias: 'mini', provider: 'openai', model: 'gpt-4o-mini' }] }), project: 'images', site: 'admin.example.com', telegram: false, braveSearch: false };
+const OPENCLAW_DIR = mkdtempSync(path.join(tmpdir(), 'hlw-images-openclaw-'));
+const OPENCLAW_CONFIG = path.join(OPENCLAW_DIR, 'openclaw.json');
+writeFileSync(OPENCLAW_CONFIG, renderOpenclawConfig(OPENCLAW_INPUT));
 const MOUNTS: Record<string, string[]> = {
+  openclaw: ['-v', `${OPENCLAW_CONFIG}:${OPENCLAW_CONFIG_PATH}:ro`],
   litellm: ['-v', `${LITELLM_CONFIG}:${LITELLM_CONFIG_PATH}:ro`],
   qdrant: ['-v', `${QDRANT_CONFIG}:${QDRANT_CONFIG_TARGET}:ro`],
 };
@@ -183,6 +193,21 @@ describe('stack images in the local registry', () => {
     } finally {
       await bed.docker.run(['rm', '-f', '-v', container], { allowFail: true });
     }
+  });
+
+  it("runs the OpenClaw stand-in only from a config its schema accepts: without one, or with an unknown key, it exits with OpenClaw's message", async () => {
+    const openclaw = services.find((s) => s.id === 'openclaw') as ServiceEntry;
+    const image = registryPath(`${openclaw.image?.repository}:${openclaw.image?.tag}`, `127.0.0.1:${bed.registryPort}`);
+    const labels = ['--label', `${LABEL}=1`, '--label', `${LABEL_BED}=${bed.spec.name}`, '--label', `${LABEL_ORIGIN}=test`];
+    const env = (ENV['openclaw'] ?? []).flatMap((e) => ['-e', e]);
+    const none = await bed.docker.run(['run', '--rm', ...labels, ...env, image], { allowFail: true });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^Gateway failed to start: Missing config\. Run `openclaw setup`/);
+    const broken = path.join(OPENCLAW_DIR, 'broken.json');
+    writeFileSync(broken, JSON.stringify({ ...openclawConfig(OPENCLAW_INPUT), heartbeat: { every: '30m' } }));
+    const unknown = await bed.docker.run(['run', '--rm', ...labels, ...env, '-v', `${broken}:${OPENCLAW_CONFIG_PATH}:ro`, image], { allowFail: true });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`Invalid config at ${OPENCLAW_CONFIG_PATH}:\n- <root>: Unrecognized key: "heartbeat"`);
   });
 
   it('runs PostgreSQL with the official image\'s environment: user, database, password login over TCP', async () => {

@@ -129,6 +129,7 @@ const PROFILES: Readonly<Record<string, () => Profile>> = {
       p['vpn'].user = 'fleet';
       p['providers'] = { hetzner: { endpoint: 'https://hetzner.example.com/v1' }, ovh: { endpoint: 'https://ovh.example.com/1.0' } };
       p['deploy'].root = '/srv/homelab';
+      p['openclaw'] = { defaultModel: 'claude-haiku', telegramChatId: '-1001234567890' };
     }),
 };
 

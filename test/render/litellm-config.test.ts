@@ -79,10 +79,14 @@ describe("LiteLLM's config.yaml", () => {
     expect(render(noGemini, (key) => (key === 'gemini.apiKey' ? undefined : vault(key))).missingSecrets).toEqual([]);
   });
 
-  it('recreates only litellm when the model list or a budget changes', () => {
+  it('recreates only litellm when a budget changes; a changed model list also reaches OpenClaw, which lists the models (without it, only litellm)', () => {
     const base = render(validExample('vpai'));
     const fewer = render(validExample('vpai', (raw) => raw['litellm'].models.pop()));
-    expect(changedServices(base, fewer)).toEqual(['litellm']);
+    expect(changedServices(base, fewer)).toEqual(['litellm', 'openclaw']);
+    const noOpenclaw = (raw: Record<string, any>) => (raw['hosts'][0].services = raw['hosts'][0].services.filter((s: unknown) => (typeof s === 'string' ? s : (s as { name: string }).name) !== 'openclaw'));
+    const alone = render(validExample('vpai', noOpenclaw));
+    const aloneFewer = render(validExample('vpai', (raw) => { noOpenclaw(raw); raw['litellm'].models.pop(); }));
+    expect(changedServices(alone, aloneFewer)).toEqual(['litellm']);
     const cheaper = render(validExample('vpai', (raw) => (raw['litellm'].budgets.perProvider.openai.usd = 0.4)));
     expect(changedServices(base, cheaper)).toEqual(['litellm']);
     const threshold = render(validExample('vpai', (raw) => (raw['litellm'].budgets.alertThresholds.warning = 0.6)));

@@ -28,6 +28,8 @@ export const openclaw: ServiceEntry = {
       description: 'Telegram bot token of the OpenClaw bot (BotFather)',
       shape: { pattern: '^[0-9]{6,12}:[A-Za-z0-9_-]{30,}$', example: '123456789:AA…' },
     },
+    // Optional: with it, OpenClaw's web search tool is on (BRAVE_API_KEY, docs/tools/web.md); without it, off.
+    { key: 'brave.apiKey', description: 'Brave Search API key (web search tool of OpenClaw agents)', shape: { pattern: '^[A-Za-z0-9_-]{20,}$', example: 'BSA…' } },
   ],
   memoryLimit: '1536M',
   site: { defaultSubdomain: 'admin', upstreamPort: 18789, vpnOnlyDefault: true, http1Upstream: true },
