@@ -85,7 +85,7 @@ export function describeVpaiAi(host: StackServer): void {
       expect(r.code).toBe(0);
       for (const c of checks) expect(c.reason, c.id).not.toBe('');
       const ids = checks.map((c) => c.id);
-      for (const id of ['litellm.models', 'qdrant.collections', 'n8n.owner-login', 'n8n.db-login', 'nocodb.db-login', 'grafana.health']) expect(ids).toContain(id);
+      for (const id of ['litellm.models', 'qdrant.collections', 'n8n.owner-login', 'n8n.db-login', 'openclaw.litellm', 'nocodb.db-login', 'grafana.health']) expect(ids).toContain(id);
       expect(checks.find((c) => c.id === 'litellm.models')?.reason).toBe(
         'lists the 8 configured models: claude-haiku, claude-sonnet, deepseek-v3, embedding, gemini-flash, gpt-4o-mini, qwen3-coder, seedream',
       );
