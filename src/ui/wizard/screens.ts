@@ -179,19 +179,26 @@ export interface ScreenContext {
  * LiteLLM's models, chosen by provider (the API keys screen then asks the keys of those providers),
  * its daily budget, and Qdrant's collections: asked where those services run.
  */
+/** A list in the draft, or undefined when the draft has none there. */
+const listAt = <T>(d: Draft, path: Path): T[] | undefined => (Array.isArray(getIn(d, path)) ? (getIn(d, path) as T[]) : undefined);
+
 function aiFields(draft: Draft): FieldSpec[] {
   const fields: FieldSpec[] = [];
+  const MODELS = ['litellm', 'models'];
+  const COLLECTIONS = ['qdrant', 'collections'];
   if (usesService(draft, 'litellm')) {
-    const models = (): SuggestedModel[] => (Array.isArray(getIn(draft, ['litellm', 'models'])) ? getIn(draft, ['litellm', 'models']) : []);
     fields.push(
       {
         id: 'providers', label: 'Which AI providers do you have an API key for?', kind: 'multiselect',
         options: LITELLM_PROVIDERS.map((p) => ({ label: `${PROVIDER_LABELS[p]}: ${SUGGESTED_MODELS[p].map((m) => m.alias).join(', ')}`, value: p })),
         help: 'LiteLLM serves the models listed for each (litellm.models in the profile holds them; edit it for others)',
-        read: (d) => (Array.isArray(getIn(d, ['litellm', 'models'])) ? [...new Set((getIn(d, ['litellm', 'models']) as SuggestedModel[]).map((m) => m.provider))] : undefined),
+        read: (d) => {
+          const models = listAt<SuggestedModel>(d, MODELS);
+          return models && [...new Set(models.map((m) => m.provider))];
+        },
         write: (d, value) => {
           const chosen = Array.isArray(value) ? value.map(String) : [];
-          return setIn(d, ['litellm', 'models'], chosen.length === 0 ? undefined : modelsForProviders(models(), chosen));
+          return setIn(d, MODELS, chosen.length === 0 ? undefined : modelsForProviders(listAt<SuggestedModel>(d, MODELS) ?? [], chosen));
         },
       },
       { id: 'budget', label: 'Daily spending cap for all models together (USD)', kind: 'number', path: ['litellm', 'budgets', 'globalDaily'], suggestion: 5, schemaDefault: 5 },
@@ -201,9 +208,15 @@ function aiFields(draft: Draft): FieldSpec[] {
     fields.push({
       id: 'collections', label: `Create Qdrant's collections for LiteLLM's semantic cache and RAG (${SUGGESTED_COLLECTIONS.map((c) => c.name).join(', ')}; ${SUGGESTED_COLLECTIONS[0].dimensions} dimensions, for text-embedding-3-small)?`,
       kind: 'confirm', suggestion: true,
-      read: (d) => (Array.isArray(getIn(d, ['qdrant', 'collections'])) ? getIn(d, ['qdrant', 'collections']).length > 0 : undefined),
+      read: (d) => {
+        const collections = listAt(d, COLLECTIONS);
+        return collections && collections.length > 0;
+      },
       // An existing list the operator wrote is kept as it is; only "no" removes it.
-      write: (d, value) => (value === true ? (Array.isArray(getIn(d, ['qdrant', 'collections'])) && getIn(d, ['qdrant', 'collections']).length > 0 ? d : setIn(d, ['qdrant', 'collections'], SUGGESTED_COLLECTIONS.map((c) => ({ ...c })))) : setIn(d, ['qdrant', 'collections'], undefined)),
+      write: (d, value) => {
+        if (value !== true) return setIn(d, COLLECTIONS, undefined);
+        return (listAt(d, COLLECTIONS)?.length ?? 0) > 0 ? d : setIn(d, COLLECTIONS, SUGGESTED_COLLECTIONS.map((c) => ({ ...c })));
+      },
     });
   }
   return fields;
