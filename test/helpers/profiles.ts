@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { parse } from 'yaml';
 import type { Profile } from '../../src/profile/schema.js';
 import { validateProfile } from '../../src/profile/validate.js';
@@ -17,4 +18,13 @@ export function validExample(name: 'minimal' | 'vpai', mutate: (raw: Record<stri
   const result = validateProfile(raw);
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.profile;
+}
+
+/** The issue validation reports at `path` for a raw profile; fails the test when it is valid or has none there. */
+export function issueAt(raw: Record<string, any>, path: string): { path: string; message: string } {
+  const result = validateProfile(raw);
+  expect(result.ok).toBe(false);
+  const hit = result.ok ? undefined : result.issues.find((issue) => issue.path === path);
+  expect(hit, `no issue at ${path}; got ${JSON.stringify(result.ok ? [] : result.issues)}`).toBeDefined();
+  return hit as { path: string; message: string };
 }
